@@ -39,7 +39,7 @@ public final class WordPieceVocabulary implements Serializable {
     private final String continuingPrefix;
     private final int maxInputCharsPerWord;
     /** Tokens matched verbatim in raw text before normalisation (Hugging Face "added tokens"). */
-    private final List<String> addedTokens;
+    private final String[] addedTokens;
     private transient Map<String, Integer> ids;
 
     WordPieceVocabulary(String source, String[] tokens, NormalizerConfig normalizer, String unknownToken,
@@ -50,7 +50,7 @@ public final class WordPieceVocabulary implements Serializable {
         this.unknownToken = unknownToken;
         this.continuingPrefix = continuingPrefix;
         this.maxInputCharsPerWord = maxInputCharsPerWord;
-        this.addedTokens = Collections.unmodifiableList(new ArrayList<>(addedTokens));
+        this.addedTokens = addedTokens.toArray(new String[0]);
         for (String special : Arrays.asList(unknownToken, "[CLS]", "[SEP]", "[MASK]", "[PAD]")) {
             if (!ids().containsKey(special)) {
                 throw new NasbertException("vocabulary " + source + " has no " + special
@@ -255,7 +255,7 @@ public final class WordPieceVocabulary implements Serializable {
     }
 
     List<String> addedTokens() {
-        return addedTokens;
+        return Collections.unmodifiableList(Arrays.asList(addedTokens));
     }
 
     private Map<String, Integer> ids() {
@@ -278,7 +278,7 @@ public final class WordPieceVocabulary implements Serializable {
                 digest.update((byte) '\n');
             }
             digest.update((normalizer + "|" + unknownToken + "|" + continuingPrefix + "|" + maxInputCharsPerWord
-                    + "|" + addedTokens).getBytes(StandardCharsets.UTF_8));
+                    + "|" + Arrays.toString(addedTokens)).getBytes(StandardCharsets.UTF_8));
             StringBuilder hex = new StringBuilder();
             for (byte b : digest.digest()) {
                 hex.append(String.format("%02x", b));

@@ -1,0 +1,86 @@
+package org.nasbert.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nasbert.NasbertException;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A run's directory on any Hadoop file system. Each stage writes one output directory under it,
+ * through {@link StageOutput}: into a temporary directory, renamed into place, {@code _SUCCESS} last.
+ * Only an output with {@code _SUCCESS} counts as finished.
+ */
+public final class RunDirectory {
+    public static final String SUCCESS = "_SUCCESS";
+    public static final String MANIFEST = "manifest.json";
+    static final String TEMP_PREFIX = "_tmp-";
+
+    private final Path root;
+    private final FileSystem fs;
+
+    public RunDirectory(String uri, Configuration conf) {
+        try {
+            Path path = new Path(uri);
+            this.fs = path.getFileSystem(conf);
+            this.root = fs.makeQualified(path);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new NasbertException("run directory '" + uri + "' is not usable: " + e.getMessage(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public FileSystem fileSystem() {
+        return fs;
+    }
+
+    public Path path(String output) {
+        return new Path(root, output);
+    }
+
+    public boolean isComplete(String output) throws IOException {
+        return fs.exists(new Path(path(output), SUCCESS));
+    }
+
+    /** The finished output of an earlier stage, or an error saying which stage to run first. */
+    public Path requireComplete(String output, String producedBy) throws IOException {
+        if (!isComplete(output)) {
+            throw new NasbertException(path(output) + " is missing or unfinished (no " + SUCCESS + "); run 'bin/nasbert "
+                    + producedBy + "' for this run first");
+        }
+        return path(output);
+    }
+
+    /** The manifest of a finished output. */
+    public JsonNode manifest(String output) throws IOException {
+        try (InputStream in = fs.open(new Path(path(output), MANIFEST))) {
+            return Json.MAPPER.readTree(in);
+        }
+    }
+
+    /**
+     * Starts writing {@code output}: removes what earlier, interrupted attempts left behind (temporary
+     * directories, and an output without _SUCCESS) and creates a fresh temporary directory.
+     */
+    public StageOutput begin(String output) throws IOException {
+        fs.mkdirs(root);
+        for (FileStatus status : fs.listStatus(root)) {
+            if (status.getPath().getName().startsWith(TEMP_PREFIX + output + "-")) {
+                fs.delete(status.getPath(), true);
+            }
+        }
+        Path target = path(output);
+        if (fs.exists(target) && !isComplete(output)) {
+            fs.delete(target, true);
+        }
+        Path temp = new Path(root, TEMP_PREFIX + output + "-" + System.currentTimeMillis());
+        return new StageOutput(fs, temp, target);
+    }
+}

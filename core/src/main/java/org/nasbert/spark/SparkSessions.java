@@ -1,0 +1,32 @@
+package org.nasbert.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.serializer.KryoSerializer;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Starts the Spark session of a stage. Settings given to spark-submit win; we only fill in what is
+ * missing: local mode when no master was given, Kryo with the project's registrator, no speculation
+ * (stages write checkpoints from tasks, which speculation would duplicate).
+ */
+public final class SparkSessions {
+    private SparkSessions() {
+    }
+
+    public static SparkConf conf(String appName, String defaultMaster) {
+        SparkConf conf = new SparkConf();
+        conf.setIfMissing("spark.master", defaultMaster);
+        conf.setIfMissing("spark.app.name", appName);
+        conf.setIfMissing("spark.serializer", KryoSerializer.class.getName());
+        conf.setIfMissing("spark.kryo.registrator", NasbertKryoRegistrator.class.getName());
+        conf.setIfMissing("spark.speculation", "false");
+        conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        return conf;
+    }
+
+    public static SparkSession start(SparkConf conf) {
+        ModernJdkSupport.install();
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,96 @@
+package org.nasbert.stage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.nasbert.NasbertException;
+import org.nasbert.Version;
+import org.nasbert.conf.Setting;
+import org.nasbert.conf.Settings;
+import org.nasbert.io.Json;
+import org.nasbert.io.RunDirectory;
+import org.nasbert.io.StageOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs one stage with the run-directory conventions: a finished output is skipped (unless forced)
+ * and must have been made with the same settings; work goes to a temporary directory that is
+ * committed atomically or removed on failure; the Spark UI shows the stage as its own job group.
+ */
+public final class StageRunner {
+    public static final Setting<String> RUN_DIR = Setting.nonEmpty("run.dir",
+            "Run directory (local or hdfs://); each stage writes <run.dir>/<output>/");
+    private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
+
+    private StageRunner() {
+    }
+
+    public static StageResult run(Stage stage, Settings settings, SparkSession spark, boolean force) throws Exception {
+        Map<String, String> asked = resolvedSettings(stage, settings);
+        RunDirectory run = new RunDirectory(settings.get(RUN_DIR), spark.sparkContext().hadoopConfiguration());
+        if (!force && run.isComplete(stage.output())) {
+            return skip(stage, run, asked);
+        }
+        SparkContext sc = spark.sparkContext();
+        String group = "nasbert-" + stage.name();
+        sc.setJobGroup(group, "nasbert " + stage.name() + " -> " + run.path(stage.output()), true);
+        long start = System.nanoTime();
+        StageOutput output = run.begin(stage.output());
+        LOG.info("{}: writing {} (via {})", stage.name(), output.target(), output.temp());
+        try {
+            Map<String, Object> body = stage.run(new StageContext(spark, settings, run), output);
+            Map<String, Object> manifest = new LinkedHashMap<>();
+            manifest.put("stage", stage.name());
+            manifest.put("nasbert_version", Version.VERSION);
+            manifest.put("spark_version", spark.version());
+            manifest.put("created", Instant.now().toString());
+            manifest.put("settings", asked);
+            manifest.putAll(body);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            manifest.put("seconds", Math.round(seconds * 10) / 10.0);
+            output.commit(manifest);
+            LOG.info("{}: finished in {} s -> {}", stage.name(), String.format("%.1f", seconds), output.target());
+            return new StageResult(stage.name(), output.target(), false,
+                    Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(manifest)), seconds);
+        } catch (Throwable t) {
+            output.abort();
+            sc.cancelJobGroup(group);
+            throw t;
+        } finally {
+            sc.clearJobGroup();
+        }
+    }
+
+    private static StageResult skip(Stage stage, RunDirectory run, Map<String, String> asked) throws Exception {
+        JsonNode manifest = run.manifest(stage.output());
+        List<String> differences = new ArrayList<>();
+        for (Map.Entry<String, String> e : asked.entrySet()) {
+            JsonNode before = manifest.path("settings").get(e.getKey());
+            if (before == null || !before.asText().equals(e.getValue())) {
+                differences.add(e.getKey() + ": " + (before == null ? "(unset)" : before.asText()) + " -> " + e.getValue());
+            }
+        }
+        if (!differences.isEmpty()) {
+            throw new NasbertException(run.path(stage.output()) + " was finished with other settings ("
+                    + String.join("; ", differences) + "); rerun with --force to redo it, or use another run.dir");
+        }
+        LOG.info("{}: {} is already finished; skipping (use --force to redo it)", stage.name(), run.path(stage.output()));
+        return new StageResult(stage.name(), run.path(stage.output()), true, manifest, 0);
+    }
+
+    /** Every setting of the stage, checked now (before Spark does any work) and as the run will use it. */
+    static Map<String, String> resolvedSettings(Stage stage, Settings settings) {
+        Map<String, String> resolved = new LinkedHashMap<>();
+        for (Setting<?> setting : stage.settings()) {
+            resolved.put(setting.key(), String.valueOf(settings.get(setting)));
+        }
+        return resolved;
+    }
+}

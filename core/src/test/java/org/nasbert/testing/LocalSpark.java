@@ -1,0 +1,28 @@
+package org.nasbert.testing;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.nasbert.spark.SparkSessions;
+
+/**
+ * One Spark session in local[2] for a whole test JVM (as Spark's own SharedSparkContext), stopped
+ * when the JVM exits.
+ */
+public final class LocalSpark {
+    private static SparkSession session;
+
+    private LocalSpark() {
+    }
+
+    public static synchronized SparkSession session() {
+        if (session == null) {
+            SparkConf conf = SparkSessions.conf("nasbert-tests", "local[2]")
+                    .set("spark.ui.enabled", "false")
+                    .set("spark.sql.shuffle.partitions", "4")
+                    .set("spark.driver.host", "127.0.0.1");
+            session = SparkSessions.start(conf);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+        }
+        return session;
+    }
+}

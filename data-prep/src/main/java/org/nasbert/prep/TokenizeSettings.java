@@ -1,0 +1,29 @@
+package org.nasbert.prep;
+
+import org.nasbert.conf.Setting;
+
+/** The settings of the tokenize stage; defaults and docs in conf/nasbert.properties. */
+public final class TokenizeSettings {
+    public static final Setting<String> INPUT = Setting.nonEmpty("tokenize.input",
+            "Comma-separated files, directories (recursive) or globs; plain, .gz or .bz2; any Hadoop file system");
+    public static final Setting<String> DOCUMENT = Setting.oneOf("tokenize.document",
+            "What a document is: each file, or blank-line-separated paragraphs", "file", "paragraphs");
+    public static final Setting<String> SEGMENT = Setting.oneOf("tokenize.segment",
+            "What a packing segment is: a sentence (lines are split) or a line", "sentence", "line");
+    public static final Setting<Integer> MAX_SEQ_LEN = Setting.intInRange("tokenize.max-seq-len",
+            "Tokens per packed sequence, [CLS] and [SEP] included", 8, 8192);
+    public static final Setting<Double> SHORT_SEQ_PROB = Setting.doubleInRange("tokenize.short-seq-prob",
+            "Probability that a document packs to a random shorter length", 0.0, 1.0);
+    public static final Setting<Long> SEED = Setting.longValue("tokenize.seed", "Seed of the packing randomness");
+    public static final Setting<Integer> MAX_LINE_BYTES = Setting.intInRange("tokenize.max-line-bytes",
+            "Lines longer than this (bytes) are skipped and counted", 16, 256 << 20);
+    public static final Setting<Integer> PARTITIONS = Setting.intInRange("tokenize.partitions",
+            "Output partitions; 0 = one per 64 MB of input, at least Spark's default parallelism", 0, 1 << 20);
+    public static final Setting<String> VOCAB = Setting.nonEmpty("teacher.vocab",
+            "The teacher's vocab.txt or tokenizer.json: a path, path.jar!/entry or maven:g:a:v!/entry");
+    public static final Setting<String> VOCAB_LOWERCASE = Setting.oneOf("teacher.vocab-lowercase",
+            "Lower-case a vocab.txt's input: auto decides from the vocabulary", "auto", "true", "false");
+
+    private TokenizeSettings() {
+    }
+}
