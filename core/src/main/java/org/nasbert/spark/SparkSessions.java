@@ -3,10 +3,11 @@ package org.nasbert.spark;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
+import org.nasbert.engine.BigDl;
 
 /**
  * Starts the Spark session of a stage. Settings given to spark-submit win; we only fill in what is
- * missing: local mode when no master was given, Kryo with the project's registrator, no speculation
+ * missing (after BigDL's own Spark settings): local mode when no master was given, Kryo with the project's registrator, no speculation
  * (stages write checkpoints from tasks, which speculation would duplicate).
  */
 public final class SparkSessions {
@@ -14,7 +15,7 @@ public final class SparkSessions {
     }
 
     public static SparkConf conf(String appName, String defaultMaster) {
-        SparkConf conf = new SparkConf();
+        SparkConf conf = BigDl.sparkConf(new SparkConf());
         conf.setIfMissing("spark.master", defaultMaster);
         conf.setIfMissing("spark.app.name", appName);
         conf.setIfMissing("spark.serializer", KryoSerializer.class.getName());

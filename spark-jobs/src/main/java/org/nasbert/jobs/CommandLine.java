@@ -1,0 +1,114 @@
+package org.nasbert.jobs;
+
+import org.nasbert.conf.Setting;
+import org.nasbert.conf.Settings;
+import org.nasbert.stage.Stage;
+
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code <stage> [options]}: general options (--run, --conf-file, --set, --force, --master) and the
+ * stage's own flags, one per setting it reads ({@code tokenize.max-seq-len} is {@code --max-seq-len},
+ * {@code teacher.vocab} is {@code --vocab}). Settings: defaults &lt; --conf-file &lt; flags.
+ */
+final class CommandLine {
+    final String command;
+    final boolean help;
+    final boolean force;
+    final String master;
+    final Settings settings;
+
+    private CommandLine(String command, boolean help, boolean force, String master, Settings settings) {
+        this.command = command;
+        this.help = help;
+        this.force = force;
+        this.master = master;
+        this.settings = settings;
+    }
+
+    /** The flag of a setting: its key without the first component. */
+    static String flag(Setting<?> setting) {
+        String key = setting.key();
+        return "--" + key.substring(key.indexOf('.') + 1);
+    }
+
+    static CommandLine parse(String[] args, List<Stage> stagesOfCommand) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            return new CommandLine(null, true, false, null, Settings.defaults());
+        }
+        String command = args[0];
+        Map<String, Setting<?>> flags = new LinkedHashMap<>();
+        for (Stage stage : stagesOfCommand) {
+            for (Setting<?> setting : stage.settings()) {
+                flags.put(flag(setting), setting);
+            }
+        }
+        String confFile = null;
+        List<String[]> overrides = new ArrayList<>();
+        boolean help = false;
+        boolean force = false;
+        String master = null;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0 && !arg.startsWith("--set")) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "-h":
+                case "--help":
+                    help = true;
+                    break;
+                case "--force":
+                    force = true;
+                    break;
+                case "--run":
+                    overrides.add(new String[]{"run.dir", value != null ? value : next(args, ++i, command, arg), arg});
+                    break;
+                case "--conf-file":
+                    confFile = value != null ? value : next(args, ++i, command, arg);
+                    break;
+                case "--master":
+                    master = value != null ? value : next(args, ++i, command, arg);
+                    break;
+                case "--set": {
+                    String kv = next(args, ++i, command, arg);
+                    int at = kv.indexOf('=');
+                    if (at <= 0) {
+                        throw new UsageException("nasbert " + command + ": --set expects key=value, got '" + kv + "'");
+                    }
+                    overrides.add(new String[]{kv.substring(0, at), kv.substring(at + 1), "--set"});
+                    break;
+                }
+                default:
+                    Setting<?> setting = flags.get(arg);
+                    if (setting == null) {
+                        throw new UsageException("nasbert " + command + ": unknown option '" + args[i]
+                                + "' (see bin/nasbert " + command + " --help)");
+                    }
+                    overrides.add(new String[]{setting.key(), value != null ? value : next(args, ++i, command, arg), arg});
+            }
+        }
+        Settings settings = Settings.defaults();
+        if (confFile != null) {
+            settings = settings.withFile(Paths.get(confFile));
+        }
+        for (String[] o : overrides) {
+            settings = settings.with(o[0], o[1], o[2]);
+        }
+        return new CommandLine(command, help, force, master, settings);
+    }
+
+    private static String next(String[] args, int i, String command, String option) {
+        if (i >= args.length || args[i].startsWith("--")) {
+            throw new UsageException("nasbert " + command + ": option " + option + " needs a value");
+        }
+        return args[i];
+    }
+}

@@ -1,0 +1,142 @@
+package org.nasbert.jobs;
+
+import org.apache.spark.sql.SparkSession;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.conf.Settings;
+import org.nasbert.spark.SparkSessions;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageResult;
+import org.nasbert.stage.StageRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The one entry point: {@code <stage> [options]}, for spark-submit (bin/nasbert with a cluster) and
+ * for local runs in this process. Settings are checked and printed before Spark starts; stdout
+ * carries only the results, logs go to stderr. Exit codes: 0 done, 1 failed, 2 wrong command line.
+ */
+public final class NasbertMain {
+    static final String DEMO = "demo";
+    static final String DEMO_RUN_DIR = "runs/demo";
+    private static final Logger LOG = LoggerFactory.getLogger(NasbertMain.class);
+
+    private NasbertMain() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err).exitCode;
+        System.exit(code);
+    }
+
+    /** What a run did, for tests and callers. */
+    public static final class Result {
+        public final int exitCode;
+        public final List<StageResult> stages;
+
+        Result(int exitCode, List<StageResult> stages) {
+            this.exitCode = exitCode;
+            this.stages = stages;
+        }
+    }
+
+    public static Result run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length > 0 ? args[0] : "";
+        SparkSession spark = null;
+        try {
+            List<Stage> stages = stagesOf(command);
+            CommandLine cli = CommandLine.parse(args, stages);
+            if (cli.command == null) {
+                Help.general(out, Stages.pipeline());
+                return new Result(0, Collections.emptyList());
+            }
+            if (cli.help) {
+                if (stages.size() == 1) {
+                    Help.stage(out, stages.get(0));
+                } else {
+                    Help.general(out, Stages.pipeline());
+                }
+                return new Result(0, Collections.emptyList());
+            }
+            Settings settings = cli.settings;
+            if (DEMO.equals(command) && settings.origin("run.dir").startsWith("defaults")) {
+                settings = settings.with("run.dir", DEMO_RUN_DIR, "demo");
+            }
+            check(settings, stages);
+            spark = SparkSessions.start(SparkSessions.conf(appName(command, settings),
+                    cli.master != null ? cli.master : "local[*]"));
+            List<StageResult> results = new ArrayList<>();
+            long start = System.nanoTime();
+            for (Stage stage : stages) {
+                results.add(StageRunner.run(stage, settings, spark, cli.force));
+            }
+            Summary.print(out, command, results, (System.nanoTime() - start) / 1e9);
+            return new Result(0, results);
+        } catch (UsageException e) {
+            err.println(e.getMessage());
+            return new Result(2, Collections.emptyList());
+        } catch (NasbertException e) {
+            err.println("nasbert " + command + ": " + e.getMessage());
+            return new Result(1, Collections.emptyList());
+        } catch (Exception | Error e) {
+            LOG.error("nasbert " + command + " failed", e);
+            NasbertException cause = userFacingCause(e);
+            err.println("nasbert " + command + ": " + (cause != null ? cause.getMessage() : "failed: " + e));
+            return new Result(1, Collections.emptyList());
+        } finally {
+            if (spark != null) {
+                spark.stop();
+            }
+        }
+    }
+
+    private static List<Stage> stagesOf(String command) {
+        if (command.isEmpty() || command.startsWith("-") || command.equals("help")) {
+            return Stages.pipeline();
+        }
+        if (DEMO.equals(command)) {
+            return Stages.pipeline();
+        }
+        Stage stage = Stages.named(command);
+        if (stage == null) {
+            List<String> names = new ArrayList<>();
+            for (Stage s : Stages.pipeline()) {
+                names.add(s.name());
+            }
+            names.add(DEMO);
+            throw new UsageException("nasbert: unknown stage '" + command + "'; stages: " + String.join(", ", names)
+                    + " (see bin/nasbert --help)");
+        }
+        return Collections.singletonList(stage);
+    }
+
+    /** Every setting the stages read is valid, or we stop before Spark starts; they are printed. */
+    private static void check(Settings settings, List<Stage> stages) {
+        LOG.info("settings ({}):", "defaults < --conf-file < flags");
+        LOG.info("  run.dir = {}   ({})", settings.get(StageRunner.RUN_DIR), settings.origin("run.dir"));
+        for (Stage stage : stages) {
+            for (Setting<?> setting : stage.settings()) {
+                LOG.info("  {} = {}   ({})", setting.key(), settings.get(setting), settings.origin(setting.key()));
+            }
+        }
+    }
+
+    private static String appName(String command, Settings settings) {
+        return "nasbert " + command + " run=" + settings.raw("run.dir");
+    }
+
+    /** A NasbertException wrapped by Spark (thrown in a task) still gives the user its message. */
+    private static NasbertException userFacingCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof NasbertException) {
+                return (NasbertException) t;
+            }
+        }
+        return null;
+    }
+}

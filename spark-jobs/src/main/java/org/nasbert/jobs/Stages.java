@@ -1,0 +1,26 @@
+package org.nasbert.jobs;
+
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.Stage;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The pipeline's stages in the order they run. */
+final class Stages {
+    private Stages() {
+    }
+
+    static List<Stage> pipeline() {
+        return Arrays.asList(new TokenizeStage());
+    }
+
+    static Stage named(String name) {
+        for (Stage stage : pipeline()) {
+            if (stage.name().equals(name)) {
+                return stage;
+            }
+        }
+        return null;
+    }
+}
