@@ -20,8 +20,11 @@ public final class HuggingFaceReference implements AutoCloseable {
 
     /** The MiniLM tokenizer.json, with its padding and truncation switched off and no special tokens added. */
     public static HuggingFaceReference minilm() throws IOException {
-        Path dir = Files.createTempDirectory("hf-tokenizer");
-        Path json = TestData.minilmTokenizerFile(dir);
+        return fromTokenizerJson(TestData.minilmTokenizerFile(Files.createTempDirectory("hf-tokenizer")));
+    }
+
+    /** Any tokenizer.json, with its padding and truncation switched off and no special tokens added. */
+    public static HuggingFaceReference fromTokenizerJson(Path json) throws IOException {
         return new HuggingFaceReference(HuggingFaceTokenizer.builder()
                 .optTokenizerPath(json)
                 .optAddSpecialTokens(false)

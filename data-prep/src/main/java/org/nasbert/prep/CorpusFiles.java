@@ -3,9 +3,7 @@ package org.nasbert.prep;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.nasbert.NasbertException;
 
 import java.io.IOException;
@@ -85,24 +83,21 @@ public final class CorpusFiles {
         }
     }
 
+    /**
+     * Walks with listStatus: Hadoop's listFiles builds a LocatedFileStatus per file, which on the local
+     * file system forks a shell per file to read its permissions.
+     */
     private static void addDirectory(FileSystem fs, Path dir, TreeMap<String, FileStatus> found) throws IOException {
-        RemoteIterator<LocatedFileStatus> it = fs.listFiles(dir, true);
-        String root = fs.makeQualified(dir).toString();
-        while (it.hasNext()) {
-            LocatedFileStatus status = it.next();
-            String relative = status.getPath().toString().substring(Math.min(root.length(), status.getPath().toString().length()));
-            if (!isHidden(relative)) {
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (name.startsWith("_") || name.startsWith(".")) {
+                continue;
+            }
+            if (status.isDirectory()) {
+                addDirectory(fs, status.getPath(), found);
+            } else {
                 found.put(status.getPath().toString(), status);
             }
         }
-    }
-
-    private static boolean isHidden(String relativePath) {
-        for (String part : relativePath.split("/")) {
-            if (part.startsWith("_") || part.startsWith(".")) {
-                return true;
-            }
-        }
-        return false;
     }
 }

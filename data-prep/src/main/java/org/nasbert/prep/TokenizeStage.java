@@ -19,6 +19,7 @@ import org.nasbert.io.ResourceLocator;
 import org.nasbert.io.StageOutput;
 import org.nasbert.prep.corpus.CorpusCount;
 import org.nasbert.prep.corpus.CorpusCounts;
+import org.nasbert.prep.corpus.CombinedCorpusInputFormat;
 import org.nasbert.prep.corpus.CorpusInputFormat;
 import org.nasbert.prep.corpus.CorpusRecord;
 import org.nasbert.stage.Stage;
@@ -84,7 +85,7 @@ public final class TokenizeStage implements Stage {
         LOG.info("tokenize: {} files, {} bytes -> {} partitions; vocabulary {} ({} pieces, {})", files.files.size(),
                 files.bytes, partitions, vocabulary.source(), vocabulary.size(), vocabulary.normalizer());
 
-        JavaRDD<CorpusRecord> records = jsc.newAPIHadoopRDD(inputConf(context, files), CorpusInputFormat.class,
+        JavaRDD<CorpusRecord> records = jsc.newAPIHadoopRDD(inputConf(context, files, jsc.defaultParallelism()), CombinedCorpusInputFormat.class,
                 LongWritable.class, CorpusRecord.class).values();
         Broadcast<WordPieceVocabulary> shared = jsc.broadcast(vocabulary);
         JavaRDD<TokenizedItem> items = records.mapPartitions(new DocumentPacker(shared,
@@ -131,9 +132,13 @@ public final class TokenizeStage implements Stage {
         return (int) Math.max(defaultParallelism, (files.bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
     }
 
-    private static Configuration inputConf(StageContext context, CorpusFiles files) throws IOException {
+    /** About four input splits per core (so that uneven splits still keep every core busy), 1 to 64 MB each. */
+    private static Configuration inputConf(StageContext context, CorpusFiles files, int cores) throws IOException {
         Job job = Job.getInstance(new Configuration(context.hadoopConf()));
         Configuration conf = job.getConfiguration();
+        long splitBytes = Math.max(1 << 20, Math.min(BYTES_PER_PARTITION, files.bytes / (4L * Math.max(1, cores))));
+        conf.setLong(CombinedCorpusInputFormat.MAX_SPLIT_BYTES,
+                conf.getLong("mapreduce.input.fileinputformat.split.maxsize", splitBytes));
         conf.set(CorpusInputFormat.DOCUMENT_MODE, context.get(TokenizeSettings.DOCUMENT));
         conf.setInt(CorpusInputFormat.MAX_LINE_BYTES, context.get(TokenizeSettings.MAX_LINE_BYTES));
         FileInputFormat.setInputPaths(job, files.files.toArray(new Path[0]));

@@ -1,0 +1,29 @@
+package org.nasbert.bench;
+
+import java.util.Arrays;
+
+/**
+ * Measurements and reference checks, run by {@code bin/nasbert bench <name>} and
+ * {@code bin/nasbert verify-tokenizer}; never part of the application jar.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length > 0 ? args[0] : "";
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (name) {
+            case "tokenize":
+                TokenizeBenchmark.main(rest);
+                break;
+            case "verify-tokenizer":
+                VerifyTokenizer.main(rest);
+                break;
+            default:
+                System.err.println("usage: bin/nasbert bench tokenize [--copies N] [--runs N] [--threads N]\n"
+                        + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
+                System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.nasbert.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.io.Json;
+import org.nasbert.testing.TestData;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bin/nasbert itself, as a user runs it, against the jars this build packaged. */
+class LauncherIT {
+    @TempDir
+    Path temp;
+
+    static final class Run {
+        final int exitCode;
+        final String stdout;
+        final String stderr;
+
+        Run(int exitCode, String stdout, String stderr) {
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+    }
+
+    private Run nasbert(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().put("NASBERT_DRIVER_MEMORY", "1g");
+        builder.environment().putAll(env);
+        Path out = temp.resolve("stdout.txt");
+        Path err = temp.resolve("stderr.txt");
+        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "bin/nasbert " + String.join(" ", args) + " finished");
+        return new Run(process.exitValue(), read(out), read(err));
+    }
+
+    private static String read(Path file) throws IOException {
+        return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void helpAndUsageErrors() throws Exception {
+        Run help = nasbert(Map.of(), "--help");
+        assertEquals(0, help.exitCode, help.stderr);
+        assertTrue(help.stdout.contains("tokenize") && help.stdout.contains("--max-seq-len"), help.stdout);
+
+        Run unknown = nasbert(Map.of(), "frobnicate");
+        assertEquals(2, unknown.exitCode);
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, demo (see bin/nasbert --help)",
+                unknown.stderr.trim());
+
+        Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
+        assertEquals(2, yarn.exitCode);
+        assertTrue(yarn.stderr.contains("--master yarn needs SPARK_HOME"), yarn.stderr);
+    }
+
+    @Test
+    void demoRunsInLocalModeAndSaysWhereItsOutputIs() throws Exception {
+        Path run = temp.resolve("demo");
+        Run demo = nasbert(Map.of(), "demo", "--run", run.toString());
+        assertEquals(0, demo.exitCode, demo.stderr);
+        assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
+        assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
+        assertTrue(Files.exists(run.resolve("corpus/_SUCCESS")));
+        JsonNode manifest = Json.MAPPER.readTree(run.resolve("corpus/manifest.json").toFile());
+        assertEquals(138, manifest.path("counts").path("files").asInt());
+        assertTrue(manifest.path("counts").path("sequences").asLong() > 2000);
+
+        Run again = nasbert(Map.of(), "demo", "--run", run.toString());
+        assertEquals(0, again.exitCode, again.stderr);
+        assertTrue(again.stdout.contains("already finished"), again.stdout);
+    }
+
+    /**
+     * With SPARK_HOME the launcher execs spark-submit with the shaded jar. Here SPARK_HOME is a
+     * directory whose bin/spark-submit starts Spark's own SparkSubmit on the build's Spark jars.
+     */
+    @Test
+    void withSparkHomeItSubmitsTheShadedJarThroughSparkSubmit() throws Exception {
+        Path sparkHome = temp.resolve("spark-home");
+        Files.createDirectories(sparkHome.resolve("bin"));
+        String classpath = read(TestData.projectDir().toPath().resolve("spark-jobs/target/classpath.txt")).trim();
+        StringBuilder opens = new StringBuilder();
+        for (String p : new String[]{"java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",
+                "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs",
+                "sun.security.action", "sun.util.calendar"}) {
+            opens.append(" --add-opens=java.base/").append(p).append("=ALL-UNNAMED");
+        }
+        Path submit = sparkHome.resolve("bin/spark-submit");
+        Files.write(submit, ("#!/usr/bin/env bash\n"
+                + "echo \"spark-submit $*\" >&2\n"
+                + "exec java -Xmx1g" + opens + " -Dlog4j.configurationFile=" + TestData.projectDir() + "/conf/log4j2.properties"
+                + " -cp '" + classpath + "' org.apache.spark.deploy.SparkSubmit \"$@\"\n").getBytes(StandardCharsets.UTF_8));
+        assertTrue(submit.toFile().setExecutable(true));
+        Path input = Files.createDirectories(temp.resolve("in"));
+        Files.copy(new File(TestData.mobyDick(), "chapter-003.txt").toPath(), input.resolve("c3.txt"));
+        Path run = temp.resolve("submitted");
+
+        Run submitted = nasbert(Map.of("SPARK_HOME", sparkHome.toString()), "tokenize", "--master", "local[2]",
+                "--run", run.toString(), "--input", input.toString());
+
+        assertEquals(0, submitted.exitCode, submitted.stderr);
+        String line = submitted.stderr.lines().filter(l -> l.startsWith("spark-submit ")).findFirst().orElse("");
+        assertTrue(line.contains("--class org.nasbert.jobs.NasbertMain"), line);
+        assertTrue(line.contains("-app.jar tokenize"), line);
+        assertTrue(line.contains("--files " + TestData.projectDir() + "/conf/log4j2.properties"), line);
+        assertTrue(line.contains("--master local[2]"), line);
+        assertTrue(Files.exists(run.resolve("corpus/_SUCCESS")), submitted.stderr);
+    }
+}
