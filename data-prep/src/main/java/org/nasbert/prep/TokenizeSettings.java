@@ -18,7 +18,7 @@ public final class TokenizeSettings {
     public static final Setting<Integer> MAX_LINE_BYTES = Setting.intInRange("tokenize.max-line-bytes",
             "Lines longer than this (bytes) are skipped and counted", 16, 256 << 20);
     public static final Setting<Integer> PARTITIONS = Setting.intInRange("tokenize.partitions",
-            "Output partitions; 0 = one per 64 MB of input, at least Spark's default parallelism", 0, 1 << 20);
+            "Output files; 0 = one per input split (no shuffle), N = sequences spread over N files by a hash shuffle", 0, 1 << 20);
     public static final Setting<String> VOCAB = Setting.nonEmpty("teacher.vocab",
             "The teacher's vocab.txt or tokenizer.json: a path, path.jar!/entry or maven:g:a:v!/entry");
     public static final Setting<String> VOCAB_LOWERCASE = Setting.oneOf("teacher.vocab-lowercase",

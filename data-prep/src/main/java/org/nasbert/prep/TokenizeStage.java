@@ -41,8 +41,9 @@ import java.util.NoSuchElementException;
 /**
  * data-prep: raw text to packed BERT pre-training sequences. Reads the corpus as documents
  * ({@link CorpusInputFormat}), tokenizes with the teacher's WordPiece vocabulary and packs per
- * document ({@link DocumentPacker}), spreads the sequences over the output partitions by a hash
- * (shuffled, deterministic), and writes Parquet ({@link CorpusSchema}) with a manifest of counts.
+ * document ({@link DocumentPacker}) and writes Parquet ({@link CorpusSchema}) with a manifest of
+ * counts: one file per input split (balanced splits of at most 64 MB), or, with
+ * tokenize.partitions = N, spread over N files by a deterministic hash shuffle.
  */
 public final class TokenizeStage implements Stage {
     public static final String OUTPUT = "corpus";
@@ -81,9 +82,10 @@ public final class TokenizeStage implements Stage {
         CorpusFiles files = CorpusFiles.list(context.get(TokenizeSettings.INPUT), conf);
         SparkSession spark = context.spark();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int partitions = partitions(context, files, jsc.defaultParallelism());
-        LOG.info("tokenize: {} files, {} bytes -> {} partitions; vocabulary {} ({} pieces, {})", files.files.size(),
-                files.bytes, partitions, vocabulary.source(), vocabulary.size(), vocabulary.normalizer());
+        int partitions = context.get(TokenizeSettings.PARTITIONS);
+        LOG.info("tokenize: {} files, {} bytes -> {}; vocabulary {} ({} pieces, {})", files.files.size(), files.bytes,
+                partitions == 0 ? "one Parquet file per input split" : partitions + " shuffled partitions",
+                vocabulary.source(), vocabulary.size(), vocabulary.normalizer());
 
         JavaRDD<CorpusRecord> records = jsc.newAPIHadoopRDD(inputConf(context, files, jsc.defaultParallelism()), CombinedCorpusInputFormat.class,
                 LongWritable.class, CorpusRecord.class).values();
@@ -91,7 +93,7 @@ public final class TokenizeStage implements Stage {
         JavaRDD<TokenizedItem> items = records.mapPartitions(new DocumentPacker(shared,
                 "sentence".equals(context.get(TokenizeSettings.SEGMENT)), context.get(TokenizeSettings.MAX_SEQ_LEN),
                 context.get(TokenizeSettings.SHORT_SEQ_PROB), context.get(TokenizeSettings.SEED)));
-        JavaRDD<TokenizedItem> spread = items
+        JavaRDD<TokenizedItem> spread = partitions == 0 ? items : items
                 .mapToPair(item -> new Tuple2<>(shard(item, partitions), item))
                 .partitionBy(new HashPartitioner(partitions))
                 .values();
@@ -122,14 +124,6 @@ public final class TokenizeStage implements Stage {
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(location)) {
             return WordPieceVocabulary.read(in, location, "auto".equals(lowercase) ? null : Boolean.valueOf(lowercase));
         }
-    }
-
-    private static int partitions(StageContext context, CorpusFiles files, int defaultParallelism) {
-        int configured = context.get(TokenizeSettings.PARTITIONS);
-        if (configured > 0) {
-            return configured;
-        }
-        return (int) Math.max(defaultParallelism, (files.bytes + BYTES_PER_PARTITION - 1) / BYTES_PER_PARTITION);
     }
 
     /** About four input splits per core (so that uneven splits still keep every core busy), 1 to 64 MB each. */
@@ -176,7 +170,7 @@ public final class TokenizeStage implements Stage {
         vocab.put("mask_id", vocabulary.maskId());
         manifest.put("vocabulary", vocab);
         manifest.put("max_seq_len", context.get(TokenizeSettings.MAX_SEQ_LEN));
-        manifest.put("partitions", partitions);
+        manifest.put("partitions", partitions == 0 ? "per input split" : String.valueOf(partitions));
         Map<String, Object> countMap = new LinkedHashMap<>();
         countMap.put("files", files.files.size());
         countMap.putAll(counts.asMap(false));

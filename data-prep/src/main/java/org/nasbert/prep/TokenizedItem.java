@@ -6,9 +6,9 @@ import org.nasbert.text.PackedSequence;
 import java.io.Serializable;
 
 /**
- * What crosses the shuffle: a packed sequence, or (once per input partition, last) that partition's
- * counts. Counts travel with the data so that they are added up once, in the writing tasks, however
- * often an input partition is recomputed.
+ * A packed sequence, or (once per input partition, last) that partition's counts. Counts travel with
+ * the data (through the shuffle, when there is one) so that they are added up once, in the writing
+ * tasks, however often an input partition is recomputed.
  */
 public final class TokenizedItem implements Serializable {
     private static final long serialVersionUID = 1L;

@@ -2,7 +2,6 @@ package org.nasbert.prep.corpus;
 
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.JobContext;
 import org.apache.hadoop.mapreduce.RecordReader;
@@ -31,8 +30,7 @@ public final class CombinedCorpusInputFormat extends CombineFileInputFormat<Long
 
     @Override
     protected boolean isSplitable(JobContext context, Path file) {
-        boolean paragraphs = "paragraphs".equals(context.getConfiguration().get(CorpusInputFormat.DOCUMENT_MODE, "file"));
-        return paragraphs && new CompressionCodecFactory(context.getConfiguration()).getCodec(file) == null;
+        return CorpusInputFormat.isSplitable(context.getConfiguration(), file);
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.InputSplit;
 import org.apache.hadoop.mapreduce.RecordReader;
 import org.apache.hadoop.mapreduce.TaskAttemptContext;
@@ -54,7 +53,6 @@ final class CorpusRecordReader extends RecordReader<LongWritable, CorpusRecord> 
     private CorpusRecord current;
     private final LongWritable key = new LongWritable();
     private long startOffset;
-    private long fileLength;
 
     @Override
     public void initialize(InputSplit genericSplit, TaskAttemptContext context) throws IOException {
@@ -67,9 +65,8 @@ final class CorpusRecordReader extends RecordReader<LongWritable, CorpusRecord> 
         maxLineBytes = conf.getInt(CorpusInputFormat.MAX_LINE_BYTES, 1 << 20);
         long start = split.getStart();
         end = start + split.getLength();
-        fileLength = fs.getFileStatus(path).getLen();
         FSDataInputStream raw = fs.open(path);
-        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(path);
+        CompressionCodec codec = CorpusInputFormat.codecs(conf).getCodec(path);
         startOffset = start;
         if (codec != null) {
             compressed = true;
@@ -134,10 +131,13 @@ final class CorpusRecordReader extends RecordReader<LongWritable, CorpusRecord> 
     }
 
     private void initPlain(FSDataInputStream raw, long start) throws IOException {
-        byte[] head = new byte[(int) Math.min(BINARY_PROBE_BYTES, fileLength)];
-        raw.readFully(0, head, 0, head.length);
+        byte[] head = new byte[BINARY_PROBE_BYTES];
+        int n = 0;
+        for (int r = 0; n < head.length && r >= 0; n += Math.max(r, 0)) {
+            r = raw.read(n, head, n, head.length - n);
+        }
         boolean firstSplit = start == 0;
-        if (!isReadableText(head, head.length, firstSplit)) {
+        if (!isReadableText(head, n, firstSplit)) {
             return;
         }
         if (firstSplit) {
