@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * vocabulary pieces ("##" marks a continuation); a word that cannot be cut, or is longer than
  * {@code max_input_chars_per_word} characters, becomes [UNK].
  *
- * <p>Not thread-safe is not an issue: the tokenizer keeps no per-call state, so one instance serves
- * every task of an executor ({@link #forVocabulary}).
+ * <p>Thread-safe: it keeps no per-call state, so one instance serves every task of an executor
+ * ({@link #forVocabulary}).
  */
 public final class WordPieceTokenizer {
     private static final ConcurrentHashMap<String, WordPieceTokenizer> SHARED = new ConcurrentHashMap<>();
