@@ -3,6 +3,7 @@ package org.nasbert.text;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.nasbert.NasbertException;
+import org.nasbert.io.Sha256;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -14,7 +15,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -271,21 +271,13 @@ public final class WordPieceVocabulary implements Serializable {
 
     /** SHA-256 over everything that decides token ids: pieces in id order and the normaliser. */
     public String sha256() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String token : tokens) {
-                digest.update(token.getBytes(StandardCharsets.UTF_8));
-                digest.update((byte) '\n');
-            }
-            digest.update((normalizer + "|" + unknownToken + "|" + continuingPrefix + "|" + maxInputCharsPerWord
-                    + "|" + Arrays.toString(addedTokens)).getBytes(StandardCharsets.UTF_8));
-            StringBuilder hex = new StringBuilder();
-            for (byte b : digest.digest()) {
-                hex.append(String.format("%02x", b));
-            }
-            return hex.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest digest = Sha256.digest();
+        for (String token : tokens) {
+            digest.update(token.getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) '\n');
         }
+        digest.update((normalizer + "|" + unknownToken + "|" + continuingPrefix + "|" + maxInputCharsPerWord
+                + "|" + Arrays.toString(addedTokens)).getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(digest);
     }
 }

@@ -5,11 +5,11 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
+import org.nasbert.io.Sha256;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -61,26 +61,14 @@ public final class CorpusFiles {
         }
         List<Path> files = new ArrayList<>();
         long bytes = 0;
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         for (FileStatus status : found.values()) {
             files.add(status.getPath());
             bytes += status.getLen();
             digest.update((status.getPath() + "|" + status.getLen() + "|" + status.getModificationTime() + "\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
-        StringBuilder hex = new StringBuilder();
-        for (byte b : digest.digest()) {
-            hex.append(String.format("%02x", b));
-        }
-        return new CorpusFiles(files, bytes, hex.toString());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new CorpusFiles(files, bytes, Sha256.hex(digest));
     }
 
     /**
