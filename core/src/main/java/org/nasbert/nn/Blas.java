@@ -1,0 +1,46 @@
+package org.nasbert.nn;
+
+import com.intel.analytics.bigdl.mkl.MKL;
+
+/**
+ * Row-major single-precision matrix multiply on raw arrays: {@code C = alpha * op(A) * op(B) + beta * C}
+ * with op(A) m x k, op(B) k x n, C m x n. MKL's sgemm (BigDL's natives) when loaded, else plain Java.
+ */
+public final class Blas {
+    private static final boolean MKL_LOADED = MKL.isMKLLoaded();
+
+    private Blas() {
+    }
+
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                            float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                            float beta, float[] c, int cOffset, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (MKL_LOADED) {
+            // Row-major C is column-major C^T = op(B)^T op(A)^T: swap the operands, keep the flags.
+            MKL.vsgemm(transB ? 'T' : 'N', transA ? 'T' : 'N', n, m, k, alpha,
+                    b, bOffset, ldb, a, aOffset, lda, beta, c, cOffset, ldc);
+        } else {
+            javaGemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        }
+    }
+
+    static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                         float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
+                         float beta, float[] c, int cOffset, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = 0;
+                for (int p = 0; p < k; p++) {
+                    float x = transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p];
+                    float y = transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j];
+                    sum += x * y;
+                }
+                int at = cOffset + i * ldc + j;
+                c[at] = (float) (alpha * sum + (beta == 0 ? 0 : beta * c[at]));
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package org.nasbert.nn;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A fully connected layer over the last dimension of an input of any rank ([..., in] to [..., out]), with
+ * the weight stored as [out, in] (PyTorch's and Hugging Face's layout), so checkpoint tensors are used
+ * without copying. The weight may be shared with another layer (the masked-LM decoder reuses the word
+ * embeddings).
+ */
+public final class Dense extends Parameterized<Tensor<Float>> {
+    private final int in;
+    private final int out;
+    private final Tensor<Float> weight;
+    private final Tensor<Float> bias;
+    private final Tensor<Float> gradWeight;
+    private final Tensor<Float> gradBias;
+
+    /** A fresh layer, weights drawn from N(0, 0.02^2) as BERT initialises, bias zero. */
+    public Dense(int in, int out, Random random) {
+        this(Init.normal(random, 0.02f, out, in), Tensors.zeros(out));
+    }
+
+    public Dense(Tensor<Float> weight, Tensor<Float> bias) {
+        super(Tensor.class);
+        if (weight.dim() != 2 || bias.dim() != 1 || bias.size(1) != weight.size(1)) {
+            throw new IllegalArgumentException("Dense wants weight [out, in] and bias [out], got "
+                    + Arrays.toString(weight.size()) + " and " + Arrays.toString(bias.size()));
+        }
+        this.out = weight.size(1);
+        this.in = weight.size(2);
+        this.weight = weight;
+        this.bias = bias;
+        this.gradWeight = Tensors.zeros(out, in);
+        this.gradBias = Tensors.zeros(out);
+    }
+
+    public int inputSize() {
+        return in;
+    }
+
+    public int outputSize() {
+        return out;
+    }
+
+    public Tensor<Float> weight() {
+        return weight;
+    }
+
+    public Tensor<Float> bias() {
+        return bias;
+    }
+
+    @Override
+    public Tensor<Float> updateOutput(Tensor<Float> input) {
+        Tensor<Float> x = checked(input);
+        int n = Tensors.rows(x);
+        int[] shape = x.size().clone();
+        shape[shape.length - 1] = out;
+        Tensors.resize(output(), shape);
+        float[] y = Tensors.data(output());
+        int yo = Tensors.offset(output());
+        float[] b = Tensors.data(bias);
+        int bo = Tensors.offset(bias);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(b, bo, y, yo + r * out, out);
+        }
+        Blas.gemm(false, true, n, out, in, 1f, Tensors.data(x), Tensors.offset(x), in,
+                Tensors.data(weight), Tensors.offset(weight), in, 1f, y, yo, out);
+        return output();
+    }
+
+    @Override
+    public Tensor<Float> updateGradInput(Tensor<Float> input, Tensor<Float> gradOutput) {
+        Tensor<Float> dy = Tensors.dense(gradOutput);
+        int n = Tensors.rows(dy);
+        Tensors.resize(gradInput(), input.size());
+        Blas.gemm(false, false, n, in, out, 1f, Tensors.data(dy), Tensors.offset(dy), out,
+                Tensors.data(weight), Tensors.offset(weight), in, 0f,
+                Tensors.data(gradInput()), Tensors.offset(gradInput()), in);
+        return gradInput();
+    }
+
+    @Override
+    public void accGradParameters(Tensor<Float> input, Tensor<Float> gradOutput) {
+        Tensor<Float> x = checked(input);
+        Tensor<Float> dy = Tensors.dense(gradOutput);
+        int n = Tensors.rows(dy);
+        float[] d = Tensors.data(dy);
+        int dOffset = Tensors.offset(dy);
+        Blas.gemm(true, false, out, in, n, 1f, d, dOffset, out, Tensors.data(x), Tensors.offset(x), in, 1f,
+                Tensors.data(gradWeight), Tensors.offset(gradWeight), in);
+        float[] gb = Tensors.data(gradBias);
+        int gbo = Tensors.offset(gradBias);
+        for (int r = 0; r < n; r++) {
+            int row = dOffset + r * out;
+            for (int j = 0; j < out; j++) {
+                gb[gbo + j] += d[row + j];
+            }
+        }
+    }
+
+    private Tensor<Float> checked(Tensor<Float> input) {
+        if (Tensors.lastDim(input) != in) {
+            throw new IllegalArgumentException(getName() + ": input's last dimension is " + Tensors.lastDim(input)
+                    + ", expected " + in);
+        }
+        return Tensors.dense(input);
+    }
+
+    @Override
+    protected List<Tensor<Float>> weights() {
+        return Arrays.asList(weight, bias);
+    }
+
+    @Override
+    protected List<Tensor<Float>> gradients() {
+        return Arrays.asList(gradWeight, gradBias);
+    }
+}

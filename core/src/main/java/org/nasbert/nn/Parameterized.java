@@ -1,0 +1,57 @@
+package org.nasbert.nn;
+
+import com.intel.analytics.bigdl.nn.abstractnn.AbstractModule;
+import com.intel.analytics.bigdl.nn.abstractnn.Activity;
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.nasbert.engine.BigDl;
+import scala.Tuple2;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Base of the project's BigDL layers: weights and their gradients are listed once, in
+ * {@link #weights()} / {@link #gradients()}, so BigDL's optimisers and {@code getParameters} see the
+ * real tensors (never copies).
+ */
+public abstract class Parameterized<A extends Activity> extends AbstractModule<A, Tensor<Float>, Float> {
+
+    protected Parameterized(Class<?> inputType) {
+        super(tag(inputType), tag(Tensor.class), BigDl.FLOAT, BigDl.NUMERIC);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static <X> ClassTag<X> tag(Class<?> type) {
+        return (ClassTag) ClassTag$.MODULE$.apply(type);
+    }
+
+    protected abstract List<Tensor<Float>> weights();
+
+    protected abstract List<Tensor<Float>> gradients();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Tuple2<Tensor<Float>[], Tensor<Float>[]> parameters() {
+        return new Tuple2<>(weights().toArray(new Tensor[0]), gradients().toArray(new Tensor[0]));
+    }
+
+    /** Number of weights (scalars). */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor<Float> w : weights()) {
+            n += w.nElement();
+        }
+        return n;
+    }
+
+    /** Concatenates the weight (or gradient) lists of child layers. */
+    protected static List<Tensor<Float>> concat(List<List<Tensor<Float>>> parts) {
+        List<Tensor<Float>> all = new ArrayList<>();
+        for (List<Tensor<Float>> part : parts) {
+            all.addAll(part);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,91 @@
+package org.nasbert.nn;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import com.intel.analytics.bigdl.tensor.Tensor$;
+import com.intel.analytics.bigdl.utils.T$;
+import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.engine.BigDl;
+
+/** Raw access to BigDL float tensors, for layers that do their arithmetic on the backing arrays. */
+public final class Tensors {
+    private Tensors() {
+    }
+
+    public static Tensor<Float> empty() {
+        return Tensor$.MODULE$.apply(BigDl.FLOAT, BigDl.NUMERIC);
+    }
+
+    public static Tensor<Float> zeros(int... shape) {
+        return empty().resize(shape, null).zero();
+    }
+
+    /** The backing array of a contiguous tensor; index it from {@link #offset}. */
+    public static float[] data(Tensor<Float> t) {
+        return (float[]) t.storage().array();
+    }
+
+    /** BigDL's storage offsets are 1-based. */
+    public static int offset(Tensor<Float> t) {
+        return t.storageOffset() - 1;
+    }
+
+    /** {@code t} itself when contiguous, else a contiguous copy. */
+    public static Tensor<Float> dense(Tensor<Float> t) {
+        return t.isContiguous() ? t : t.contiguous();
+    }
+
+    /** Resizes {@code t} to {@code shape}, reusing its storage when large enough. */
+    public static Tensor<Float> resize(Tensor<Float> t, int... shape) {
+        return t.resize(shape, null);
+    }
+
+    public static Table table(Object... items) {
+        Table table = T$.MODULE$.apply();
+        for (Object item : items) {
+            table.insert(item);
+        }
+        return table;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Tensor<Float> tensorAt(Table table, int index) {
+        return (Tensor<Float>) table.apply(index);
+    }
+
+    /** Number of rows when the last dimension is the feature dimension. */
+    static int rows(Tensor<Float> t) {
+        int[] size = t.size();
+        return t.nElement() / size[size.length - 1];
+    }
+
+    static int lastDim(Tensor<Float> t) {
+        int[] size = t.size();
+        return size[size.length - 1];
+    }
+
+    /** {@code target += source}, element-wise over contiguous tensors of the same size. */
+    static void addInto(Tensor<Float> target, Tensor<Float> source) {
+        float[] t = data(target);
+        float[] s = data(source);
+        int to = offset(target);
+        int so = offset(source);
+        for (int i = 0, n = target.nElement(); i < n; i++) {
+            t[to + i] += s[so + i];
+        }
+    }
+
+    /** {@code target = a + b}, resized to a's shape. */
+    static Tensor<Float> sum(Tensor<Float> target, Tensor<Float> a, Tensor<Float> b) {
+        resize(target, a.size());
+        float[] t = data(target);
+        float[] x = data(a);
+        float[] y = data(b);
+        int to = offset(target);
+        int xo = offset(a);
+        int yo = offset(b);
+        for (int i = 0, n = target.nElement(); i < n; i++) {
+            t[to + i] = x[xo + i] + y[yo + i];
+        }
+        return target;
+    }
+}
