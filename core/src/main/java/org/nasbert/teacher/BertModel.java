@@ -1,0 +1,118 @@
+package org.nasbert.teacher;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.BertEmbeddings;
+import org.nasbert.nn.BertLayer;
+import org.nasbert.nn.Dense;
+import org.nasbert.nn.FeedForward;
+import org.nasbert.nn.LayerNorm;
+import org.nasbert.nn.MaskedLmHead;
+import org.nasbert.nn.MultiHeadAttention;
+import org.nasbert.nn.Tensors;
+import org.nasbert.teacher.checkpoint.WeightTensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A BERT encoder assembled from the project's BigDL layers and a checkpoint's weights (shared, not
+ * copied). {@link #forward} returns every hidden state: the embedding output and each layer's output, and
+ * the masked-LM logits when the checkpoint has the head. Inference only: no dropout. Not thread-safe (the
+ * layers keep their activations); use one instance per thread.
+ */
+public final class BertModel {
+    private final BertConfig config;
+    private final BertEmbeddings embeddings;
+    private final List<BertLayer> layers = new ArrayList<>();
+    private final MaskedLmHead head;
+
+    public BertModel(BertWeights weights) {
+        this.config = weights.config();
+        float eps = config.layerNormEps;
+        this.embeddings = new BertEmbeddings(t(weights, "bert.embeddings.word_embeddings.weight"),
+                t(weights, "bert.embeddings.position_embeddings.weight"), t(weights, "bert.embeddings.token_type_embeddings.weight"),
+                norm(weights, "bert.embeddings.LayerNorm", eps));
+        for (int i = 0; i < config.numLayers; i++) {
+            String p = BertWeights.layerPrefix(i);
+            MultiHeadAttention attention = new MultiHeadAttention(config.numHeads, dense(weights, p + "attention.self.query"),
+                    dense(weights, p + "attention.self.key"), dense(weights, p + "attention.self.value"),
+                    dense(weights, p + "attention.output.dense"));
+            FeedForward ffn = new FeedForward(dense(weights, p + "intermediate.dense"), dense(weights, p + "output.dense"));
+            layers.add(new BertLayer(attention, norm(weights, p + "attention.output.LayerNorm", eps), ffn,
+                    norm(weights, p + "output.LayerNorm", eps)));
+        }
+        this.head = !weights.hasMlmHead() ? null : new MaskedLmHead(dense(weights, "cls.predictions.transform.dense"),
+                norm(weights, "cls.predictions.transform.LayerNorm", eps),
+                new Dense(embeddings.wordEmbeddings(), t(weights, "cls.predictions.bias")));
+    }
+
+    public BertConfig config() {
+        return config;
+    }
+
+    public boolean hasMlmHead() {
+        return head != null;
+    }
+
+    /** Hidden states and optional logits of one batch. The tensors are overwritten by the next forward. */
+    public static final class Output {
+        /** hidden[0] is the embedding output, hidden[i] layer i's output, each [batch, seq, hidden]. */
+        public final List<Tensor<Float>> hidden;
+        /** [batch, seq, vocab], or null without a masked-LM head (or when not asked for). */
+        public final Tensor<Float> logits;
+
+        Output(List<Tensor<Float>> hidden, Tensor<Float> logits) {
+            this.hidden = hidden;
+            this.logits = logits;
+        }
+    }
+
+    /**
+     * Runs the encoder. {@code ids[b][t]} token ids, {@code types[b][t]} segment ids (null = all 0), {@code lengths[b]}
+     * the real tokens of sequence b (the rest is padding, masked out of attention). Layers after
+     * {@code lastLayer} are not run (their states are absent from the output).
+     */
+    public Output forward(int[][] ids, int[][] types, int[] lengths, int lastLayer, boolean logits) {
+        int batch = ids.length;
+        int seq = ids[0].length;
+        float[] idData = new float[batch * seq];
+        float[] typeData = new float[batch * seq];
+        float[] maskData = new float[batch * seq];
+        for (int b = 0; b < batch; b++) {
+            if (ids[b].length != seq) {
+                throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
+            }
+            for (int t = 0; t < seq; t++) {
+                idData[b * seq + t] = ids[b][t];
+                typeData[b * seq + t] = types == null ? 0 : types[b][t];
+                maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
+            }
+        }
+        Tensor<Float> idTensor = BigDl.tensor(idData, batch, seq);
+        Tensor<Float> mask = BigDl.tensor(maskData, batch, seq);
+        List<Tensor<Float>> hidden = new ArrayList<>();
+        Tensor<Float> h = embeddings.forward(Tensors.table(idTensor, BigDl.tensor(typeData, batch, seq)));
+        hidden.add(h);
+        int last = Math.min(lastLayer, layers.size());
+        for (int i = 0; i < last; i++) {
+            h = layers.get(i).forward(Tensors.table(h, mask));
+            hidden.add(h);
+        }
+        Tensor<Float> out = logits && head != null && last == layers.size() ? head.forward(h) : null;
+        return new Output(hidden, out);
+    }
+
+    private static Tensor<Float> t(BertWeights w, String name) {
+        WeightTensor x = w.get(name);
+        return BigDl.tensor(x.data(), x.shape());
+    }
+
+    private static Dense dense(BertWeights w, String prefix) {
+        return new Dense(t(w, prefix + ".weight"), t(w, prefix + ".bias"));
+    }
+
+    private static LayerNorm norm(BertWeights w, String prefix, float eps) {
+        return new LayerNorm(t(w, prefix + ".weight"), t(w, prefix + ".bias"), eps);
+    }
+}

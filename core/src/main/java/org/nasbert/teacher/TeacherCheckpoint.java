@@ -1,0 +1,228 @@
+package org.nasbert.teacher;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nasbert.teacher.checkpoint.CheckpointException;
+import org.nasbert.teacher.checkpoint.OnnxBert;
+import org.nasbert.teacher.checkpoint.SafeTensors;
+import org.nasbert.teacher.checkpoint.TfBundle;
+import org.nasbert.teacher.checkpoint.WeightTensor;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens a teacher named in the settings and reads it as BERT weights, choosing the reader from what the
+ * location holds:
+ * <ul>
+ *   <li>a Hugging Face directory: {@code config.json} + {@code model.safetensors} (or the .safetensors file);</li>
+ *   <li>a TensorFlow checkpoint: a directory with {@code variables/variables.index} (SavedModel) or one
+ *       {@code *.index}, or the {@code .index} file; config from {@code bert_config.json}/{@code config.json}
+ *       when present, else inferred from the shapes with heads = hidden / 64 and epsilon 1e-12 (BERT's);</li>
+ *   <li>an ONNX BERT-style encoder: a {@code .onnx} file or a directory with one.</li>
+ * </ul>
+ * Locations inside jars and Maven artifacts are first unpacked by {@link ModelFiles}.
+ */
+public final class TeacherCheckpoint {
+    public enum Format { HUGGING_FACE, TENSORFLOW, ONNX }
+
+    private final String location;
+    private final Format format;
+    private final BertWeights weights;
+    private final String vocabulary;
+
+    private TeacherCheckpoint(String location, Format format, BertWeights weights, String vocabulary) {
+        this.location = location;
+        this.format = format;
+        this.weights = weights;
+        this.vocabulary = vocabulary;
+    }
+
+    public static TeacherCheckpoint open(String location, Configuration hadoopConf) {
+        ModelFiles files = ModelFiles.locate(location, hadoopConf);
+        try {
+            FileSystem fs = files.path().getFileSystem(hadoopConf);
+            Format format = detect(fs, files.path());
+            BertWeights weights;
+            switch (format) {
+                case HUGGING_FACE:
+                    weights = readHuggingFace(fs, files.path());
+                    break;
+                case TENSORFLOW:
+                    weights = readTensorFlow(fs, files.path());
+                    break;
+                default:
+                    weights = readOnnx(fs, files.path());
+            }
+            return new TeacherCheckpoint(location, format, weights, files.vocabulary(fs));
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read teacher '" + location + "': " + e.getMessage(), e);
+        }
+    }
+
+    public String location() {
+        return location;
+    }
+
+    public Format format() {
+        return format;
+    }
+
+    public BertWeights weights() {
+        return weights;
+    }
+
+    public BertConfig config() {
+        return weights.config();
+    }
+
+    /** The vocabulary found beside the checkpoint (vocab.txt or tokenizer.json), or null. */
+    public String vocabulary() {
+        return vocabulary;
+    }
+
+    static Format detect(FileSystem fs, Path path) throws IOException {
+        if (!fs.exists(path)) {
+            throw new CheckpointException("teacher '" + path + "' does not exist");
+        }
+        if (fs.getFileStatus(path).isFile()) {
+            String name = path.getName();
+            if (name.endsWith(".onnx")) {
+                return Format.ONNX;
+            }
+            if (name.endsWith(".safetensors")) {
+                return Format.HUGGING_FACE;
+            }
+            if (name.endsWith(".index")) {
+                return Format.TENSORFLOW;
+            }
+            throw new CheckpointException("teacher '" + path + "': expected a .onnx, .safetensors or TensorFlow .index file, "
+                    + "or a model directory");
+        }
+        List<String> names = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(path)) {
+            names.add(s.getPath().getName());
+        }
+        if (names.contains("model.safetensors")) {
+            return Format.HUGGING_FACE;
+        }
+        if (fs.exists(new Path(path, "variables/variables.index")) || names.stream().anyMatch(n -> n.endsWith(".index"))) {
+            return Format.TENSORFLOW;
+        }
+        if (names.stream().anyMatch(n -> n.endsWith(".onnx"))) {
+            return Format.ONNX;
+        }
+        if (names.contains("pytorch_model.bin")) {
+            throw new CheckpointException("teacher '" + path + "' has only pytorch_model.bin (a Python pickle, which this tool "
+                    + "does not load); save it as model.safetensors");
+        }
+        throw new CheckpointException("teacher '" + path + "' holds no model: expected config.json + model.safetensors, a "
+                + "TensorFlow checkpoint (*.index + *.data-*), or a .onnx file; found " + names);
+    }
+
+    private static BertWeights readHuggingFace(FileSystem fs, Path path) throws IOException {
+        Path file = fs.getFileStatus(path).isFile() ? path : new Path(path, "model.safetensors");
+        Path dir = file.getParent();
+        Path configFile = new Path(dir, "config.json");
+        if (!fs.exists(configFile)) {
+            throw new CheckpointException("teacher '" + dir + "': config.json is missing beside " + file.getName());
+        }
+        BertConfig config = BertConfig.fromJson(readSmall(fs, configFile), configFile.toString());
+        Map<String, WeightTensor> named = new LinkedHashMap<>();
+        for (WeightTensor t : SafeTensors.read(fs, file).values()) {
+            String c = BertWeights.canonicalName(t.name());
+            named.put(c, t.renamed(c));
+        }
+        return BertWeights.of(config, named, file.toString());
+    }
+
+    private static BertWeights readTensorFlow(FileSystem fs, Path path) throws IOException {
+        Path prefix;
+        if (fs.getFileStatus(path).isFile()) {
+            String s = path.toString();
+            prefix = new Path(s.substring(0, s.length() - ".index".length()));
+        } else if (fs.exists(new Path(path, "variables/variables.index"))) {
+            prefix = new Path(path, "variables/variables");
+        } else {
+            List<Path> indexes = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(path)) {
+                if (s.getPath().getName().endsWith(".index")) {
+                    indexes.add(s.getPath());
+                }
+            }
+            if (indexes.size() != 1) {
+                throw new CheckpointException("teacher '" + path + "' has " + indexes.size() + " .index files; name one of " + indexes);
+            }
+            String s = indexes.get(0).toString();
+            prefix = new Path(s.substring(0, s.length() - ".index".length()));
+        }
+        Map<String, WeightTensor> named = TensorFlowNames.read(new TfBundle(fs, prefix));
+        BertConfig config = configBeside(fs, prefix.getParent());
+        if (config == null) {
+            WeightTensor word = named.get("bert.embeddings.word_embeddings.weight");
+            int hidden = word == null ? 64 : word.shape()[1];
+            config = BertWeights.inferConfig(named, Math.max(1, hidden / 64), 1e-12f, prefix + ".index");
+        }
+        return BertWeights.of(config, named, prefix + ".index");
+    }
+
+    private static BertWeights readOnnx(FileSystem fs, Path path) throws IOException {
+        Path file = path;
+        if (fs.getFileStatus(path).isDirectory()) {
+            List<Path> models = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(path)) {
+                if (s.getPath().getName().endsWith(".onnx")) {
+                    models.add(s.getPath());
+                }
+            }
+            if (models.size() != 1) {
+                throw new CheckpointException("teacher '" + path + "' has " + models.size() + " .onnx files; name one of " + models);
+            }
+            file = models.get(0);
+        }
+        long length = fs.getFileStatus(file).getLen();
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new CheckpointException(file + " has " + length + " bytes; ONNX models over 2 GB keep weights in external "
+                    + "files, which are not supported");
+        }
+        byte[] bytes = new byte[(int) length];
+        try (FSDataInputStream in = fs.open(file)) {
+            in.readFully(0, bytes);
+        }
+        return OnnxBert.read(bytes, file.toString(), configBeside(fs, file.getParent()));
+    }
+
+    /** bert_config.json or config.json in {@code dir} or its parent, or null. */
+    private static BertConfig configBeside(FileSystem fs, Path dir) throws IOException {
+        for (Path d : new Path[]{dir, dir.getParent()}) {
+            if (d == null) {
+                continue;
+            }
+            for (String name : new String[]{"bert_config.json", "config.json"}) {
+                Path p = new Path(d, name);
+                if (fs.exists(p)) {
+                    return BertConfig.fromJson(readSmall(fs, p), p.toString());
+                }
+            }
+        }
+        return null;
+    }
+
+    static byte[] readSmall(FileSystem fs, Path file) throws IOException {
+        long length = fs.getFileStatus(file).getLen();
+        if (length > (16 << 20)) {
+            throw new CheckpointException(file + " has " + length + " bytes; expected a small JSON file");
+        }
+        byte[] bytes = new byte[(int) length];
+        try (FSDataInputStream in = fs.open(file)) {
+            in.readFully(0, bytes);
+        }
+        return bytes;
+    }
+}
