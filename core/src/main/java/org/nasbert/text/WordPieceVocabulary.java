@@ -163,7 +163,8 @@ public final class WordPieceVocabulary implements Serializable {
                 continue;
             }
             for (int i = 0; i < token.length(); i++) {
-                if (Character.isUpperCase(token.charAt(i))) {
+                // a letter that lower-casing changes ('ℝ' is upper-case but has no lower form: uncased vocabularies keep it)
+                if (Character.toLowerCase(token.charAt(i)) != token.charAt(i)) {
                     return true;
                 }
             }
