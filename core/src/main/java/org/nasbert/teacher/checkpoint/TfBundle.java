@@ -162,6 +162,9 @@ public final class TfBundle {
         if (bytes[end] != 0) {
             throw new CheckpointException(source + ": compressed table blocks (type " + bytes[end] + ") are not supported");
         }
+        if (Crc32c.mask(Crc32c.of(bytes, start, end - start + 1)) != readInt(bytes, end + 1)) {
+            throw new CheckpointException(source + " is corrupt: checksum mismatch in the table block at " + offset);
+        }
         int restarts = readInt(bytes, end - 4);
         int dataEnd = end - 4 - 4 * restarts;
         if (restarts < 0 || dataEnd < start) {
