@@ -59,6 +59,16 @@ public final class BigDl {
         return new int[]{conf.getInt("spark.executor.instances", 1), conf.getInt("spark.executor.cores", 1)};
     }
 
+    /**
+     * One MKL thread for this process: Spark runs one task per core, so each task's matrix products
+     * must not spawn threads of their own (they would oversubscribe the cores).
+     */
+    public static void singleThreadedMath() {
+        if (MKL.isMKLLoaded() && MKL.getNumThreads() != 1) {
+            MKL.setNumThreads(1);
+        }
+    }
+
     public static boolean mklLoaded() {
         return MKL.isMKLLoaded();
     }

@@ -16,9 +16,7 @@ public final class BertEmbeddings extends Parameterized<Table> {
     private final Tensor<Float> position;
     private final Tensor<Float> tokenType;
     private final LayerNorm norm;
-    private final Tensor<Float> gradWord;
-    private final Tensor<Float> gradPosition;
-    private final Tensor<Float> gradTokenType;
+    private List<Tensor<Float>> gradTables;
     private final Tensor<Float> summed = Tensors.empty();
     private final int hidden;
 
@@ -33,9 +31,6 @@ public final class BertEmbeddings extends Parameterized<Table> {
         this.position = position;
         this.tokenType = tokenType;
         this.norm = norm;
-        this.gradWord = Tensors.zeros(word.size());
-        this.gradPosition = Tensors.zeros(position.size());
-        this.gradTokenType = Tensors.zeros(tokenType.size());
     }
 
     public Tensor<Float> wordEmbeddings() {
@@ -103,6 +98,10 @@ public final class BertEmbeddings extends Parameterized<Table> {
         Tensor<Float> types = Tensors.dense(Tensors.tensorAt(input, 2));
         Tensor<Float> d = norm.gradInput();
         int seq = ids.size(2);
+        List<Tensor<Float>> grads = gradients();
+        Tensor<Float> gradWord = grads.get(0);
+        Tensor<Float> gradPosition = grads.get(1);
+        Tensor<Float> gradTokenType = grads.get(2);
         for (int at = 0, n = ids.nElement(); at < n; at++) {
             int row = Tensors.offset(d) + at * hidden;
             scatter(gradWord, (int) (float) Tensors.data(ids)[Tensors.offset(ids) + at], Tensors.data(d), row);
@@ -126,6 +125,9 @@ public final class BertEmbeddings extends Parameterized<Table> {
 
     @Override
     protected List<Tensor<Float>> gradients() {
-        return concat(Arrays.asList(Arrays.asList(gradWord, gradPosition, gradTokenType), norm.gradients()));
+        if (gradTables == null) {
+            gradTables = Arrays.asList(Tensors.zeros(word.size()), Tensors.zeros(position.size()), Tensors.zeros(tokenType.size()));
+        }
+        return concat(Arrays.asList(gradTables, norm.gradients()));
     }
 }

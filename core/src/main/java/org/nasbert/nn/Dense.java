@@ -17,8 +17,9 @@ public final class Dense extends Parameterized<Tensor<Float>> {
     private final int out;
     private final Tensor<Float> weight;
     private final Tensor<Float> bias;
-    private final Tensor<Float> gradWeight;
-    private final Tensor<Float> gradBias;
+    /** Allocated on first use, so inference-only models (the teacher) carry no gradient memory. */
+    private Tensor<Float> gradWeight;
+    private Tensor<Float> gradBias;
 
     /** A fresh layer, weights drawn from N(0, 0.02^2) as BERT initialises, bias zero. */
     public Dense(int in, int out, Random random) {
@@ -35,8 +36,6 @@ public final class Dense extends Parameterized<Tensor<Float>> {
         this.in = weight.size(2);
         this.weight = weight;
         this.bias = bias;
-        this.gradWeight = Tensors.zeros(out, in);
-        this.gradBias = Tensors.zeros(out);
     }
 
     public int inputSize() {
@@ -92,6 +91,9 @@ public final class Dense extends Parameterized<Tensor<Float>> {
         int n = Tensors.rows(dy);
         float[] d = Tensors.data(dy);
         int dOffset = Tensors.offset(dy);
+        List<Tensor<Float>> grads = gradients();
+        Tensor<Float> gradWeight = grads.get(0);
+        Tensor<Float> gradBias = grads.get(1);
         Blas.gemm(true, false, out, in, n, 1f, d, dOffset, out, Tensors.data(x), Tensors.offset(x), in, 1f,
                 Tensors.data(gradWeight), Tensors.offset(gradWeight), in);
         float[] gb = Tensors.data(gradBias);
@@ -119,6 +121,10 @@ public final class Dense extends Parameterized<Tensor<Float>> {
 
     @Override
     protected List<Tensor<Float>> gradients() {
+        if (gradWeight == null) {
+            gradWeight = Tensors.zeros(out, in);
+            gradBias = Tensors.zeros(out);
+        }
         return Arrays.asList(gradWeight, gradBias);
     }
 }

@@ -15,8 +15,8 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
     private final float eps;
     private final Tensor<Float> gamma;
     private final Tensor<Float> beta;
-    private final Tensor<Float> gradGamma;
-    private final Tensor<Float> gradBeta;
+    private Tensor<Float> gradGamma;
+    private Tensor<Float> gradBeta;
     private float[] mean = new float[0];
     private float[] rstd = new float[0];
 
@@ -34,8 +34,6 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
         this.eps = eps;
         this.gamma = gamma;
         this.beta = beta;
-        this.gradGamma = Tensors.zeros(dim);
-        this.gradBeta = Tensors.zeros(dim);
     }
 
     public float eps() {
@@ -125,6 +123,9 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
         Tensor<Float> x = Tensors.dense(input);
         Tensor<Float> dy = Tensors.dense(gradOutput);
         int n = Tensors.rows(x);
+        List<Tensor<Float>> grads = gradients();
+        Tensor<Float> gradGamma = grads.get(0);
+        Tensor<Float> gradBeta = grads.get(1);
         float[] xs = Tensors.data(x);
         float[] dys = Tensors.data(dy);
         float[] gg = Tensors.data(gradGamma);
@@ -149,6 +150,10 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
 
     @Override
     protected List<Tensor<Float>> gradients() {
+        if (gradGamma == null) {
+            gradGamma = Tensors.zeros(dim);
+            gradBeta = Tensors.zeros(dim);
+        }
         return Arrays.asList(gradGamma, gradBeta);
     }
 }

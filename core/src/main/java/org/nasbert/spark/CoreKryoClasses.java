@@ -1,5 +1,8 @@
 package org.nasbert.spark;
 
+import org.nasbert.teacher.BertConfig;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.checkpoint.WeightTensor;
 import org.nasbert.text.NormalizerConfig;
 import org.nasbert.text.PackedSequence;
 import org.nasbert.text.WordPieceVocabulary;
@@ -12,6 +15,7 @@ public final class CoreKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
         return Arrays.asList(PackedSequence.class, WordPieceVocabulary.class, NormalizerConfig.class,
-                int[].class, long[].class, String[].class);
+                BertWeights.class, BertConfig.class, WeightTensor.class, int[].class, long[].class, float[].class,
+                String[].class, java.util.LinkedHashMap.class);
     }
 }

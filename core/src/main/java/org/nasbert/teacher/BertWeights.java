@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * all or nothing, and no tensor the model would silently ignore except the known unused ones (pooler,
  * next-sentence head, position_ids buffer, a tied decoder).
  */
-public final class BertWeights {
+public final class BertWeights implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final Pattern LAYER = Pattern.compile("bert\\.encoder\\.layer\\.(\\d+)\\..*");
     private static final List<String> UNUSED = Arrays.asList("bert.pooler.dense.weight", "bert.pooler.dense.bias",
             "cls.seq_relationship.weight", "cls.seq_relationship.bias", "bert.embeddings.position_ids",

@@ -66,6 +66,20 @@ public final class TeacherCheckpoint {
         }
     }
 
+    /** The vocabulary beside a teacher, without reading its weights; null when there is none. */
+    public static String vocabularyBeside(String location, Configuration hadoopConf) {
+        ModelFiles files = ModelFiles.locate(location, hadoopConf);
+        try {
+            FileSystem fs = files.path().getFileSystem(hadoopConf);
+            if (!fs.exists(files.path())) {
+                throw new CheckpointException("teacher '" + location + "' does not exist");
+            }
+            return files.vocabulary(fs);
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read teacher '" + location + "': " + e.getMessage(), e);
+        }
+    }
+
     public String location() {
         return location;
     }

@@ -24,6 +24,8 @@ import org.nasbert.prep.corpus.CorpusInputFormat;
 import org.nasbert.prep.corpus.CorpusRecord;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.text.WordPieceVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +71,7 @@ public final class TokenizeStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(TokenizeSettings.INPUT, TokenizeSettings.VOCAB, TokenizeSettings.VOCAB_LOWERCASE,
+        return Arrays.asList(TokenizeSettings.INPUT, TeacherSettings.MODEL, TokenizeSettings.VOCAB, TokenizeSettings.VOCAB_LOWERCASE,
                 TokenizeSettings.DOCUMENT, TokenizeSettings.SEGMENT, TokenizeSettings.MAX_SEQ_LEN,
                 TokenizeSettings.SHORT_SEQ_PROB, TokenizeSettings.SEED, TokenizeSettings.MAX_LINE_BYTES,
                 TokenizeSettings.PARTITIONS);
@@ -120,6 +122,14 @@ public final class TokenizeStage implements Stage {
 
     private static WordPieceVocabulary loadVocabulary(StageContext context) throws IOException {
         String location = context.get(TokenizeSettings.VOCAB);
+        if ("auto".equals(location)) {
+            String model = context.get(TeacherSettings.MODEL);
+            location = TeacherCheckpoint.vocabularyBeside(model, context.hadoopConf());
+            if (location == null) {
+                throw new NasbertException("teacher.vocab = auto, but there is no vocab.txt or tokenizer.json beside the teacher "
+                        + model + "; name the vocabulary with teacher.vocab");
+            }
+        }
         String lowercase = context.get(TokenizeSettings.VOCAB_LOWERCASE);
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(location)) {
             return WordPieceVocabulary.read(in, location, "auto".equals(lowercase) ? null : Boolean.valueOf(lowercase));

@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.stage.Stage;
 
@@ -12,7 +13,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage());
     }
 
     static Stage named(String name) {

@@ -32,6 +32,21 @@ final class Summary {
                     c.path("sequences").asLong(), m.path("max_seq_len").asInt(), c.path("tokens").asLong(),
                     c.path("documents").asLong(), c.path("files").asLong(), skippedTotal, result.output, result.output);
         }
+        if ("teacher".equals(result.stage)) {
+            JsonNode t = m.path("teacher");
+            String model = String.format("%s teacher, %d layers, hidden %d, %,d weights; boundaries after layers %s",
+                    t.path("format").asText(), t.path("layers").asInt(), t.path("hidden_size").asInt(),
+                    t.path("parameters").asLong(), m.path("boundaries"));
+            if (!m.path("materialized").asBoolean()) {
+                return model + "; states computed on the fly by training; manifest: " + result.output + "/manifest.json";
+            }
+            JsonNode c = m.path("counts");
+            return String.format("%s;%n             %,d sequences (%,d held out), %,d tokens, %s states, %,d MB (estimated %,d MB); "
+                            + "Parquet: %s/data",
+                    model, c.path("sequences").asLong(), c.path("held_out_sequences").asLong(), c.path("tokens").asLong(),
+                    m.path("precision").asText(), m.path("bytes_written").asLong() >> 20, m.path("bytes_estimated").asLong() >> 20,
+                    result.output);
+        }
         return "manifest: " + result.output + "/manifest.json";
     }
 }

@@ -3,7 +3,8 @@ package org.nasbert.teacher.checkpoint;
 import java.util.Arrays;
 
 /** A named float tensor read from a checkpoint, row-major. */
-public final class WeightTensor {
+public final class WeightTensor implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final String name;
     private final int[] shape;
     private final float[] data;

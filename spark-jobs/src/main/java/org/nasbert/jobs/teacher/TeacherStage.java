@@ -1,0 +1,181 @@
+package org.nasbert.jobs.teacher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.io.ResourceLocator;
+import org.nasbert.io.StageOutput;
+import org.nasbert.prep.CorpusSchema;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.teacher.BertConfig;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.BlockBoundaries;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
+import org.nasbert.text.WordPieceVocabulary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * teacher: loads the teacher checkpoint on the driver, checks it against the tokenized corpus (same vocabulary,
+ * sequence length within its positions), and computes its hidden states at the block boundaries Y_0..Y_N for a
+ * deterministic sample of the corpus, on the executors (weights broadcast once), into {@code <run>/teacher/data}.
+ * With teacher.states = on-the-fly it only records the teacher and the boundaries; training then computes the
+ * states itself (more compute, no disk).
+ */
+public final class TeacherStage implements Stage {
+    public static final String OUTPUT = "teacher";
+    public static final String DATA = "data";
+    private static final Logger LOG = LoggerFactory.getLogger(TeacherStage.class);
+
+    @Override
+    public String name() {
+        return "teacher";
+    }
+
+    @Override
+    public String summary() {
+        return "teacher hidden states at the block boundaries (Parquet) in <run>/teacher/data";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(TeacherSettings.MODEL, TeacherSettings.BLOCKS, TeacherSettings.STATES, TeacherSettings.PRECISION,
+                TeacherSettings.SEQUENCES, TeacherSettings.HELD_OUT, TeacherSettings.BATCH_SIZE);
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        context.run().requireComplete(TokenizeStage.OUTPUT, "tokenize");
+        JsonNode corpus = context.run().manifest(TokenizeStage.OUTPUT);
+        String location = context.get(TeacherSettings.MODEL);
+        long start = System.nanoTime();
+        TeacherCheckpoint checkpoint = TeacherCheckpoint.open(location, context.hadoopConf());
+        BertConfig config = checkpoint.config();
+        LOG.info("teacher: {} ({}), {} weights{}, read in {} s", location, checkpoint.format(), checkpoint.weights().parameterCount(),
+                checkpoint.weights().hasMlmHead() ? " with masked-LM head" : "", (System.nanoTime() - start) / 1_000_000_000L);
+        checkCorpus(context, checkpoint, corpus);
+        int[] boundaries = BlockBoundaries.of(config.numLayers, context.get(TeacherSettings.BLOCKS));
+        LOG.info("teacher: {} blocks, boundaries after layers {}", boundaries.length - 1, Arrays.toString(boundaries));
+
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("teacher", describe(checkpoint));
+        manifest.put("boundaries", boundaries);
+        boolean materialize = "materialize".equals(context.get(TeacherSettings.STATES));
+        manifest.put("materialized", materialize);
+        if (materialize) {
+            manifest.putAll(materialize(context, output, checkpoint.weights(), boundaries, corpus));
+        }
+        return manifest;
+    }
+
+    private Map<String, Object> materialize(StageContext context, StageOutput output, BertWeights weights, int[] boundaries,
+                                            JsonNode corpus) throws IOException {
+        long total = corpus.path("counts").path("sequences").asLong();
+        long tokens = corpus.path("counts").path("tokens").asLong();
+        int wanted = context.get(TeacherSettings.SEQUENCES);
+        double fraction = wanted == 0 || wanted >= total ? 1.0 : (double) wanted / total;
+        boolean half = "fp16".equals(context.get(TeacherSettings.PRECISION));
+        int hidden = weights.config().hiddenSize;
+        double estimate = (double) tokens * fraction * hidden * boundaries.length * (half ? 2 : 4);
+        LOG.info("teacher: about {} of {} sequences, {} boundary states of {} x {} in {}: about {} MB on disk before compression",
+                Math.round(total * fraction), total, boundaries.length, "tokens", hidden, half ? "fp16" : "fp32",
+                Math.round(estimate / (1 << 20)));
+
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        Broadcast<BertWeights> shared = jsc.broadcast(weights);
+        Dataset<Row> sequences = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA).toString());
+        JavaRDD<Row> states = sequences.javaRDD().mapPartitions(new BoundaryStates(shared, boundaries,
+                context.get(TeacherSettings.BATCH_SIZE), half, fraction, context.get(TeacherSettings.HELD_OUT)));
+        String data = new Path(output.temp(), DATA).toString();
+        context.spark().createDataFrame(states, TeacherSchema.schema(boundaries.length)).write().parquet(data);
+        shared.destroy();
+
+        Row counts = context.spark().read().parquet(data).agg(functions.count(functions.lit(1)),
+                functions.sum(CorpusSchema.NUM_TOKENS), functions.sum(functions.col(TeacherSchema.HELD_OUT).cast("int"))).first();
+        long written = output.fileSystem().getContentSummary(new Path(data)).getLength();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("precision", half ? "fp16" : "fp32");
+        m.put("hidden_size", hidden);
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("sequences", counts.getLong(0));
+        c.put("tokens", counts.isNullAt(1) ? 0 : counts.getLong(1));
+        c.put("held_out_sequences", counts.isNullAt(2) ? 0 : counts.getLong(2));
+        c.put("corpus_sequences", total);
+        m.put("counts", c);
+        m.put("bytes_estimated", Math.round(estimate));
+        m.put("bytes_written", written);
+        m.put("schema", TeacherSchema.describe(half ? "fp16" : "fp32", hidden));
+        LOG.info("teacher: wrote {} sequences ({} held out), {} MB", c.get("sequences"), c.get("held_out_sequences"), written >> 20);
+        if (counts.getLong(0) == 0) {
+            throw new NasbertException("teacher.sequences = " + wanted + " selected no sequence of the " + total + " in the corpus");
+        }
+        return m;
+    }
+
+    /** The corpus must be tokenized with the teacher's own vocabulary and fit its positions. */
+    private static void checkCorpus(StageContext context, TeacherCheckpoint checkpoint, JsonNode corpus) throws IOException {
+        BertConfig config = checkpoint.config();
+        int maxSeqLen = corpus.path("max_seq_len").asInt();
+        if (maxSeqLen > config.maxPositions) {
+            throw new NasbertException("the corpus has sequences of up to " + maxSeqLen + " tokens (tokenize.max-seq-len) but the "
+                    + "teacher has " + config.maxPositions + " positions");
+        }
+        int corpusVocab = corpus.path("vocabulary").path("size").asInt();
+        if (corpusVocab > config.vocabSize) {
+            throw new NasbertException("the corpus vocabulary has " + corpusVocab + " pieces, the teacher's embeddings "
+                    + config.vocabSize + ": tokenize with the teacher's vocabulary (teacher.vocab = auto)");
+        }
+        if (checkpoint.vocabulary() != null) {
+            WordPieceVocabulary own;
+            try (InputStream in = new ResourceLocator(context.hadoopConf()).open(checkpoint.vocabulary())) {
+                own = WordPieceVocabulary.read(in, checkpoint.vocabulary(), null);
+            }
+            String corpusSha = corpus.path("vocabulary").path("sha256").asText();
+            if (!own.sha256().equals(corpusSha)) {
+                throw new NasbertException("the corpus was tokenized with " + corpus.path("vocabulary").path("source").asText()
+                        + " (sha256 " + corpusSha + "), not with the teacher's vocabulary " + checkpoint.vocabulary() + " (sha256 "
+                        + own.sha256() + "): rerun tokenize with teacher.vocab = auto and --force");
+            }
+        }
+    }
+
+    private static Map<String, Object> describe(TeacherCheckpoint checkpoint) {
+        BertConfig c = checkpoint.config();
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("location", checkpoint.location());
+        t.put("format", checkpoint.format().name().toLowerCase());
+        t.put("vocabulary", checkpoint.vocabulary());
+        t.put("layers", c.numLayers);
+        t.put("hidden_size", c.hiddenSize);
+        t.put("heads", c.numHeads);
+        t.put("intermediate_size", c.intermediateSize);
+        t.put("vocab_size", c.vocabSize);
+        t.put("max_positions", c.maxPositions);
+        t.put("layer_norm_eps", c.layerNormEps);
+        t.put("parameters", checkpoint.weights().parameterCount());
+        t.put("mlm_head", checkpoint.weights().hasMlmHead());
+        return t;
+    }
+}
