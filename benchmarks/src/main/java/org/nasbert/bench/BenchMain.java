@@ -17,11 +17,15 @@ public final class BenchMain {
             case "tokenize":
                 TokenizeBenchmark.main(rest);
                 break;
+            case "teacher":
+                TeacherBenchmark.main(rest);
+                break;
             case "verify-tokenizer":
                 VerifyTokenizer.main(rest);
                 break;
             default:
                 System.err.println("usage: bin/nasbert bench tokenize [--copies N] [--runs N] [--threads N]\n"
+                        + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
         }

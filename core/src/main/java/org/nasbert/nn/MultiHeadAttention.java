@@ -90,25 +90,37 @@ public final class MultiHeadAttention extends Parameterized<Table> {
         return output();
     }
 
-    /** Row-wise softmax over the keys whose mask is non-zero; masked keys get weight 0. */
+    /**
+     * Row-wise softmax over the keys whose mask is non-zero (the mask holds 1 for tokens, 0 for padding);
+     * masked keys get weight exactly 0. The exponentials of a whole score block go to MKL's vector exp in
+     * one call when MKL is loaded; the other loops are simple enough for the JIT to vectorise.
+     */
     private static void softmax(float[] s, int offset, int seq, float[] mask, int maskOffset) {
         for (int i = 0; i < seq; i++) {
             int row = offset + i * seq;
-            float max = Float.NEGATIVE_INFINITY;
+            float max = -Float.MAX_VALUE;
             for (int j = 0; j < seq; j++) {
-                if (mask[maskOffset + j] != 0 && s[row + j] > max) {
-                    max = s[row + j];
+                float v = s[row + j];
+                if (v > max && mask[maskOffset + j] != 0) {
+                    max = v;
                 }
             }
-            double sum = 0;
+            for (int j = row; j < row + seq; j++) {
+                s[j] -= max;
+            }
+        }
+        Vml.exp(s, offset, seq * seq);
+        for (int i = 0; i < seq; i++) {
+            int row = offset + i * seq;
+            float sum = 0;
             for (int j = 0; j < seq; j++) {
-                float e = mask[maskOffset + j] != 0 ? (float) Math.exp(s[row + j] - max) : 0f;
+                float e = s[row + j] * mask[maskOffset + j];
                 s[row + j] = e;
                 sum += e;
             }
-            float inv = sum > 0 ? (float) (1 / sum) : 0f;
-            for (int j = 0; j < seq; j++) {
-                s[row + j] *= inv;
+            float inv = sum > 0 ? 1f / sum : 0f;
+            for (int j = row; j < row + seq; j++) {
+                s[j] *= inv;
             }
         }
     }

@@ -1,0 +1,22 @@
+package org.nasbert.nn;
+
+import com.intel.analytics.bigdl.mkl.MKL;
+
+/** Element-wise math over arrays: MKL's vector math library when loaded (vectorised natives), else Java. */
+final class Vml {
+    private static final boolean MKL_LOADED = MKL.isMKLLoaded();
+
+    private Vml() {
+    }
+
+    /** In place: {@code a[i] = exp(a[i])} for n elements from offset. */
+    static void exp(float[] a, int offset, int n) {
+        if (MKL_LOADED) {
+            MKL.vsExp(n, a, offset, a, offset);
+        } else {
+            for (int i = offset; i < offset + n; i++) {
+                a[i] = FastMath.exp(a[i]);
+            }
+        }
+    }
+}
