@@ -119,6 +119,12 @@ public final class BertEmbeddings extends Parameterized<Table> {
     }
 
     @Override
+    protected void releaseState() {
+        release(summed);
+        norm.clearState();
+    }
+
+    @Override
     protected List<Tensor<Float>> weights() {
         return concat(Arrays.asList(Arrays.asList(word, position, tokenType), norm.weights()));
     }

@@ -59,6 +59,15 @@ public final class BertLayer extends Parameterized<Table> {
     }
 
     @Override
+    protected void releaseState() {
+        release(attentionSum, outputSum, gradHidden, gradMask);
+        attention.clearState();
+        attentionNorm.clearState();
+        feedForward.clearState();
+        outputNorm.clearState();
+    }
+
+    @Override
     protected List<Tensor<Float>> weights() {
         return concat(Arrays.asList(attention.weights(), attentionNorm.weights(), feedForward.weights(), outputNorm.weights()));
     }

@@ -47,6 +47,13 @@ public final class FeedForward extends Parameterized<Tensor<Float>> {
     }
 
     @Override
+    protected void releaseState() {
+        expand.clearState();
+        gelu.clearState();
+        contract.clearState();
+    }
+
+    @Override
     protected List<Tensor<Float>> weights() {
         return concat(Arrays.asList(expand.weights(), contract.weights()));
     }

@@ -144,6 +144,12 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
     }
 
     @Override
+    protected void releaseState() {
+        mean = new float[0];
+        rstd = new float[0];
+    }
+
+    @Override
     protected List<Tensor<Float>> weights() {
         return Arrays.asList(gamma, beta);
     }

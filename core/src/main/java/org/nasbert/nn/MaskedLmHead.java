@@ -44,6 +44,14 @@ public final class MaskedLmHead extends Parameterized<Tensor<Float>> {
         transform.accGradParameters(input, gelu.gradInput());
     }
 
+    @Override
+    protected void releaseState() {
+        transform.clearState();
+        gelu.clearState();
+        norm.clearState();
+        decoder.clearState();
+    }
+
     /** The decoder's weight is the embeddings' and is listed there; only its bias is the head's. */
     @Override
     protected List<Tensor<Float>> weights() {

@@ -189,6 +189,15 @@ public final class MultiHeadAttention extends Parameterized<Table> {
     }
 
     @Override
+    protected void releaseState() {
+        release(context, gradQuery, gradKey, gradValue, gradContext, gradMask);
+        probs = new float[0];
+        for (Dense d : Arrays.asList(query, key, value, projection)) {
+            d.clearState();
+        }
+    }
+
+    @Override
     protected List<Tensor<Float>> weights() {
         return concat(Arrays.asList(query.weights(), key.weights(), value.weights(), projection.weights()));
     }

@@ -29,6 +29,27 @@ public abstract class Parameterized<A extends Activity> extends AbstractModule<A
 
     protected abstract List<Tensor<Float>> weights();
 
+    /**
+     * Drops the cached activations (BigDL's contract for clearState): an inference pass through a deep model
+     * can release each layer once the next has run, so memory does not grow with depth.
+     */
+    @Override
+    public AbstractModule<A, Tensor<Float>, Float> clearState() {
+        super.clearState();
+        releaseState();
+        return this;
+    }
+
+    /** Subclasses release their own intermediate tensors and their children's state. */
+    protected void releaseState() {
+    }
+
+    protected static void release(Tensor<?>... tensors) {
+        for (Tensor<?> t : tensors) {
+            t.set();
+        }
+    }
+
     protected abstract List<Tensor<Float>> gradients();
 
     @Override

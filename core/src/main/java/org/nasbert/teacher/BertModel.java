@@ -79,16 +79,7 @@ public final class BertModel {
         float[] idData = new float[batch * seq];
         float[] typeData = new float[batch * seq];
         float[] maskData = new float[batch * seq];
-        for (int b = 0; b < batch; b++) {
-            if (ids[b].length != seq) {
-                throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
-            }
-            for (int t = 0; t < seq; t++) {
-                idData[b * seq + t] = ids[b][t];
-                typeData[b * seq + t] = types == null ? 0 : types[b][t];
-                maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
-            }
-        }
+        fill(ids, types, lengths, idData, typeData, maskData);
         Tensor<Float> idTensor = BigDl.tensor(idData, batch, seq);
         Tensor<Float> mask = BigDl.tensor(maskData, batch, seq);
         List<Tensor<Float>> hidden = new ArrayList<>();
@@ -101,6 +92,71 @@ public final class BertModel {
         }
         Tensor<Float> out = logits && head != null && last == layers.size() ? head.forward(h) : null;
         return new Output(hidden, out);
+    }
+
+    /**
+     * The hidden states after the given layers only (0 = embedding output), as copies, for inference at a
+     * memory cost of about one layer's activations: each layer's state is released once the next has run.
+     */
+    public List<Tensor<Float>> statesAfter(int[][] ids, int[][] types, int[] lengths, int[] layersWanted) {
+        int batch = ids.length;
+        int seq = ids[0].length;
+        float[] idData = new float[batch * seq];
+        float[] typeData = new float[batch * seq];
+        float[] maskData = new float[batch * seq];
+        fill(ids, types, lengths, idData, typeData, maskData);
+        Tensor<Float> mask = BigDl.tensor(maskData, batch, seq);
+        int last = 0;
+        for (int l : layersWanted) {
+            if (l < 0 || l > layers.size()) {
+                throw new IllegalArgumentException("layer " + l + " of a " + layers.size() + "-layer model");
+            }
+            last = Math.max(last, l);
+        }
+        Tensor<Float>[] kept = newTensorArray(layers.size() + 1);
+        Tensor<Float> h = embeddings.forward(Tensors.table(BigDl.tensor(idData, batch, seq), BigDl.tensor(typeData, batch, seq)));
+        kept[0] = h.clone();
+        org.nasbert.nn.Parameterized<?> previous = embeddings;
+        for (int i = 0; i < last; i++) {
+            h = layers.get(i).forward(Tensors.table(h, mask));
+            previous.clearState();
+            previous = layers.get(i);
+            kept[i + 1] = contains(layersWanted, i + 1) ? h.clone() : null;
+        }
+        previous.clearState();
+        List<Tensor<Float>> out = new ArrayList<>();
+        for (int l : layersWanted) {
+            out.add(kept[l]);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Tensor<Float>[] newTensorArray(int n) {
+        return new Tensor[n];
+    }
+
+    private static boolean contains(int[] values, int v) {
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void fill(int[][] ids, int[][] types, int[] lengths, float[] idData, float[] typeData, float[] maskData) {
+        int seq = ids[0].length;
+        for (int b = 0; b < ids.length; b++) {
+            if (ids[b].length != seq) {
+                throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
+            }
+            for (int t = 0; t < seq; t++) {
+                idData[b * seq + t] = ids[b][t];
+                typeData[b * seq + t] = types == null ? 0 : types[b][t];
+                maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
+            }
+        }
     }
 
     private static Tensor<Float> t(BertWeights w, String name) {

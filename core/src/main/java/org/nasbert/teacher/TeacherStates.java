@@ -47,11 +47,11 @@ public final class TeacherStates {
                 System.arraycopy(types.get(b), 0, paddedTypes[b], 0, lengths[b]);
             }
         }
-        List<Tensor<Float>> hidden = model.forward(paddedIds, paddedTypes, lengths, boundaries[boundaries.length - 1], false).hidden;
+        List<Tensor<Float>> hidden = model.statesAfter(paddedIds, paddedTypes, lengths, boundaries);
         int h = hiddenSize();
         float[][][] out = new float[boundaries.length][batch][];
         for (int n = 0; n < boundaries.length; n++) {
-            Tensor<Float> state = hidden.get(boundaries[n]);
+            Tensor<Float> state = hidden.get(n);
             float[] data = Tensors.data(state);
             int offset = Tensors.offset(state);
             for (int b = 0; b < batch; b++) {

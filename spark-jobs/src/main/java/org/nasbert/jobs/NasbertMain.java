@@ -86,13 +86,27 @@ public final class NasbertMain {
         } catch (Exception | Error e) {
             LOG.error("nasbert " + command + " failed", e);
             NasbertException cause = userFacingCause(e);
-            err.println("nasbert " + command + ": " + (cause != null ? cause.getMessage() : "failed: " + e));
+            String message = cause != null ? cause.getMessage() : outOfMemory(e) ? OUT_OF_MEMORY : "failed: " + e;
+            err.println("nasbert " + command + ": " + message);
             return new Result(1, Collections.emptyList());
         } finally {
             if (spark != null) {
                 spark.stop();
             }
         }
+    }
+
+    static final String OUT_OF_MEMORY = "out of memory (Java heap space): give the JVMs more (NASBERT_DRIVER_MEMORY in local "
+            + "mode, --driver-memory and --executor-memory on a cluster) or lower the batch sizes (e.g. teacher.batch-size)";
+
+    /** An OutOfMemoryError anywhere in the chain, or in a task failure that Spark reports as text. */
+    private static boolean outOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError || String.valueOf(t.getMessage()).contains("java.lang.OutOfMemoryError")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Stage> stagesOf(String command) {

@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -75,7 +75,8 @@ class LauncherIT {
     @Test
     void demoRunsInLocalModeAndSaysWhereItsOutputIs() throws Exception {
         Path run = temp.resolve("demo");
-        Run demo = nasbert(Map.of(), "demo", "--run", run.toString());
+        // a smaller distillation sample than the demo's 512 keeps the suite quick; the stages are the same
+        Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64");
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
@@ -84,7 +85,9 @@ class LauncherIT {
         assertEquals(138, manifest.path("counts").path("files").asInt());
         assertTrue(manifest.path("counts").path("sequences").asLong() > 2000);
 
-        Run again = nasbert(Map.of(), "demo", "--run", run.toString());
+        assertTrue(Files.exists(run.resolve("teacher/_SUCCESS")));
+        assertTrue(demo.stdout.contains(run.resolve("teacher").toString()) && demo.stdout.contains("fp16 states"), demo.stdout);
+        Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64");
         assertEquals(0, again.exitCode, again.stderr);
         assertTrue(again.stdout.contains("already finished"), again.stdout);
     }

@@ -109,7 +109,9 @@ public final class TeacherStage implements Stage {
         JavaRDD<Row> states = sequences.javaRDD().mapPartitions(new BoundaryStates(shared, boundaries,
                 context.get(TeacherSettings.BATCH_SIZE), half, fraction, context.get(TeacherSettings.HELD_OUT)));
         String data = new Path(output.temp(), DATA).toString();
-        context.spark().createDataFrame(states, TeacherSchema.schema(boundaries.length)).write().parquet(data);
+        // Row groups of 32 MB instead of 128: each writing task buffers one, beside the teacher's activations.
+        context.spark().createDataFrame(states, TeacherSchema.schema(boundaries.length)).write()
+                .option("parquet.block.size", 32 << 20).parquet(data);
         shared.destroy();
 
         Row counts = context.spark().read().parquet(data).agg(functions.count(functions.lit(1)),
