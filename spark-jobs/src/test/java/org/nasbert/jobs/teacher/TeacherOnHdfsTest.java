@@ -1,0 +1,85 @@
+package org.nasbert.jobs.teacher;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nasbert.conf.Settings;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.StageResult;
+import org.nasbert.stage.StageRunner;
+import org.nasbert.teacher.HuggingFaceExport;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.checkpoint.WeightTensor;
+import org.nasbert.testing.LocalSpark;
+import org.nasbert.testing.TestData;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A teacher kept on HDFS as a Hugging Face directory, and the teacher stage with its run directory on HDFS. */
+class TeacherOnHdfsTest {
+    private static MiniDFSCluster cluster;
+    private static FileSystem hdfs;
+    private static String uri;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        File base = Files.createTempDirectory("minidfs").toFile();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.getAbsolutePath());
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        cluster.waitActive();
+        hdfs = cluster.getFileSystem();
+        uri = hdfs.getUri().toString();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (cluster != null) {
+            cluster.shutdown();
+        }
+    }
+
+    @Test
+    void readsTheTeacherFromHdfsAndWritesItsStatesThere() throws Exception {
+        SparkSession spark = LocalSpark.session();
+        Configuration conf = spark.sparkContext().hadoopConfiguration();
+        TeacherCheckpoint original = TeacherCheckpoint.open(TestData.MINILM_MODEL, conf);
+        HuggingFaceExport.write(original.weights(), TestData.minilmVocabulary(), new Path(uri + "/models/minilm"), conf);
+
+        TeacherCheckpoint fromHdfs = TeacherCheckpoint.open(uri + "/models/minilm", conf);
+        assertEquals(TeacherCheckpoint.Format.HUGGING_FACE, fromHdfs.format());
+        List<WeightTensor> a = original.weights().all();
+        List<WeightTensor> b = fromHdfs.weights().all();
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).data(), b.get(i).data(), 0f, a.get(i).name());
+        }
+        assertEquals(uri + "/models/minilm/vocab.txt", fromHdfs.vocabulary());
+
+        hdfs.copyFromLocalFile(new Path(new File(TestData.mobyDick(), "chapter-001.txt").getAbsolutePath()), new Path("/corpus/c1.txt"));
+        hdfs.copyFromLocalFile(new Path(new File(TestData.mobyDick(), "chapter-002.txt").getAbsolutePath()), new Path("/corpus/c2.txt"));
+        Settings settings = Settings.defaults()
+                .with("run.dir", uri + "/runs/t1", "test")
+                .with("tokenize.input", uri + "/corpus", "test")
+                .with("teacher.model", uri + "/models/minilm", "test")
+                .with("teacher.sequences", "0", "test");
+        StageRunner.run(new TokenizeStage(), settings, spark, false);
+        StageResult result = StageRunner.run(new TeacherStage(), settings, spark, false);
+
+        assertTrue(hdfs.exists(new Path("/runs/t1/teacher/_SUCCESS")));
+        assertEquals("hugging_face", result.manifest.path("teacher").path("format").asText());
+        long corpus = result.manifest.path("counts").path("corpus_sequences").asLong();
+        assertEquals(corpus, result.manifest.path("counts").path("sequences").asLong(), "teacher.sequences = 0 takes all");
+        assertEquals(corpus, spark.read().parquet(uri + "/runs/t1/teacher/data").count());
+    }
+}
