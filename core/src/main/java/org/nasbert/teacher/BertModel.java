@@ -74,16 +74,10 @@ public final class BertModel {
      * {@code lastLayer} are not run (their states are absent from the output).
      */
     public Output forward(int[][] ids, int[][] types, int[] lengths, int lastLayer, boolean logits) {
-        int batch = ids.length;
-        int seq = ids[0].length;
-        float[] idData = new float[batch * seq];
-        float[] typeData = new float[batch * seq];
-        float[] maskData = new float[batch * seq];
-        fill(ids, types, lengths, idData, typeData, maskData);
-        Tensor<Float> idTensor = BigDl.tensor(idData, batch, seq);
-        Tensor<Float> mask = BigDl.tensor(maskData, batch, seq);
+        Inputs in = new Inputs(ids, types, lengths);
+        Tensor<Float> mask = in.mask;
         List<Tensor<Float>> hidden = new ArrayList<>();
-        Tensor<Float> h = embeddings.forward(Tensors.table(idTensor, BigDl.tensor(typeData, batch, seq)));
+        Tensor<Float> h = embeddings.forward(Tensors.table(in.ids, in.types));
         hidden.add(h);
         int last = Math.min(lastLayer, layers.size());
         for (int i = 0; i < last; i++) {
@@ -99,13 +93,8 @@ public final class BertModel {
      * memory cost of about one layer's activations: each layer's state is released once the next has run.
      */
     public List<Tensor<Float>> statesAfter(int[][] ids, int[][] types, int[] lengths, int[] layersWanted) {
-        int batch = ids.length;
-        int seq = ids[0].length;
-        float[] idData = new float[batch * seq];
-        float[] typeData = new float[batch * seq];
-        float[] maskData = new float[batch * seq];
-        fill(ids, types, lengths, idData, typeData, maskData);
-        Tensor<Float> mask = BigDl.tensor(maskData, batch, seq);
+        Inputs in = new Inputs(ids, types, lengths);
+        Tensor<Float> mask = in.mask;
         int last = 0;
         for (int l : layersWanted) {
             if (l < 0 || l > layers.size()) {
@@ -114,7 +103,7 @@ public final class BertModel {
             last = Math.max(last, l);
         }
         Tensor<Float>[] kept = newTensorArray(layers.size() + 1);
-        Tensor<Float> h = embeddings.forward(Tensors.table(BigDl.tensor(idData, batch, seq), BigDl.tensor(typeData, batch, seq)));
+        Tensor<Float> h = embeddings.forward(Tensors.table(in.ids, in.types));
         kept[0] = h.clone();
         org.nasbert.nn.Parameterized<?> previous = embeddings;
         for (int i = 0; i < last; i++) {
@@ -145,17 +134,31 @@ public final class BertModel {
         return false;
     }
 
-    private static void fill(int[][] ids, int[][] types, int[] lengths, float[] idData, float[] typeData, float[] maskData) {
-        int seq = ids[0].length;
-        for (int b = 0; b < ids.length; b++) {
-            if (ids[b].length != seq) {
-                throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
+    /** A batch as the layers take it: ids, token types and the 1/0 padding mask, each [batch, seq]. */
+    private static final class Inputs {
+        final Tensor<Float> ids;
+        final Tensor<Float> types;
+        final Tensor<Float> mask;
+
+        Inputs(int[][] ids, int[][] types, int[] lengths) {
+            int batch = ids.length;
+            int seq = ids[0].length;
+            float[] idData = new float[batch * seq];
+            float[] typeData = new float[batch * seq];
+            float[] maskData = new float[batch * seq];
+            for (int b = 0; b < batch; b++) {
+                if (ids[b].length != seq) {
+                    throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
+                }
+                for (int t = 0; t < seq; t++) {
+                    idData[b * seq + t] = ids[b][t];
+                    typeData[b * seq + t] = types == null ? 0 : types[b][t];
+                    maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
+                }
             }
-            for (int t = 0; t < seq; t++) {
-                idData[b * seq + t] = ids[b][t];
-                typeData[b * seq + t] = types == null ? 0 : types[b][t];
-                maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
-            }
+            this.ids = BigDl.tensor(idData, batch, seq);
+            this.types = BigDl.tensor(typeData, batch, seq);
+            this.mask = BigDl.tensor(maskData, batch, seq);
         }
     }
 

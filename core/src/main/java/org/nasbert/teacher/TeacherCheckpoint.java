@@ -164,16 +164,7 @@ public final class TeacherCheckpoint {
         } else if (fs.exists(new Path(path, "variables/variables.index"))) {
             prefix = new Path(path, "variables/variables");
         } else {
-            List<Path> indexes = new ArrayList<>();
-            for (FileStatus s : fs.listStatus(path)) {
-                if (s.getPath().getName().endsWith(".index")) {
-                    indexes.add(s.getPath());
-                }
-            }
-            if (indexes.size() != 1) {
-                throw new CheckpointException("teacher '" + path + "' has " + indexes.size() + " .index files; name one of " + indexes);
-            }
-            String s = indexes.get(0).toString();
+            String s = single(fs, path, ".index").toString();
             prefix = new Path(s.substring(0, s.length() - ".index".length()));
         }
         Map<String, WeightTensor> named = TensorFlowNames.read(new TfBundle(fs, prefix));
@@ -187,19 +178,7 @@ public final class TeacherCheckpoint {
     }
 
     private static BertWeights readOnnx(FileSystem fs, Path path) throws IOException {
-        Path file = path;
-        if (fs.getFileStatus(path).isDirectory()) {
-            List<Path> models = new ArrayList<>();
-            for (FileStatus s : fs.listStatus(path)) {
-                if (s.getPath().getName().endsWith(".onnx")) {
-                    models.add(s.getPath());
-                }
-            }
-            if (models.size() != 1) {
-                throw new CheckpointException("teacher '" + path + "' has " + models.size() + " .onnx files; name one of " + models);
-            }
-            file = models.get(0);
-        }
+        Path file = fs.getFileStatus(path).isDirectory() ? single(fs, path, ".onnx") : path;
         long length = fs.getFileStatus(file).getLen();
         if (length > Integer.MAX_VALUE - 8) {
             throw new CheckpointException(file + " has " + length + " bytes; ONNX models over 2 GB keep weights in external "
@@ -210,6 +189,20 @@ public final class TeacherCheckpoint {
             in.readFully(0, bytes);
         }
         return OnnxBert.read(bytes, file.toString(), configBeside(fs, file.getParent()));
+    }
+
+    /** The one file in {@code dir} whose name ends with {@code suffix}. */
+    private static Path single(FileSystem fs, Path dir, String suffix) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (s.getPath().getName().endsWith(suffix)) {
+                found.add(s.getPath());
+            }
+        }
+        if (found.size() != 1) {
+            throw new CheckpointException("teacher '" + dir + "' has " + found.size() + " " + suffix + " files; name one of " + found);
+        }
+        return found.get(0);
     }
 
     /** bert_config.json or config.json in {@code dir} or its parent, or null. */

@@ -1,10 +1,8 @@
 package org.nasbert.prep;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +12,7 @@ import org.nasbert.io.Json;
 import org.nasbert.stage.StageResult;
 import org.nasbert.stage.StageRunner;
 import org.nasbert.testing.LocalSpark;
+import org.nasbert.testing.MiniHdfs;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -28,25 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The tokenize stage reading its corpus from, and writing its run directory to, a real HDFS. */
 class TokenizeOnHdfsTest {
-    private static MiniDFSCluster cluster;
+    private static MiniHdfs cluster;
     private static FileSystem hdfs;
     private static String uri;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        File base = Files.createTempDirectory("minidfs").toFile();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.getAbsolutePath());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        hdfs = cluster.getFileSystem();
-        uri = hdfs.getUri().toString();
+        cluster = new MiniHdfs();
+        hdfs = cluster.fileSystem();
+        uri = cluster.uri();
     }
 
     @AfterAll
     static void stopHdfs() {
         if (cluster != null) {
-            cluster.shutdown();
+            cluster.close();
         }
     }
 

@@ -3,7 +3,6 @@ package org.nasbert.jobs.teacher;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,10 +15,10 @@ import org.nasbert.teacher.HuggingFaceExport;
 import org.nasbert.teacher.TeacherCheckpoint;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 import org.nasbert.testing.LocalSpark;
+import org.nasbert.testing.MiniHdfs;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -28,25 +27,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A teacher kept on HDFS as a Hugging Face directory, and the teacher stage with its run directory on HDFS. */
 class TeacherOnHdfsTest {
-    private static MiniDFSCluster cluster;
+    private static MiniHdfs cluster;
     private static FileSystem hdfs;
     private static String uri;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        File base = Files.createTempDirectory("minidfs").toFile();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.getAbsolutePath());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        hdfs = cluster.getFileSystem();
-        uri = hdfs.getUri().toString();
+        cluster = new MiniHdfs();
+        hdfs = cluster.fileSystem();
+        uri = cluster.uri();
     }
 
     @AfterAll
     static void stopHdfs() {
         if (cluster != null) {
-            cluster.shutdown();
+            cluster.close();
         }
     }
 

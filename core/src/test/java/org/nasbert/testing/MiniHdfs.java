@@ -1,0 +1,34 @@
+package org.nasbert.testing;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+import java.io.IOException;
+import java.nio.file.Files;
+
+/** A real single-node HDFS (hadoop-minicluster) for tests; close it when done. */
+public final class MiniHdfs implements AutoCloseable {
+    private final MiniDFSCluster cluster;
+
+    public MiniHdfs() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, Files.createTempDirectory("minidfs").toFile().getAbsolutePath());
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        cluster.waitActive();
+    }
+
+    public FileSystem fileSystem() throws IOException {
+        return cluster.getFileSystem();
+    }
+
+    /** hdfs://host:port */
+    public String uri() throws IOException {
+        return fileSystem().getUri().toString();
+    }
+
+    @Override
+    public void close() {
+        cluster.shutdown();
+    }
+}
