@@ -1,0 +1,172 @@
+package org.nasbert.supernet;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.nn.Dense;
+import org.nasbert.nn.Parameterized;
+import org.nasbert.nn.Tensors;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * One block of the weight-sharing supernet: for every hidden size h of the space, a projection from the
+ * teacher's hidden size to h and back, and for every layer every candidate op at h (identity has no weights).
+ * Every path through the block uses the projections of its h and the op modules it names, so a candidate's
+ * weights are shared by all paths that use it. A step runs forward and backward through the path's modules
+ * only: its cost is the path's, and every other candidate's weights and gradients are untouched.
+ * Parameter groups (the unit of shipping and of optimiser state) are named {@code h256.in}, {@code h256.out},
+ * {@code h256.l3.sep5}.
+ */
+public final class SupernetBlock {
+    private final SearchSpace space;
+    private final int teacherHidden;
+    private final Map<String, Parameterized<?>> groups = new LinkedHashMap<>();
+
+    public SupernetBlock(SearchSpace space, int teacherHidden, long seed) {
+        this.space = space;
+        this.teacherHidden = teacherHidden;
+        Random random = new Random(seed);
+        for (int h : space.hiddenSizes()) {
+            groups.put(inName(h), new Dense(teacherHidden, h, random));
+            groups.put(outName(h), new Dense(h, teacherHidden, random));
+            for (int layer = 0; layer < space.layersPerBlock(); layer++) {
+                for (Op op : space.operations()) {
+                    groups.put(opName(h, layer, op), OpModules.build(op, h, space.ffnRatio(), random));
+                }
+            }
+        }
+    }
+
+    public SearchSpace space() {
+        return space;
+    }
+
+    public int teacherHidden() {
+        return teacherHidden;
+    }
+
+    static String inName(int h) {
+        return "h" + h + ".in";
+    }
+
+    static String outName(int h) {
+        return "h" + h + ".out";
+    }
+
+    static String opName(int h, int layer, Op op) {
+        return "h" + h + ".l" + layer + "." + op;
+    }
+
+    /** Every parameter group's name, in a fixed order. */
+    public List<String> groupNames() {
+        return new ArrayList<>(groups.keySet());
+    }
+
+    /** The groups a path uses: its projections and its non-identity ops. */
+    public List<String> groupsOf(BlockPath path) {
+        space.check(path);
+        List<String> names = new ArrayList<>();
+        names.add(inName(path.hidden()));
+        for (int layer = 0; layer < path.ops().size(); layer++) {
+            Op op = path.ops().get(layer);
+            if (!op.isIdentity()) {
+                names.add(opName(path.hidden(), layer, op));
+            }
+        }
+        names.add(outName(path.hidden()));
+        return names;
+    }
+
+    public Parameterized<?> group(String name) {
+        Parameterized<?> module = groups.get(name);
+        if (module == null) {
+            throw new IllegalArgumentException("no parameter group " + name);
+        }
+        return module;
+    }
+
+    /** All weights of the block (every candidate), for parameter counts. */
+    public long parameterCount() {
+        long n = 0;
+        for (Parameterized<?> m : groups.values()) {
+            n += m.parameterCount();
+        }
+        return n;
+    }
+
+    /**
+     * Mean squared error between the path's output for {@code input} and {@code target} over the real tokens
+     * (mask 1), per element; with {@code backward}, the gradients of that loss are accumulated into the path's
+     * groups (zero them first with {@link #zeroGradients}).
+     */
+    public double run(BlockPath path, Tensor<Float> input, Tensor<Float> mask, Tensor<Float> target, boolean backward) {
+        List<String> names = groupsOf(path);
+        List<Table> inputs = new ArrayList<>();
+        Dense in = (Dense) group(names.get(0));
+        Tensor<Float> h = in.forward(input);
+        for (String name : names.subList(1, names.size() - 1)) {
+            Table t = Tensors.table(h, mask);
+            inputs.add(t);
+            h = op(name).forward(t);
+        }
+        Dense out = (Dense) group(names.get(names.size() - 1));
+        Tensor<Float> y = out.forward(h);
+        Tensor<Float> gradY = Tensors.resize(Tensors.empty(), y.size());
+        double loss = meanSquaredError(y, target, mask, gradY);
+        if (backward) {
+            Tensor<Float> d = out.backward(h, gradY);
+            for (int i = names.size() - 2; i >= 1; i--) {
+                d = Tensors.tensorAt((Table) op(names.get(i)).backward(inputs.get(i - 1), d), 1);
+            }
+            in.backward(input, d);
+        }
+        return loss;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Parameterized<Table> op(String name) {
+        return (Parameterized<Table>) group(name);
+    }
+
+    /** Sets the gradients of the named groups to zero. */
+    public void zeroGradients(List<String> names) {
+        for (String name : names) {
+            group(name).zeroGradParameters();
+        }
+    }
+
+    /** MSE over masked positions; writes d(loss)/d(y) into {@code grad}. */
+    static double meanSquaredError(Tensor<Float> y, Tensor<Float> target, Tensor<Float> mask, Tensor<Float> grad) {
+        Tensor<Float> t = Tensors.dense(target);
+        Tensor<Float> m = Tensors.dense(mask);
+        float[] ys = Tensors.data(y);
+        float[] ts = Tensors.data(t);
+        float[] ms = Tensors.data(m);
+        float[] gs = Tensors.data(grad);
+        int width = y.size(y.dim());
+        int rows = y.nElement() / width;
+        double tokens = 0;
+        for (int r = 0; r < rows; r++) {
+            tokens += ms[Tensors.offset(m) + r];
+        }
+        double count = Math.max(1, tokens) * width;
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            float w = ms[Tensors.offset(m) + r];
+            for (int c = 0; c < width; c++) {
+                int i = r * width + c;
+                double diff = ys[Tensors.offset(y) + i] - ts[Tensors.offset(t) + i];
+                sum += w * diff * diff;
+                gs[Tensors.offset(grad) + i] = (float) (2 * w * diff / count);
+            }
+        }
+        return sum / count;
+    }
+}

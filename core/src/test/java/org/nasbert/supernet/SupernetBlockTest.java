@@ -1,0 +1,206 @@
+package org.nasbert.supernet;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.Parameterized;
+import org.nasbert.nn.Tensors;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.SearchSpace;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A supernet block trained path by path: weight sharing, path sparsity, and that training works at all. */
+class SupernetBlockTest {
+    private static final SearchSpace SMALL = new SearchSpace(new int[]{32, 64}, new int[]{3, 5}, 3, 4);
+    private static final int TEACHER = 48;
+
+    @Test
+    void holdsEveryCandidateOnceAndCountsMatchTheSpace() {
+        SupernetBlock block = new SupernetBlock(SMALL, TEACHER, 1);
+        // per hidden size: in and out projections, 3 layers x 4 ops
+        assertEquals(2 * (2 + 3 * 4), block.groupNames().size());
+        long expected = 0;
+        for (int h : SMALL.hiddenSizes()) {
+            expected += (long) TEACHER * h + h + (long) h * TEACHER + TEACHER;
+            for (int l = 0; l < 3; l++) {
+                for (org.nasbert.space.Op op : SMALL.operations()) {
+                    expected += op.parameters(h, 4);
+                }
+            }
+        }
+        assertEquals(expected, block.parameterCount());
+        BlockPath path = BlockPath.parse("64:sep5,mha,id");
+        assertEquals(List.of("h64.in", "h64.l0.sep5", "h64.l1.mha", "h64.out"), block.groupsOf(path));
+    }
+
+    @Test
+    void aStepThroughOnePathLeavesEveryOtherCandidateBitIdentical() {
+        SupernetBlock block = new SupernetBlock(SMALL, TEACHER, 2);
+        GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
+        Map<String, List<float[]>> before = snapshot(block);
+        BlockPath path = BlockPath.parse("64:ffn,sep3,mha");
+        List<String> active = block.groupsOf(path);
+        Batch batch = batch(new Random(3), 4, 10);
+        block.zeroGradients(active);
+        block.run(path, batch.input, batch.mask, batch.target, true);
+        for (String g : active) {
+            Parameterized<?> m = block.group(g);
+            adam.step(g, weights(m), gradients(m), 1e-3);
+        }
+        Map<String, List<float[]>> after = snapshot(block);
+        for (String g : block.groupNames()) {
+            boolean changed = false;
+            for (int i = 0; i < before.get(g).size(); i++) {
+                changed |= !java.util.Arrays.equals(before.get(g).get(i), after.get(g).get(i));
+            }
+            if (active.contains(g)) {
+                assertTrue(changed, g + " is on the path and was updated");
+            } else {
+                assertFalse(changed, g + " is not on the path and must be bit-identical");
+                for (int i = 0; i < before.get(g).size(); i++) {
+                    assertArrayEquals(before.get(g).get(i), after.get(g).get(i), 0f, g);
+                }
+            }
+        }
+        assertEquals(countTensors(block, active), adam.stateCount(), "optimiser state only for the path's tensors");
+    }
+
+    @Test
+    void trainingSampledPathsLowersHeldOutLossForPathsItNeverSawAlone() {
+        SupernetBlock block = new SupernetBlock(SMALL, TEACHER, 4);
+        GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
+        Random random = new Random(5);
+        float[][] map = randomMap(new Random(6));
+        Batch heldOut = teacherBatch(new Random(7), map, 8, 12);
+        List<BlockPath> probes = List.of(BlockPath.parse("64:mha,ffn,sep3"), BlockPath.parse("32:ffn,id,id"),
+                BlockPath.parse("64:sep5,sep5,ffn"));
+        double[] initial = new double[probes.size()];
+        for (int i = 0; i < probes.size(); i++) {
+            initial[i] = block.run(probes.get(i), heldOut.input, heldOut.mask, heldOut.target, false);
+        }
+        int steps = 300;
+        for (int step = 0; step < steps; step++) {
+            BlockPath path = SMALL.sample(random);
+            Batch batch = teacherBatch(random, map, 8, 12);
+            List<String> active = block.groupsOf(path);
+            block.zeroGradients(active);
+            block.run(path, batch.input, batch.mask, batch.target, true);
+            double lr = GroupOptimizer.learningRate(3e-3, step, 30, steps);
+            for (String g : active) {
+                adam.step(g, weights(block.group(g)), gradients(block.group(g)), lr);
+            }
+        }
+        for (int i = 0; i < probes.size(); i++) {
+            double loss = block.run(probes.get(i), heldOut.input, heldOut.mask, heldOut.target, false);
+            assertTrue(loss < 0.5 * initial[i], probes.get(i) + ": held-out loss " + initial[i] + " -> " + loss);
+        }
+    }
+
+    @Test
+    void theScheduleWarmsUpThenDecaysLinearly() {
+        assertEquals(0.1, GroupOptimizer.learningRate(1.0, 0, 10, 100), 1e-12);
+        assertEquals(1.0, GroupOptimizer.learningRate(1.0, 9, 10, 100), 1e-12);
+        assertEquals(0.5, GroupOptimizer.learningRate(1.0, 55, 10, 100), 1e-12);
+        assertEquals(0.0, GroupOptimizer.learningRate(1.0, 100, 10, 100), 1e-12);
+    }
+
+    private static final class Batch {
+        Tensor<Float> input;
+        Tensor<Float> mask;
+        Tensor<Float> target;
+    }
+
+    private static Batch batch(Random random, int batch, int seq) {
+        Batch b = new Batch();
+        b.input = normal(random, batch, seq, TEACHER);
+        b.target = normal(random, batch, seq, TEACHER);
+        float[] mask = new float[batch * seq];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = i % seq < seq - (i / seq) ? 1 : 0;
+        }
+        b.mask = BigDl.tensor(mask, batch, seq);
+        return b;
+    }
+
+    /** A made-up teacher block: tanh of a fixed linear map of the input plus a neighbour-mixing term. */
+    private static Batch teacherBatch(Random random, float[][] map, int batch, int seq) {
+        Batch b = batch(random, batch, seq);
+        float[] x = Tensors.data(b.input);
+        float[] y = new float[x.length];
+        for (int r = 0; r < batch * seq; r++) {
+            int neighbour = r % seq == 0 ? r : r - 1;
+            for (int o = 0; o < TEACHER; o++) {
+                double s = 0;
+                for (int i = 0; i < TEACHER; i++) {
+                    s += map[o][i] * (x[r * TEACHER + i] + 0.5 * x[neighbour * TEACHER + i]);
+                }
+                y[r * TEACHER + o] = (float) Math.tanh(s);
+            }
+        }
+        b.target = BigDl.tensor(y, batch, seq, TEACHER);
+        return b;
+    }
+
+    private static float[][] randomMap(Random random) {
+        float[][] m = new float[TEACHER][TEACHER];
+        for (float[] row : m) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = (float) (random.nextGaussian() / Math.sqrt(TEACHER));
+            }
+        }
+        return m;
+    }
+
+    private static Tensor<Float> normal(Random random, int... shape) {
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (float) random.nextGaussian();
+        }
+        return BigDl.tensor(d, shape);
+    }
+
+    static List<Tensor<Float>> weights(Parameterized<?> m) {
+        return java.util.Arrays.asList(m.parameters()._1());
+    }
+
+    static List<Tensor<Float>> gradients(Parameterized<?> m) {
+        return java.util.Arrays.asList(m.parameters()._2());
+    }
+
+    private static Map<String, List<float[]>> snapshot(SupernetBlock block) {
+        Map<String, List<float[]>> s = new HashMap<>();
+        for (String g : block.groupNames()) {
+            List<float[]> copies = new ArrayList<>();
+            for (Tensor<Float> w : weights(block.group(g))) {
+                Tensor<Float> d = Tensors.dense(w);
+                float[] c = new float[d.nElement()];
+                System.arraycopy(Tensors.data(d), Tensors.offset(d), c, 0, c.length);
+                copies.add(c);
+            }
+            s.put(g, copies);
+        }
+        return s;
+    }
+
+    private static int countTensors(SupernetBlock block, List<String> groups) {
+        int n = 0;
+        for (String g : groups) {
+            n += weights(block.group(g)).size();
+        }
+        return n;
+    }
+}
