@@ -45,6 +45,59 @@ public final class GroupOptimizer implements Serializable {
         }
     }
 
+    /**
+     * The optimiser state for checkpoints: per tensor key, Adam's step count and its first and second moments
+     * (BigDL keeps them in its state table as evalCounter, s and r).
+     */
+    public Map<String, Moments> export() {
+        Map<String, Moments> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Adam<Float>> e : states.entrySet()) {
+            com.intel.analytics.bigdl.utils.Table state = e.getValue().state();
+            @SuppressWarnings("unchecked") Tensor<Float> m = (Tensor<Float>) state.apply("s");
+            @SuppressWarnings("unchecked") Tensor<Float> v = (Tensor<Float>) state.apply("r");
+            Object counter = state.apply("evalCounter");
+            out.put(e.getKey(), new Moments(((Number) counter).intValue(), m.size(), copy(m), copy(v)));
+        }
+        return out;
+    }
+
+    /** Restores state written by {@link #export}. */
+    public void restore(Map<String, Moments> saved, double lr) {
+        states.clear();
+        for (Map.Entry<String, Moments> e : saved.entrySet()) {
+            Adam<Float> adam = new Adam<>(lr, 0.0, beta1, beta2, epsilon, BigDl.FLOAT, BigDl.NUMERIC);
+            Moments mo = e.getValue();
+            adam.state().update("evalCounter", mo.steps);
+            adam.state().update("s", BigDl.tensor(mo.first.clone(), mo.shape));
+            adam.state().update("r", BigDl.tensor(mo.second.clone(), mo.shape));
+            adam.state().update("denom", BigDl.tensor(new float[mo.first.length], mo.shape));
+            states.put(e.getKey(), adam);
+        }
+    }
+
+    private static float[] copy(Tensor<Float> t) {
+        Tensor<Float> d = org.nasbert.nn.Tensors.dense(t);
+        float[] out = new float[d.nElement()];
+        System.arraycopy(org.nasbert.nn.Tensors.data(d), org.nasbert.nn.Tensors.offset(d), out, 0, out.length);
+        return out;
+    }
+
+    /** One tensor's Adam state. */
+    public static final class Moments implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public final int steps;
+        public final int[] shape;
+        public final float[] first;
+        public final float[] second;
+
+        public Moments(int steps, int[] shape, float[] first, float[] second) {
+            this.steps = steps;
+            this.shape = shape.clone();
+            this.first = first;
+            this.second = second;
+        }
+    }
+
     /** Number of tensors with optimiser state (those that were ever updated). */
     public int stateCount() {
         return states.size();

@@ -135,6 +135,38 @@ public final class SupernetBlock {
         return (Parameterized<Table>) group(name);
     }
 
+    /** The group's weights (or gradients) concatenated, in the module's parameter order. */
+    public float[] flatten(String name, boolean gradients) {
+        Tensor<Float>[] tensors = gradients ? group(name).parameters()._2() : group(name).parameters()._1();
+        int n = 0;
+        for (Tensor<Float> t : tensors) {
+            n += t.nElement();
+        }
+        float[] out = new float[n];
+        int at = 0;
+        for (Tensor<Float> t : tensors) {
+            Tensor<Float> d = Tensors.dense(t);
+            System.arraycopy(Tensors.data(d), Tensors.offset(d), out, at, d.nElement());
+            at += d.nElement();
+        }
+        return out;
+    }
+
+    /** Overwrites the group's weights (or gradients) with {@code values}, laid out as {@link #flatten} does. */
+    public void load(String name, float[] values, boolean gradients) {
+        int at = 0;
+        for (Tensor<Float> t : gradients ? group(name).parameters()._2() : group(name).parameters()._1()) {
+            if (!t.isContiguous()) {
+                throw new IllegalStateException(name + ": weights must be contiguous");
+            }
+            System.arraycopy(values, at, Tensors.data(t), Tensors.offset(t), t.nElement());
+            at += t.nElement();
+        }
+        if (at != values.length) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for " + at + " weights");
+        }
+    }
+
     /** Sets the gradients of the named groups to zero. */
     public void zeroGradients(List<String> names) {
         for (String name : names) {
@@ -143,7 +175,7 @@ public final class SupernetBlock {
     }
 
     /** MSE over masked positions; writes d(loss)/d(y) into {@code grad}. */
-    static double meanSquaredError(Tensor<Float> y, Tensor<Float> target, Tensor<Float> mask, Tensor<Float> grad) {
+    public static double meanSquaredError(Tensor<Float> y, Tensor<Float> target, Tensor<Float> mask, Tensor<Float> grad) {
         Tensor<Float> t = Tensors.dense(target);
         Tensor<Float> m = Tensors.dense(mask);
         float[] ys = Tensors.data(y);

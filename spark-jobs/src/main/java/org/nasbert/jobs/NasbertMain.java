@@ -24,6 +24,7 @@ import java.util.List;
 public final class NasbertMain {
     static final String DEMO = "demo";
     static final String DEMO_RUN_DIR = "runs/demo";
+    static final String DEMO_PROFILE = "/org/nasbert/conf/demo-profile.properties";
     private static final Logger LOG = LoggerFactory.getLogger(NasbertMain.class);
 
     private NasbertMain() {
@@ -64,8 +65,8 @@ public final class NasbertMain {
                 return new Result(0, Collections.emptyList());
             }
             Settings settings = cli.settings;
-            if (DEMO.equals(command) && settings.origin("run.dir").startsWith("defaults")) {
-                settings = settings.with("run.dir", DEMO_RUN_DIR, "demo");
+            if (DEMO.equals(command)) {
+                settings = demoProfile(settings);
             }
             check(settings, stages);
             spark = SparkSessions.start(SparkSessions.conf(appName(command, settings),
@@ -107,6 +108,24 @@ public final class NasbertMain {
             }
         }
         return false;
+    }
+
+    /** The demo's scaled-down profile (conf/demo-profile.properties) for every setting the user left at its default. */
+    static Settings demoProfile(Settings settings) throws java.io.IOException {
+        java.util.Properties profile = new java.util.Properties();
+        try (java.io.InputStream in = NasbertMain.class.getResourceAsStream(DEMO_PROFILE)) {
+            profile.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        Settings out = settings;
+        if (settings.origin("run.dir").startsWith("defaults")) {
+            out = out.with("run.dir", DEMO_RUN_DIR, "demo");
+        }
+        for (String key : profile.stringPropertyNames()) {
+            if (settings.origin(key).startsWith("defaults")) {
+                out = out.with(key, profile.getProperty(key).trim(), "demo profile (conf/demo-profile.properties)");
+            }
+        }
+        return out;
     }
 
     private static List<Stage> stagesOf(String command) {

@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.jobs.supernet.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.stage.Stage;
@@ -13,7 +14,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new TrainBlocksStage());
     }
 
     static Stage named(String name) {

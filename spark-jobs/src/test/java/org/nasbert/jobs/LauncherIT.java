@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, train-blocks, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -76,7 +76,8 @@ class LauncherIT {
     void demoRunsInLocalModeAndSaysWhereItsOutputIs() throws Exception {
         Path run = temp.resolve("demo");
         // a smaller distillation sample than the demo's 512 keeps the suite quick; the stages are the same
-        Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64");
+        Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
+                "--set", "supernet.steps=20", "--set", "supernet.checkpoint-every=10");
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
@@ -86,8 +87,10 @@ class LauncherIT {
         assertTrue(manifest.path("counts").path("sequences").asLong() > 2000);
 
         assertTrue(Files.exists(run.resolve("teacher/_SUCCESS")));
+        assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")));
         assertTrue(demo.stdout.contains(run.resolve("teacher").toString()) && demo.stdout.contains("fp16 states"), demo.stdout);
-        Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64");
+        Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
+                "--set", "supernet.steps=20", "--set", "supernet.checkpoint-every=10");
         assertEquals(0, again.exitCode, again.stderr);
         assertTrue(again.stdout.contains("already finished"), again.stdout);
     }

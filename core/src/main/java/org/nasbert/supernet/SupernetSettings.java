@@ -1,0 +1,56 @@
+package org.nasbert.supernet;
+
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.conf.Settings;
+import org.nasbert.space.SearchSpace;
+
+/** The search space's and block training's settings; defaults (the paper's numbers) and docs in conf/nasbert.properties. */
+public final class SupernetSettings {
+    public static final Setting<String> HIDDEN_SIZES = Setting.nonEmpty("supernet.hidden-sizes",
+            "Hidden sizes a block may take (comma-separated)");
+    public static final Setting<String> KERNELS = Setting.nonEmpty("supernet.kernels",
+            "Kernel sizes of the separable convolution candidates (comma-separated, odd)");
+    public static final Setting<Integer> LAYERS_PER_BLOCK = Setting.intInRange("supernet.layers-per-block",
+            "Student layers (candidate slots) per block", 1, 64);
+    public static final Setting<Integer> FFN_RATIO = Setting.intInRange("supernet.ffn-ratio",
+            "Inner size of the FFN candidate as a multiple of the hidden size", 1, 16);
+    public static final Setting<Integer> STEPS = Setting.intInRange("supernet.steps",
+            "Training steps; each trains one sampled path per block", 1, Integer.MAX_VALUE);
+    public static final Setting<Integer> BATCH_SIZE = Setting.intInRange("supernet.batch-size",
+            "Sequences per step (over all partitions)", 1, 1 << 20);
+    public static final Setting<Double> LEARNING_RATE = Setting.doubleInRange("supernet.learning-rate",
+            "Peak Adam learning rate", 0.0, 1.0);
+    public static final Setting<Integer> WARMUP_STEPS = Setting.intInRange("supernet.warmup-steps",
+            "Steps of linear warm-up before the linear decay", 0, Integer.MAX_VALUE);
+    public static final Setting<Long> SEED = Setting.longValue("supernet.seed",
+            "Seed of initialisation, path sampling and minibatches");
+    public static final Setting<Integer> CHECKPOINT_EVERY = Setting.intInRange("supernet.checkpoint-every",
+            "Steps between checkpoints (weights and optimiser states)", 1, Integer.MAX_VALUE);
+    public static final Setting<Integer> PARTITIONS = Setting.intInRange("supernet.partitions",
+            "Data partitions, each with its own model replicas (0 = Spark's default parallelism)", 0, 1 << 16);
+    public static final Setting<Integer> EVAL_PATHS = Setting.intInRange("supernet.eval-paths",
+            "Sampled paths per block scored on the held-out data before and after training", 1, 1 << 20);
+
+    private SupernetSettings() {
+    }
+
+    public static SearchSpace space(Settings settings) {
+        return new SearchSpace(ints(settings, HIDDEN_SIZES), ints(settings, KERNELS), settings.get(LAYERS_PER_BLOCK),
+                settings.get(FFN_RATIO));
+    }
+
+    private static int[] ints(Settings settings, Setting<String> setting) {
+        String[] parts = settings.get(setting).split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new NasbertException(setting.key() + " = '" + settings.get(setting) + "': '" + parts[i].trim()
+                        + "' is not an integer");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,89 @@
+package org.nasbert.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.io.Json;
+import org.nasbert.testing.TestData;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** train-blocks killed (SIGKILL) after its first checkpoints, then rerun: it resumes from the newest and finishes. */
+class TrainBlocksResumeIT {
+    private static final String[] SMALL = {"--hidden-sizes", "64", "--kernels", "3", "--layers-per-block", "2",
+            "--batch-size", "8", "--steps", "150", "--warmup-steps", "10", "--checkpoint-every", "10", "--partitions", "2",
+            "--eval-paths", "4", "--learning-rate", "0.002"};
+
+    @TempDir
+    Path temp;
+
+    private Process start(String... args) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
+        return builder.redirectOutput(temp.resolve("out-" + args[0] + System.nanoTime()).toFile())
+                .redirectError(temp.resolve("err-" + System.nanoTime()).toFile()).start();
+    }
+
+    private String run(String... args) throws Exception {
+        Path err = temp.resolve("err-" + System.nanoTime());
+        List<String> command = new ArrayList<>();
+        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
+        command.addAll(Arrays.asList(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
+        builder.environment().remove("SPARK_HOME");
+        builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
+        Process p = builder.redirectOutput(temp.resolve("out-" + System.nanoTime()).toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        String log = new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), log);
+        return log;
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
+    void aKilledRunResumesFromItsNewestCheckpoint() throws Exception {
+        Path run = temp.resolve("run");
+        run("tokenize", "--run", run.toString());
+        run("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2");
+
+        Process first = start(with(new String[]{"train-blocks", "--run", run.toString()}, SMALL));
+        Path checkpoints = run.resolve("_checkpoints-supernet");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (!Files.exists(checkpoints.resolve("step-00000019/_SUCCESS")) && first.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(first.isAlive(), "the first run was still training when its second checkpoint appeared");
+        first.destroyForcibly().waitFor();
+        assertFalse(Files.exists(run.resolve("supernet/_SUCCESS")), "a killed run leaves no finished output");
+
+        String log = run(with(new String[]{"train-blocks", "--run", run.toString()}, SMALL));
+        assertTrue(log.contains("train-blocks: resumed from"), log);
+        JsonNode manifest = Json.MAPPER.readTree(run.resolve("supernet/manifest.json").toFile());
+        long resumed = manifest.path("resumed_from_step").asLong();
+        assertTrue(resumed >= 19 && resumed < 149, "resumed from step " + resumed);
+        assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")));
+        for (JsonNode block : manifest.path("evaluation")) {
+            assertTrue(block.path("mean_loss").asDouble() < 1.0, block.toString());
+        }
+    }
+}
