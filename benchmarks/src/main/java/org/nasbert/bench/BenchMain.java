@@ -20,12 +20,16 @@ public final class BenchMain {
             case "teacher":
                 TeacherBenchmark.main(rest);
                 break;
+            case "block-step":
+                BlockStepBenchmark.main(rest);
+                break;
             case "verify-tokenizer":
                 VerifyTokenizer.main(rest);
                 break;
             default:
                 System.err.println("usage: bin/nasbert bench tokenize [--copies N] [--runs N] [--threads N]\n"
                         + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
+                        + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
         }

@@ -47,6 +47,21 @@ final class Summary {
                     m.path("precision").asText(), m.path("bytes_written").asLong() >> 20, m.path("bytes_estimated").asLong() >> 20,
                     result.output);
         }
+        if ("train-blocks".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%,d steps, %s paths per block; held-out block loss of %d sampled paths "
+                            + "(mean at init -> trained; copy-the-input baseline; paths beating it):",
+                    m.path("steps").asLong(), m.path("space").path("paths_per_block").asText(),
+                    m.path("evaluation").path(0).path("paths_evaluated").asInt()));
+            int n = 0;
+            for (JsonNode b : m.path("evaluation")) {
+                s.append(String.format("%n               block %d: %s -> %.4f; copy %.4f; %d of %d", n++,
+                        b.has("mean_loss_at_init") ? String.format("%.4f", b.path("mean_loss_at_init").asDouble()) : "(resumed)",
+                        b.path("mean_loss").asDouble(), b.path("copy_input_loss").asDouble(),
+                        b.path("paths_beating_copy_input").asInt(), b.path("paths_evaluated").asInt()));
+            }
+            return s.append(String.format("%n             weights: %s/weights.safetensors, TensorBoard: %s/tensorboard", result.output,
+                    result.output)).toString();
+        }
         return "manifest: " + result.output + "/manifest.json";
     }
 }

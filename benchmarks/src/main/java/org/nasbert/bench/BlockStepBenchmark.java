@@ -1,0 +1,111 @@
+package org.nasbert.bench;
+
+import com.intel.analytics.bigdl.mkl.MKL;
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.Blas;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.SearchSpace;
+import org.nasbert.supernet.SupernetBlock;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One supernet block step (forward and backward through a path) beside MKL's sgemm, on one thread, in the
+ * same JVM, runs interleaved: the step's achieved FLOP/s over sgemm's. Also the bytes a path-sparse step
+ * ships for the same path when the supernet holds 1 candidate per layer and when it holds the paper's 26.
+ */
+final class BlockStepBenchmark {
+    private BlockStepBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        int hidden = TokenizeBenchmark.intArg(args, "--hidden", 512);
+        int batch = TokenizeBenchmark.intArg(args, "--batch", 32);
+        int seq = TokenizeBenchmark.intArg(args, "--seq", 128);
+        int teacher = TokenizeBenchmark.intArg(args, "--teacher-hidden", 768);
+        int runs = TokenizeBenchmark.intArg(args, "--runs", 5);
+        MKL.setNumThreads(1);
+        SearchSpace paper = SearchSpace.paper();
+        BlockPath path = BlockPath.parse(hidden + ":mha,ffn,mha,ffn,mha,ffn");
+        SupernetBlock block = new SupernetBlock(new SearchSpace(new int[]{hidden}, new int[]{3}, 6, 4), teacher, 1);
+        Random random = new Random(2);
+        Tensor<Float> x = normal(random, batch, seq, teacher);
+        Tensor<Float> y = normal(random, batch, seq, teacher);
+        float[] m = new float[batch * seq];
+        java.util.Arrays.fill(m, 1f);
+        Tensor<Float> mask = BigDl.tensor(m, batch, seq);
+        long tokens = (long) batch * seq;
+        // forward + backward = 3x the forward's matrix products; projections in and out
+        double flops = 3.0 * (batch * path.flops(4, seq) + 2.0 * 2 * tokens * teacher * hidden);
+        int gm = (int) tokens;
+        float[] a = new float[gm * hidden];
+        float[] b = new float[hidden * 4 * hidden];
+        float[] c = new float[gm * 4 * hidden];
+        double sgemmFlops = 2.0 * gm * hidden * 4 * hidden;
+        System.out.printf("block step benchmark: path %s, teacher hidden %d, batch %d x %d tokens, 1 thread, %d runs after a warm-up; "
+                + "MKL %s; %s %s%n", path, teacher, batch, seq, runs, BigDl.mklLoaded(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
+        step(block, path, x, mask, y);
+        Blas.gemm(false, false, gm, 4 * hidden, hidden, 1f, a, 0, hidden, b, 0, 4 * hidden, 0f, c, 0, 4 * hidden);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> stepRates = new ArrayList<>();
+        List<Double> gemmRates = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            double stepSeconds = step(block, path, x, mask, y);
+            long t0 = System.nanoTime();
+            int reps = 5;
+            for (int i = 0; i < reps; i++) {
+                Blas.gemm(false, false, gm, 4 * hidden, hidden, 1f, a, 0, hidden, b, 0, 4 * hidden, 0f, c, 0, 4 * hidden);
+            }
+            double gemmSeconds = (System.nanoTime() - t0) / 1e9 / reps;
+            double stepRate = flops / stepSeconds / 1e9;
+            double gemmRate = sgemmFlops / gemmSeconds / 1e9;
+            stepRates.add(stepRate);
+            gemmRates.add(gemmRate);
+            ratios.add(stepRate / gemmRate);
+            System.out.printf("  run %d: block step %.1f GFLOP/s (%.0f ms, %.0f tokens/s), sgemm %d x %d x %d %.1f GFLOP/s, ratio %.2f%n",
+                    r + 1, stepRate, stepSeconds * 1e3, tokens / stepSeconds, gm, 4 * hidden, hidden, gemmRate, stepRate / gemmRate);
+        }
+        System.out.printf("median: block step %.1f GFLOP/s, sgemm %.1f GFLOP/s, ratio %.2f (goal >= 0.75)%n",
+                TokenizeBenchmark.median(stepRates), TokenizeBenchmark.median(gemmRates), TokenizeBenchmark.median(ratios));
+
+        SupernetBlock one = block;
+        SupernetBlock full = new SupernetBlock(paper, teacher, 3);
+        BlockPath common = BlockPath.parse(hidden + ":mha,ffn,mha,ffn,mha,ffn");
+        System.out.printf("bytes shipped per step for %s (weights out + gradients back, per partition): %,d with %d candidates per "
+                        + "layer, %,d with %d candidates per layer; a whole-model synchronisation would move %,d and %,d%n",
+                common, 2 * 4 * pathFloats(one, common), one.space().candidatesPerLayer(), 2 * 4 * pathFloats(full, common),
+                paper.candidatesPerLayer(),
+                2 * 4 * one.parameterCount(), 2 * 4 * full.parameterCount());
+    }
+
+    private static long pathFloats(SupernetBlock block, BlockPath path) {
+        long n = 0;
+        for (String g : block.groupsOf(path)) {
+            n += block.flatten(g, false).length;
+        }
+        return n;
+    }
+
+    private static double step(SupernetBlock block, BlockPath path, Tensor<Float> x, Tensor<Float> mask, Tensor<Float> y) {
+        block.zeroGradients(block.groupsOf(path));
+        long t0 = System.nanoTime();
+        block.run(path, x, mask, y, true);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static Tensor<Float> normal(Random random, int... shape) {
+        int n = 1;
+        for (int s : shape) {
+            n *= s;
+        }
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = (float) random.nextGaussian();
+        }
+        return BigDl.tensor(d, shape);
+    }
+}
