@@ -10,7 +10,7 @@ import org.nasbert.engine.BigDl;
  */
 public final class Gelu extends TensorModule<Float> {
     private static final float INV_SQRT2 = (float) (1 / Math.sqrt(2));
-    private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+    private static final float INV_SQRT_2PI = (float) (1 / Math.sqrt(2 * Math.PI));
 
     public Gelu() {
         super(BigDl.FLOAT, BigDl.NUMERIC);
@@ -48,17 +48,35 @@ public final class Gelu extends TensorModule<Float> {
         Tensor<Float> x = Tensors.dense(input);
         Tensor<Float> dy = Tensors.dense(gradOutput);
         Tensors.resize(gradInput(), x.size());
-        float[] xs = Tensors.data(x);
-        float[] dys = Tensors.data(dy);
-        float[] dxs = Tensors.data(gradInput());
-        int xo = Tensors.offset(x);
-        int dyo = Tensors.offset(dy);
-        int dxo = Tensors.offset(gradInput());
-        for (int i = 0, n = x.nElement(); i < n; i++) {
-            float v = xs[xo + i];
-            double derivative = 0.5 * (1 + FastMath.erf(v * INV_SQRT2)) + v * INV_SQRT_2PI * FastMath.exp(-0.5f * v * v);
-            dxs[dxo + i] = (float) (dys[dyo + i] * derivative);
-        }
+        derivative(Tensors.data(x), Tensors.offset(x), Tensors.data(dy), Tensors.offset(dy),
+                Tensors.data(gradInput()), Tensors.offset(gradInput()), x.nElement());
         return gradInput();
+    }
+
+    /**
+     * {@code dx = dy * (Phi(x) + x phi(x))} through local buffers (so the loops vectorise), with the Gaussian
+     * density's exponentials from MKL's vector exp.
+     */
+    private static void derivative(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+        int size = Math.min(CHUNK, n);
+        float[] v = new float[size];
+        float[] e = new float[size];
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            System.arraycopy(x, xo + start, v, 0, len);
+            for (int i = 0; i < len; i++) {
+                e[i] = -0.5f * v[i] * v[i];
+            }
+            Vml.exp(e, 0, len);
+            for (int i = 0; i < len; i++) {
+                float xi = v[i];
+                e[i] = 0.5f * (1f + FastMath.erf(xi * INV_SQRT2)) + xi * INV_SQRT_2PI * e[i];
+            }
+            System.arraycopy(dy, dyo + start, v, 0, len);
+            for (int i = 0; i < len; i++) {
+                v[i] *= e[i];
+            }
+            System.arraycopy(v, 0, dx, dxo + start, len);
+        }
     }
 }
