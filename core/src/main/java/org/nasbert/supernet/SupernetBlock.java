@@ -127,6 +127,11 @@ public final class SupernetBlock {
             }
             in.backward(input, d);
         }
+        // Activations are per call: a supernet touches many modules over many paths, and keeping every
+        // module's buffers would hold gigabytes (gradients, which are parameters, stay).
+        for (String name : names) {
+            group(name).clearState();
+        }
         return loss;
     }
 
