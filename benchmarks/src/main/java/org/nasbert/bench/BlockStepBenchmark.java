@@ -8,6 +8,8 @@ import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.supernet.SupernetBlock;
 
+import org.nasbert.testing.RandomTensors;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -32,8 +34,8 @@ final class BlockStepBenchmark {
         BlockPath path = BlockPath.parse(hidden + ":mha,ffn,mha,ffn,mha,ffn");
         SupernetBlock block = new SupernetBlock(new SearchSpace(new int[]{hidden}, new int[]{3}, 6, 4), teacher, 1);
         Random random = new Random(2);
-        Tensor<Float> x = normal(random, batch, seq, teacher);
-        Tensor<Float> y = normal(random, batch, seq, teacher);
+        Tensor<Float> x = RandomTensors.normal(random, batch, seq, teacher);
+        Tensor<Float> y = RandomTensors.normal(random, batch, seq, teacher);
         float[] m = new float[batch * seq];
         java.util.Arrays.fill(m, 1f);
         Tensor<Float> mask = BigDl.tensor(m, batch, seq);
@@ -95,17 +97,5 @@ final class BlockStepBenchmark {
         long t0 = System.nanoTime();
         block.run(path, x, mask, y, true);
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static Tensor<Float> normal(Random random, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] d = new float[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = (float) random.nextGaussian();
-        }
-        return BigDl.tensor(d, shape);
     }
 }

@@ -8,6 +8,8 @@ import org.nasbert.nn.Tensors;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 
+import org.nasbert.testing.RandomTensors;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -122,8 +124,8 @@ class SupernetBlockTest {
 
     private static Batch batch(Random random, int batch, int seq) {
         Batch b = new Batch();
-        b.input = normal(random, batch, seq, TEACHER);
-        b.target = normal(random, batch, seq, TEACHER);
+        b.input = RandomTensors.normal(random, batch, seq, TEACHER);
+        b.target = RandomTensors.normal(random, batch, seq, TEACHER);
         float[] mask = new float[batch * seq];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = i % seq < seq - (i / seq) ? 1 : 0;
@@ -159,18 +161,6 @@ class SupernetBlockTest {
             }
         }
         return m;
-    }
-
-    private static Tensor<Float> normal(Random random, int... shape) {
-        int n = 1;
-        for (int s : shape) {
-            n *= s;
-        }
-        float[] d = new float[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = (float) random.nextGaussian();
-        }
-        return BigDl.tensor(d, shape);
     }
 
     static List<Tensor<Float>> weights(Parameterized<?> m) {

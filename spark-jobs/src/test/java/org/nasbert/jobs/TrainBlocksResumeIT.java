@@ -35,20 +35,16 @@ class TrainBlocksResumeIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
         builder.environment().remove("SPARK_HOME");
         builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
-        return builder.redirectOutput(temp.resolve("out-" + args[0] + System.nanoTime()).toFile())
-                .redirectError(temp.resolve("err-" + System.nanoTime()).toFile()).start();
+        long id = System.nanoTime();
+        return builder.redirectOutput(temp.resolve("out-" + id).toFile()).redirectError(temp.resolve("err-" + id).toFile()).start();
     }
 
     private String run(String... args) throws Exception {
-        Path err = temp.resolve("err-" + System.nanoTime());
-        List<String> command = new ArrayList<>();
-        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
-        Process p = builder.redirectOutput(temp.resolve("out-" + System.nanoTime()).toFile()).redirectError(err.toFile()).start();
+        Process p = start(args);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        // the newest err-* file is this run's log
+        Path err = Files.list(temp).filter(f -> f.getFileName().toString().startsWith("err-"))
+                .max(java.util.Comparator.comparing(Path::toString)).orElseThrow(IllegalStateException::new);
         String log = new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), log);
         return log;
