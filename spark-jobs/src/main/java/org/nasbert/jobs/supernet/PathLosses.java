@@ -1,11 +1,10 @@
 package org.nasbert.jobs.supernet;
 
-import com.intel.analytics.bigdl.tensor.Tensor;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.engine.BigDl;
-import org.nasbert.nn.Tensors;
 import org.nasbert.space.BlockPath;
+import org.nasbert.supernet.StateBatch;
 import org.nasbert.supernet.SupernetBlock;
 
 import java.util.ArrayList;
@@ -53,22 +52,17 @@ final class PathLosses implements Function2<Integer, Iterator<TrainingRow>, Iter
         }
         for (int start = 0; start < all.size(); start += batchSize) {
             List<TrainingRow> batch = all.subList(start, Math.min(all.size(), start + batchSize));
-            int seq = SupernetPlan.longest(batch);
-            Tensor<Float> mask = SupernetPlan.mask(batch, seq);
+            StateBatch states = plan.batch(batch);
             double elements = 0;
             for (TrainingRow r : batch) {
                 elements += (double) r.length * plan.teacherHidden;
             }
-            Tensor<Float> input = plan.states(batch, 0, seq);
             for (int n = 0; n < plan.blocks; n++) {
-                Tensor<Float> target = plan.states(batch, n + 1, seq);
                 for (int p = 0; p < paths[n].length; p++) {
-                    sums[n][p] += replica[n].run(paths[n][p], input, mask, target, false) * elements;
+                    sums[n][p] += states.run(replica[n], n, paths[n][p], false) * elements;
                 }
-                Tensor<Float> scratch = Tensors.resize(Tensors.empty(), input.size());
-                sums[n][paths[n].length] += SupernetBlock.meanSquaredError(input, target, mask, scratch) * elements;
+                sums[n][paths[n].length] += states.copyInputLoss(n) * elements;
                 sums[n][paths[n].length + 1] += elements;
-                input = target;
             }
         }
         return Collections.singletonList(sums).iterator();

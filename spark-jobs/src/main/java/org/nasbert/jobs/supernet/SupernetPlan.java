@@ -1,8 +1,7 @@
 package org.nasbert.jobs.supernet;
 
-import com.intel.analytics.bigdl.tensor.Tensor;
-import org.nasbert.engine.BigDl;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.supernet.StateBatch;
 import org.nasbert.supernet.SupernetBlock;
 import org.nasbert.teacher.TeacherStates;
 
@@ -38,31 +37,16 @@ final class SupernetPlan implements Serializable {
         return out;
     }
 
-    /** The states at one boundary for some rows, padded to the longest: [rows, seq, hidden]; and the mask. */
-    Tensor<Float> states(List<TrainingRow> rows, int boundary, int seq) {
-        float[] data = new float[rows.size() * seq * teacherHidden];
+    /** Some rows' boundary states, decoded, as one padded batch. */
+    StateBatch batch(List<TrainingRow> rows) {
+        int[] lengths = new int[rows.size()];
+        float[][][] states = new float[blocks + 1][rows.size()][];
         for (int b = 0; b < rows.size(); b++) {
-            float[] s = TeacherStates.decode(rows.get(b).states[boundary], half);
-            System.arraycopy(s, 0, data, b * seq * teacherHidden, s.length);
-        }
-        return BigDl.tensor(data, rows.size(), seq, teacherHidden);
-    }
-
-    static Tensor<Float> mask(List<TrainingRow> rows, int seq) {
-        float[] mask = new float[rows.size() * seq];
-        for (int b = 0; b < rows.size(); b++) {
-            for (int t = 0; t < rows.get(b).length; t++) {
-                mask[b * seq + t] = 1;
+            lengths[b] = rows.get(b).length;
+            for (int n = 0; n <= blocks; n++) {
+                states[n][b] = TeacherStates.decode(rows.get(b).states[n], half);
             }
         }
-        return BigDl.tensor(mask, rows.size(), seq);
-    }
-
-    static int longest(List<TrainingRow> rows) {
-        int seq = 1;
-        for (TrainingRow r : rows) {
-            seq = Math.max(seq, r.length);
-        }
-        return seq;
+        return new StateBatch(lengths, states, teacherHidden);
     }
 }

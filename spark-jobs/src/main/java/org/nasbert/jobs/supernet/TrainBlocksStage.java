@@ -25,6 +25,7 @@ import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.GroupOptimizer;
+import org.nasbert.supernet.LossCurves;
 import org.nasbert.supernet.SupernetBlock;
 import org.nasbert.supernet.SupernetSettings;
 import org.nasbert.teacher.checkpoint.SafeTensors;
@@ -204,7 +205,7 @@ public final class TrainBlocksStage implements Stage {
             int every = context.get(SupernetSettings.CHECKPOINT_EVERY);
             double[] recent = new double[plan.blocks];
             int recentSteps = 0;
-            Summaries summaries = new Summaries(checkpoints, plan.blocks);
+            LossCurves summaries = new LossCurves(new Path(checkpoints, "tensorboard"), plan.blocks);
             for (long step = start; step < steps; step++) {
                 BlockPath[] paths = new BlockPath[plan.blocks];
                 float[][][] weights = new float[plan.blocks][][];
@@ -272,31 +273,6 @@ public final class TrainBlocksStage implements Stage {
 
         long bytesPerStep() {
             return shipped == 0 ? 0 : (weightBytes + gradientBytes) / shipped;
-        }
-    }
-
-    /** Per-block loss curves as TensorBoard event files (BigDL's TrainSummary). */
-    private static final class Summaries {
-        private final com.intel.analytics.bigdl.visualization.TrainSummary[] writers;
-
-        Summaries(Path checkpoints, int blocks) {
-            writers = new com.intel.analytics.bigdl.visualization.TrainSummary[blocks];
-            Path dir = new Path(checkpoints, "tensorboard");
-            // BigDL's event writer takes local paths without the file: scheme, and hdfs:// URIs
-            String where = dir.toUri().getScheme() == null || "file".equals(dir.toUri().getScheme()) ? dir.toUri().getPath() : dir.toString();
-            for (int n = 0; n < blocks; n++) {
-                writers[n] = new com.intel.analytics.bigdl.visualization.TrainSummary(where, "block-" + n);
-            }
-        }
-
-        void add(int block, double loss, long step) {
-            writers[block].addScalar("Loss", (float) loss, step);
-        }
-
-        void close() {
-            for (com.intel.analytics.bigdl.visualization.TrainSummary w : writers) {
-                w.close();
-            }
         }
     }
 

@@ -1,9 +1,9 @@
 package org.nasbert.jobs.supernet;
 
-import com.intel.analytics.bigdl.tensor.Tensor;
 import org.apache.spark.api.java.function.Function2;
 import org.nasbert.engine.BigDl;
 import org.nasbert.space.BlockPath;
+import org.nasbert.supernet.StateBatch;
 import org.nasbert.supernet.SupernetBlock;
 
 import java.util.ArrayList;
@@ -68,27 +68,23 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
         for (int i = 0; i < rowsPerPartition; i++) {
             batch.add(local.get(random.nextInt(local.size())));
         }
-        int seq = SupernetPlan.longest(batch);
-        Tensor<Float> mask = SupernetPlan.mask(batch, seq);
+        StateBatch states = plan.batch(batch);
         StepResult result = new StepResult();
         result.partitions = 1;
         result.loss = new double[plan.blocks];
         result.gradients = new float[plan.blocks][][];
-        Tensor<Float> input = plan.states(batch, 0, seq);
         for (int n = 0; n < plan.blocks; n++) {
-            Tensor<Float> target = plan.states(batch, n + 1, seq);
             SupernetBlock block = replica[n];
             List<String> active = block.groupsOf(paths[n]);
             for (int g = 0; g < active.size(); g++) {
                 block.load(active.get(g), weights[n][g], false);
             }
             block.zeroGradients(active);
-            result.loss[n] = block.run(paths[n], input, mask, target, true);
+            result.loss[n] = states.run(block, n, paths[n], true);
             result.gradients[n] = new float[active.size()][];
             for (int g = 0; g < active.size(); g++) {
                 result.gradients[n][g] = block.flatten(active.get(g), true);
             }
-            input = target;
         }
         return Collections.singletonList(result).iterator();
     }
