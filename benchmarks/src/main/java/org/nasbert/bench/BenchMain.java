@@ -29,7 +29,7 @@ public final class BenchMain {
             default:
                 System.err.println("usage: bin/nasbert bench tokenize [--copies N] [--runs N] [--threads N]\n"
                         + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
-                        + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5]\n"
+                        + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5] [--steps 2] [--torch /usr/bin/python3|off]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
         }

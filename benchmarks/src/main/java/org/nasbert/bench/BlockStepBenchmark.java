@@ -17,7 +17,8 @@ import java.util.Random;
 /**
  * One supernet block step (forward and backward through a path) beside MKL's sgemm, on one thread, in the
  * same JVM, runs interleaved: the step's achieved FLOP/s over sgemm's. Also the bytes a path-sparse step
- * ships for the same path when the supernet holds 1 candidate per layer and when it holds the paper's 26.
+ * ships for the same path when the supernet holds 1 candidate per layer and when it holds the paper's 26, and
+ * the same step in PyTorch for reference ({@link TorchReference}).
  */
 final class BlockStepBenchmark {
     private BlockStepBenchmark() {
@@ -29,6 +30,8 @@ final class BlockStepBenchmark {
         int seq = TokenizeBenchmark.intArg(args, "--seq", 128);
         int teacher = TokenizeBenchmark.intArg(args, "--teacher-hidden", 768);
         int runs = TokenizeBenchmark.intArg(args, "--runs", 5);
+        int stepsPerRun = TokenizeBenchmark.intArg(args, "--steps", 2);
+        String torch = TokenizeBenchmark.stringArg(args, "--torch", "/usr/bin/python3");
         MKL.setNumThreads(1);
         SearchSpace paper = SearchSpace.paper();
         BlockPath path = BlockPath.parse(hidden + ":mha,ffn,mha,ffn,mha,ffn");
@@ -50,15 +53,20 @@ final class BlockStepBenchmark {
         System.out.printf("block step benchmark: path %s, teacher hidden %d, batch %d x %d tokens, 1 thread, %d runs after a warm-up; "
                 + "MKL %s; %s %s%n", path, teacher, batch, seq, runs, BigDl.mklLoaded(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"));
-        step(block, path, x, mask, y);
+        for (int i = 0; i < 2; i++) {
+            step(block, path, x, mask, y);
+        }
         Blas.gemm(false, false, gm, 4 * hidden, hidden, 1f, a, 0, hidden, b, 0, 4 * hidden, 0f, c, 0, 4 * hidden);
         List<Double> ratios = new ArrayList<>();
         List<Double> stepRates = new ArrayList<>();
         List<Double> gemmRates = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            double stepSeconds = step(block, path, x, mask, y);
+            double stepSeconds = 0;
+            for (int i = 0; i < stepsPerRun; i++) {
+                stepSeconds += step(block, path, x, mask, y) / stepsPerRun;
+            }
             long t0 = System.nanoTime();
-            int reps = 5;
+            int reps = 5 * stepsPerRun;
             for (int i = 0; i < reps; i++) {
                 Blas.gemm(false, false, gm, 4 * hidden, hidden, 1f, a, 0, hidden, b, 0, 4 * hidden, 0f, c, 0, 4 * hidden);
             }
@@ -71,8 +79,11 @@ final class BlockStepBenchmark {
             System.out.printf("  run %d: block step %.1f GFLOP/s (%.0f ms, %.0f tokens/s), sgemm %d x %d x %d %.1f GFLOP/s, ratio %.2f%n",
                     r + 1, stepRate, stepSeconds * 1e3, tokens / stepSeconds, gm, 4 * hidden, hidden, gemmRate, stepRate / gemmRate);
         }
-        System.out.printf("median: block step %.1f GFLOP/s, sgemm %.1f GFLOP/s, ratio %.2f (goal >= 0.75)%n",
-                TokenizeBenchmark.median(stepRates), TokenizeBenchmark.median(gemmRates), TokenizeBenchmark.median(ratios));
+        double medianRate = TokenizeBenchmark.median(stepRates);
+        System.out.printf("median: block step %.1f GFLOP/s (%.0f tokens/s), sgemm %.1f GFLOP/s, ratio %.2f (goal >= 0.75)%n",
+                medianRate, tokens * medianRate * 1e9 / flops, TokenizeBenchmark.median(gemmRates),
+                TokenizeBenchmark.median(ratios));
+        TorchReference.run(torch, hidden, teacher, batch, seq, runs);
 
         SupernetBlock one = block;
         SupernetBlock full = new SupernetBlock(paper, teacher, 3);

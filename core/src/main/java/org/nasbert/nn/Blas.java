@@ -27,6 +27,13 @@ public final class Blas {
         }
     }
 
+    /** {@code sums[j] += sum_r a[r][j]} over a row-major rows x cols matrix: a product with a row of ones. */
+    public static void addColumnSums(int rows, int cols, float[] a, int aOffset, float[] sums, int sumsOffset) {
+        float[] ones = new float[rows];
+        java.util.Arrays.fill(ones, 1f);
+        gemm(false, false, 1, cols, rows, 1f, ones, 0, rows, a, aOffset, cols, 1f, sums, sumsOffset, cols);
+    }
+
     static void javaGemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                          float[] a, int aOffset, int lda, float[] b, int bOffset, int ldb,
                          float beta, float[] c, int cOffset, int ldc) {

@@ -84,6 +84,13 @@ public final class Dense extends Parameterized<Tensor<Float>> {
         return gradInput();
     }
 
+    /** {@code target = beta * target + gradOutput W}: the input gradient written (beta 0) or added (beta 1) in place. */
+    void gradInputInto(Tensor<Float> gradOutput, Tensor<Float> target, float beta) {
+        Tensor<Float> dy = Tensors.dense(gradOutput);
+        Blas.gemm(false, false, Tensors.rows(dy), in, out, 1f, Tensors.data(dy), Tensors.offset(dy), out,
+                Tensors.data(weight), Tensors.offset(weight), in, beta, Tensors.data(target), Tensors.offset(target), in);
+    }
+
     @Override
     public void accGradParameters(Tensor<Float> input, Tensor<Float> gradOutput) {
         Tensor<Float> x = checked(input);
@@ -96,14 +103,7 @@ public final class Dense extends Parameterized<Tensor<Float>> {
         Tensor<Float> gradBias = grads.get(1);
         Blas.gemm(true, false, out, in, n, 1f, d, dOffset, out, Tensors.data(x), Tensors.offset(x), in, 1f,
                 Tensors.data(gradWeight), Tensors.offset(gradWeight), in);
-        float[] gb = Tensors.data(gradBias);
-        int gbo = Tensors.offset(gradBias);
-        for (int r = 0; r < n; r++) {
-            int row = dOffset + r * out;
-            for (int j = 0; j < out; j++) {
-                gb[gbo + j] += d[row + j];
-            }
-        }
+        Blas.addColumnSums(n, out, d, dOffset, Tensors.data(gradBias), Tensors.offset(gradBias));
     }
 
     private Tensor<Float> checked(Tensor<Float> input) {

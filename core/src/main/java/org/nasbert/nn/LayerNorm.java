@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Layer normalisation over the last dimension, {@code gamma * (x - mean) / sqrt(var + eps) + beta}, with
  * BERT's biased variance and the epsilon of the checkpoint's config (1e-12 for BERT, not BigDL's 1e-6).
- * Statistics are accumulated in double.
+ * Statistics are accumulated in double; the normalised values are computed in float.
  */
 public final class LayerNorm extends Parameterized<Tensor<Float>> {
     private final int dim;
@@ -56,31 +56,34 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
         return output();
     }
 
+    /*
+     * The loops below work on one row at a time through 0-based local buffers: with two arrays at unknown
+     * offsets the JIT cannot rule out overlap and would not vectorise. Sums are {@link RowMath}'s.
+     */
+
     private void normalize(float[] xs, int xo, float[] ys, int yo, int n) {
-        float[] g = Tensors.data(gamma);
-        float[] b = Tensors.data(beta);
-        int go = Tensors.offset(gamma);
-        int bo = Tensors.offset(beta);
+        float[] g = copyOf(gamma);
+        float[] b = copyOf(beta);
+        float[] row = new float[dim];
         for (int r = 0; r < n; r++) {
-            int row = xo + r * dim;
-            double sum = 0;
+            System.arraycopy(xs, xo + r * dim, row, 0, dim);
+            double mu = RowMath.sum(row, dim) / dim;
+            float m = (float) mu;
+            double squares = RowMath.centredSquares(row, m, dim);
+            float inv = (float) (1 / Math.sqrt(squares / dim + eps));
+            mean[r] = m;
+            rstd[r] = inv;
             for (int j = 0; j < dim; j++) {
-                sum += xs[row + j];
+                row[j] = (row[j] - m) * inv * g[j] + b[j];
             }
-            double mu = sum / dim;
-            double squares = 0;
-            for (int j = 0; j < dim; j++) {
-                double c = xs[row + j] - mu;
-                squares += c * c;
-            }
-            double inv = 1 / Math.sqrt(squares / dim + eps);
-            mean[r] = (float) mu;
-            rstd[r] = (float) inv;
-            int out = yo + r * dim;
-            for (int j = 0; j < dim; j++) {
-                ys[out + j] = (float) ((xs[row + j] - mu) * inv * g[go + j] + b[bo + j]);
-            }
+            System.arraycopy(row, 0, ys, yo + r * dim, dim);
         }
+    }
+
+    private static float[] copyOf(Tensor<Float> t) {
+        float[] copy = new float[t.nElement()];
+        System.arraycopy(Tensors.data(t), Tensors.offset(t), copy, 0, copy.length);
+        return copy;
     }
 
     @Override
@@ -92,28 +95,28 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
         float[] xs = Tensors.data(x);
         float[] dys = Tensors.data(dy);
         float[] dxs = Tensors.data(gradInput());
-        float[] g = Tensors.data(gamma);
         int xo = Tensors.offset(x);
         int dyo = Tensors.offset(dy);
         int dxo = Tensors.offset(gradInput());
-        int go = Tensors.offset(gamma);
+        float[] g = copyOf(gamma);
+        float[] xhat = new float[dim];
+        float[] dxhat = new float[dim];
         for (int r = 0; r < n; r++) {
             // dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), dxhat = dy * gamma
-            double sumD = 0;
-            double sumDX = 0;
+            System.arraycopy(xs, xo + r * dim, xhat, 0, dim);
+            System.arraycopy(dys, dyo + r * dim, dxhat, 0, dim);
+            float m = mean[r];
+            float s = rstd[r];
             for (int j = 0; j < dim; j++) {
-                double xhat = (xs[xo + r * dim + j] - mean[r]) * rstd[r];
-                double dxhat = dys[dyo + r * dim + j] * g[go + j];
-                sumD += dxhat;
-                sumDX += dxhat * xhat;
+                xhat[j] = (xhat[j] - m) * s;
+                dxhat[j] *= g[j];
             }
-            double meanD = sumD / dim;
-            double meanDX = sumDX / dim;
+            float meanD = (float) (RowMath.sum(dxhat, dim) / dim);
+            float meanDX = (float) (RowMath.dot(dxhat, xhat, dim) / dim);
             for (int j = 0; j < dim; j++) {
-                double xhat = (xs[xo + r * dim + j] - mean[r]) * rstd[r];
-                double dxhat = dys[dyo + r * dim + j] * g[go + j];
-                dxs[dxo + r * dim + j] = (float) (rstd[r] * (dxhat - meanD - xhat * meanDX));
+                dxhat[j] = s * (dxhat[j] - meanD - xhat[j] * meanDX);
             }
+            System.arraycopy(dxhat, 0, dxs, dxo + r * dim, dim);
         }
         return gradInput();
     }
@@ -124,22 +127,33 @@ public final class LayerNorm extends Parameterized<Tensor<Float>> {
         Tensor<Float> dy = Tensors.dense(gradOutput);
         int n = Tensors.rows(x);
         List<Tensor<Float>> grads = gradients();
-        Tensor<Float> gradGamma = grads.get(0);
-        Tensor<Float> gradBeta = grads.get(1);
         float[] xs = Tensors.data(x);
         float[] dys = Tensors.data(dy);
-        float[] gg = Tensors.data(gradGamma);
-        float[] gb = Tensors.data(gradBeta);
         int xo = Tensors.offset(x);
         int dyo = Tensors.offset(dy);
-        int ggo = Tensors.offset(gradGamma);
-        int gbo = Tensors.offset(gradBeta);
+        float[] xrow = new float[dim];
+        float[] drow = new float[dim];
+        float[] gg = new float[dim];
+        float[] gb = new float[dim];
         for (int r = 0; r < n; r++) {
+            System.arraycopy(xs, xo + r * dim, xrow, 0, dim);
+            System.arraycopy(dys, dyo + r * dim, drow, 0, dim);
+            float m = mean[r];
+            float s = rstd[r];
             for (int j = 0; j < dim; j++) {
-                float d = dys[dyo + r * dim + j];
-                gg[ggo + j] += d * (xs[xo + r * dim + j] - mean[r]) * rstd[r];
-                gb[gbo + j] += d;
+                gg[j] += drow[j] * ((xrow[j] - m) * s);
+                gb[j] += drow[j];
             }
+        }
+        addInto(grads.get(0), gg);
+        addInto(grads.get(1), gb);
+    }
+
+    private static void addInto(Tensor<Float> target, float[] values) {
+        float[] t = Tensors.data(target);
+        int to = Tensors.offset(target);
+        for (int j = 0; j < values.length; j++) {
+            t[to + j] += values[j];
         }
     }
 

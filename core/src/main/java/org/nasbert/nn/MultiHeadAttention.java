@@ -66,7 +66,8 @@ public final class MultiHeadAttention extends Parameterized<Table> {
         Tensors.resize(context, batch, seq, hidden);
         int scores = batch * heads * seq * seq;
         if (probs.length < scores) {
-            probs = new float[scores];
+            ActivationPool.recycle(probs);
+            probs = ActivationPool.floats(scores);
         }
         float scale = (float) (1 / Math.sqrt(headSize));
         float[] qs = Tensors.data(q);
@@ -130,8 +131,7 @@ public final class MultiHeadAttention extends Parameterized<Table> {
         Tensor<Float> x = Tensors.dense(Tensors.tensorAt(input, 1));
         int batch = x.size(1);
         int seq = x.size(2);
-        Tensor<Float> dContext = projection.updateGradInput(context, gradOutput);
-        Tensors.resize(gradContext, dContext.size()).copy(dContext);
+        projection.gradInputInto(gradOutput, Tensors.resize(gradContext, context.size()), 0f);
         Tensors.resize(gradQuery, batch, seq, hidden);
         Tensors.resize(gradKey, batch, seq, hidden);
         Tensors.resize(gradValue, batch, seq, hidden);
@@ -158,24 +158,30 @@ public final class MultiHeadAttention extends Parameterized<Table> {
                         hidden, 0f, Tensors.data(gradKey), Tensors.offset(gradKey) + slice, hidden);
             }
         }
-        Tensor<Float> dx = Tensors.resize(Tensors.empty(), x.size()).copy(query.updateGradInput(x, gradQuery));
-        Tensors.addInto(dx, key.updateGradInput(x, gradKey));
-        Tensors.addInto(dx, value.updateGradInput(x, gradValue));
+        Tensor<Float> dx = Tensors.resize(Tensors.empty(), x.size());
+        query.gradInputInto(gradQuery, dx, 0f);
+        key.gradInputInto(gradKey, dx, 1f);
+        value.gradInputInto(gradValue, dx, 1f);
         Tensors.resize(gradMask, Tensors.tensorAt(input, 2).size()).zero();
         gradInput_$eq(Tensors.table(dx, gradMask));
         return gradInput();
     }
 
-    /** In place: dS = scale * P .* (dP - rowsum(dP .* P)). */
+    /**
+     * In place: dS = scale * P .* (dP - rowsum(dP .* P)). Row by row through 0-based local buffers, so the JIT
+     * vectorises the element-wise loop (it would not with two arrays at unknown offsets).
+     */
     private static void softmaxBackward(float[] probs, int p, float[] d, int seq, float scale) {
+        float[] pr = new float[seq];
+        float[] dr = new float[seq];
         for (int i = 0; i < seq; i++) {
-            double dot = 0;
+            System.arraycopy(probs, p + i * seq, pr, 0, seq);
+            System.arraycopy(d, i * seq, dr, 0, seq);
+            float dot = (float) RowMath.dot(pr, dr, seq);
             for (int j = 0; j < seq; j++) {
-                dot += d[i * seq + j] * probs[p + i * seq + j];
+                dr[j] = scale * pr[j] * (dr[j] - dot);
             }
-            for (int j = 0; j < seq; j++) {
-                d[i * seq + j] = (float) (scale * probs[p + i * seq + j] * (d[i * seq + j] - dot));
-            }
+            System.arraycopy(dr, 0, d, i * seq, seq);
         }
     }
 
@@ -191,6 +197,7 @@ public final class MultiHeadAttention extends Parameterized<Table> {
     @Override
     protected void releaseState() {
         release(context, gradQuery, gradKey, gradValue, gradContext, gradMask);
+        ActivationPool.recycle(probs);
         probs = new float[0];
         for (Dense d : Arrays.asList(query, key, value, projection)) {
             d.clearState();

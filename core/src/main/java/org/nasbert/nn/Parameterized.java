@@ -3,6 +3,7 @@ package org.nasbert.nn;
 import com.intel.analytics.bigdl.nn.abstractnn.AbstractModule;
 import com.intel.analytics.bigdl.nn.abstractnn.Activity;
 import com.intel.analytics.bigdl.tensor.Tensor;
+import com.intel.analytics.bigdl.utils.Table;
 import org.nasbert.engine.BigDl;
 import scala.Tuple2;
 import scala.reflect.ClassTag;
@@ -35,17 +36,46 @@ public abstract class Parameterized<A extends Activity> extends AbstractModule<A
      */
     @Override
     public AbstractModule<A, Tensor<Float>, Float> clearState() {
+        if (ActivationPool.active() != null) {
+            recycle(output());
+            recycle(gradInput());
+        }
         super.clearState();
         releaseState();
         return this;
     }
 
-    /** Subclasses release their own intermediate tensors and their children's state. */
+    /** Gives an output or input gradient (a tensor, or a table's tensors, which are then emptied) to the pool. */
+    private static void recycle(Activity activity) {
+        if (activity instanceof Tensor) {
+            recycle((Tensor<?>) activity);
+        } else if (activity instanceof Table) {
+            Table table = (Table) activity;
+            for (int i = 1; i <= table.length(); i++) {
+                Object item = table.apply(i);
+                if (item instanceof Tensor) {
+                    release((Tensor<?>) item);
+                }
+            }
+        }
+    }
+
+    private static void recycle(Tensor<?> t) {
+        if (t.storage() != null && t.storage().array() instanceof float[]) {
+            ActivationPool.recycle((float[]) t.storage().array());
+        }
+    }
+
+    /**
+     * Subclasses release their own intermediate tensors (through {@link #release}, which also recycles them) and
+     * their children's state.
+     */
     protected void releaseState() {
     }
 
     protected static void release(Tensor<?>... tensors) {
         for (Tensor<?> t : tensors) {
+            recycle(t);
             t.set();
         }
     }

@@ -87,7 +87,7 @@ public final class SeparableConv1d extends Parameterized<Table> {
         Tensors.resize(gradConvolved, dConv.size()).copy(dConv);
         int batch = masked.size(1);
         int seq = masked.size(2);
-        Tensor<Float> dx = Tensors.zeros(batch, seq, hidden);
+        Tensor<Float> dx = Tensors.resize(Tensors.empty(), batch, seq, hidden).zero();
         float[] d = Tensors.data(gradConvolved);
         float[] out = Tensors.data(dx);
         float[] w = Tensors.data(depthwise);

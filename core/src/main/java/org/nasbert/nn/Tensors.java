@@ -34,9 +34,25 @@ public final class Tensors {
         return t.isContiguous() ? t : t.contiguous();
     }
 
-    /** Resizes {@code t} to {@code shape}, reusing its storage when large enough. */
+    /**
+     * Resizes {@code t} to {@code shape}, reusing its storage when large enough, else (inside an
+     * {@link ActivationPool#activate} scope) an array of the pool's. Contents are unspecified.
+     */
     public static Tensor<Float> resize(Tensor<Float> t, int... shape) {
+        if (ActivationPool.active() != null) {
+            long n = 1;
+            for (int d : shape) {
+                n *= d;
+            }
+            if (capacity(t) < n) {
+                return t.set(BigDl.tensor(ActivationPool.floats(Math.toIntExact(n)), shape));
+            }
+        }
         return t.resize(shape, null);
+    }
+
+    private static long capacity(Tensor<Float> t) {
+        return t.storage() == null ? 0 : t.storage().length() - offset(t);
     }
 
     public static Table table(Object... items) {
@@ -65,27 +81,14 @@ public final class Tensors {
 
     /** {@code target += source}, element-wise over contiguous tensors of the same size. */
     static void addInto(Tensor<Float> target, Tensor<Float> source) {
-        float[] t = data(target);
-        float[] s = data(source);
-        int to = offset(target);
-        int so = offset(source);
-        for (int i = 0, n = target.nElement(); i < n; i++) {
-            t[to + i] += s[so + i];
-        }
+        Vml.add(target.nElement(), data(target), offset(target), data(source), offset(source),
+                data(target), offset(target));
     }
 
     /** {@code target = a + b}, resized to a's shape. */
     static Tensor<Float> sum(Tensor<Float> target, Tensor<Float> a, Tensor<Float> b) {
         resize(target, a.size());
-        float[] t = data(target);
-        float[] x = data(a);
-        float[] y = data(b);
-        int to = offset(target);
-        int xo = offset(a);
-        int yo = offset(b);
-        for (int i = 0, n = target.nElement(); i < n; i++) {
-            t[to + i] = x[xo + i] + y[yo + i];
-        }
+        Vml.add(target.nElement(), data(a), offset(a), data(b), offset(b), data(target), offset(target));
         return target;
     }
 }

@@ -19,4 +19,15 @@ final class Vml {
             }
         }
     }
+
+    /** {@code y[i] = a[i] + b[i]} for n elements from the offsets; y may be a or b. */
+    static void add(int n, float[] a, int ao, float[] b, int bo, float[] y, int yo) {
+        if (MKL_LOADED) {
+            MKL.vsAdd(n, a, ao, b, bo, y, yo);
+        } else {
+            for (int i = 0; i < n; i++) {
+                y[yo + i] = a[ao + i] + b[bo + i];
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ package org.nasbert.supernet;
 
 import com.intel.analytics.bigdl.tensor.Tensor;
 import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.nn.ActivationPool;
 import org.nasbert.nn.Dense;
 import org.nasbert.nn.Parameterized;
 import org.nasbert.nn.Tensors;
@@ -108,31 +109,35 @@ public final class SupernetBlock {
      */
     public double run(BlockPath path, Tensor<Float> input, Tensor<Float> mask, Tensor<Float> target, boolean backward) {
         List<String> names = groupsOf(path);
-        List<Table> inputs = new ArrayList<>();
-        Dense in = (Dense) group(names.get(0));
-        Tensor<Float> h = in.forward(input);
-        for (String name : names.subList(1, names.size() - 1)) {
-            Table t = Tensors.table(h, mask);
-            inputs.add(t);
-            h = op(name).forward(t);
-        }
-        Dense out = (Dense) group(names.get(names.size() - 1));
-        Tensor<Float> y = out.forward(h);
-        Tensor<Float> gradY = Tensors.resize(Tensors.empty(), y.size());
-        double loss = meanSquaredError(y, target, mask, gradY);
-        if (backward) {
-            Tensor<Float> d = out.backward(h, gradY);
-            for (int i = names.size() - 2; i >= 1; i--) {
-                d = Tensors.tensorAt((Table) op(names.get(i)).backward(inputs.get(i - 1), d), 1);
+        try (ActivationPool.Scope scope = ActivationPool.activate()) {
+            List<Table> inputs = new ArrayList<>();
+            Dense in = (Dense) group(names.get(0));
+            Tensor<Float> h = in.forward(input);
+            for (String name : names.subList(1, names.size() - 1)) {
+                Table t = Tensors.table(h, mask);
+                inputs.add(t);
+                h = op(name).forward(t);
             }
-            in.backward(input, d);
+            Dense out = (Dense) group(names.get(names.size() - 1));
+            Tensor<Float> y = out.forward(h);
+            Tensor<Float> gradY = Tensors.resize(Tensors.empty(), y.size());
+            double loss = meanSquaredError(y, target, mask, gradY);
+            if (backward) {
+                Tensor<Float> d = out.backward(h, gradY);
+                for (int i = names.size() - 2; i >= 1; i--) {
+                    d = Tensors.tensorAt((Table) op(names.get(i)).backward(inputs.get(i - 1), d), 1);
+                }
+                in.backward(input, d);
+            }
+            // Activations are per call: a supernet touches many modules over many paths, and keeping every
+            // module's buffers would hold gigabytes (gradients, which are parameters, stay). Their arrays go
+            // back to the thread's pool for the next step.
+            for (String name : names) {
+                group(name).clearState();
+            }
+            ActivationPool.recycle(Tensors.data(gradY));
+            return loss;
         }
-        // Activations are per call: a supernet touches many modules over many paths, and keeping every
-        // module's buffers would hold gigabytes (gradients, which are parameters, stay).
-        for (String name : names) {
-            group(name).clearState();
-        }
-        return loss;
     }
 
     @SuppressWarnings("unchecked")

@@ -78,6 +78,35 @@ class SupernetBlockTest {
     }
 
     @Test
+    void recycledActivationsFromOtherPathsDoNotChangeAPathsLossOrGradients() {
+        // 2 x 64 tokens at hidden 64: attention probabilities and activations have the same length, so a
+        // wrongly shared array would be handed from one to the other
+        Batch batch = batch(new Random(8), 2, 64);
+        BlockPath path = BlockPath.parse("64:mha,sep5,ffn");
+        SupernetBlock fresh = new SupernetBlock(SMALL, TEACHER, 9);
+        List<String> active = fresh.groupsOf(path);
+        fresh.zeroGradients(active);
+        double expected = fresh.run(path, batch.input, batch.mask, batch.target, true);
+
+        SupernetBlock reused = new SupernetBlock(SMALL, TEACHER, 9);
+        for (String other : List.of("64:ffn,mha,sep3", "32:sep5,ffn,id", "64:mha,sep5,ffn")) {
+            BlockPath p = BlockPath.parse(other);
+            reused.zeroGradients(reused.groupsOf(p));
+            reused.run(p, batch.input, batch.mask, batch.target, true);
+        }
+        reused.zeroGradients(active);
+        double loss = reused.run(path, batch.input, batch.mask, batch.target, true);
+        assertEquals(expected, loss, 1e-6 * expected);
+        for (String g : active) {
+            float[] want = fresh.flatten(g, true);
+            float[] got = reused.flatten(g, true);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-5f * (1 + Math.abs(want[i])), g + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
     void trainingSampledPathsLowersHeldOutLossForPathsItNeverSawAlone() {
         SupernetBlock block = new SupernetBlock(SMALL, TEACHER, 4);
         GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);

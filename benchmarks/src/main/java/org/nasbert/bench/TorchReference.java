@@ -1,0 +1,50 @@
+package org.nasbert.bench;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs benchmarks/python/torch_block_step.py (the same block step in PyTorch) after the Java measurement and prints
+ * its line beside ours. Debian's python3-torch; its BLAS is whatever libblas.so.3 points to, so install
+ * libopenblas0-pthread first (Debian's reference BLAS is ~20x slower and would make the comparison meaningless).
+ */
+final class TorchReference {
+    private TorchReference() {
+    }
+
+    static void run(String python, int hidden, int teacher, int batch, int seq, int runs) {
+        if ("off".equals(python)) {
+            return;
+        }
+        File script = new File(System.getProperty("nasbert.home", "."), "benchmarks/python/torch_block_step.py");
+        List<String> command = Arrays.asList(python, script.getPath(), "--hidden", "" + hidden, "--teacher-hidden",
+                "" + teacher, "--batch", "" + batch, "--seq", "" + seq, "--runs", "" + runs);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("OPENBLAS_NUM_THREADS", "1");
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        try {
+            Process process = builder.start();
+            String last = null;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    last = line;
+                }
+            }
+            if (process.waitFor() != 0 || last == null || !last.startsWith("{")) {
+                System.out.println("PyTorch reference: not run (" + String.join(" ", command) + " said: " + last
+                        + "; apt-get install python3-torch libopenblas0-pthread, or --torch off)");
+                return;
+            }
+            System.out.println("PyTorch reference, same path, batch and thread count (its own sgemm): " + last);
+        } catch (IOException e) {
+            System.out.println("PyTorch reference: not run (" + e.getMessage() + "; --torch <python3 with torch>)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
