@@ -23,6 +23,12 @@ public final class BenchMain {
             case "block-step":
                 BlockStepBenchmark.main(rest);
                 break;
+            case "scaling":
+                ScalingBenchmark.main(rest);
+                break;
+            case "search":
+                SearchBenchmark.main(rest);
+                break;
             case "verify-tokenizer":
                 VerifyTokenizer.main(rest);
                 break;
@@ -30,6 +36,8 @@ public final class BenchMain {
                 System.err.println("usage: bin/nasbert bench tokenize [--copies N] [--runs N] [--threads N]\n"
                         + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
                         + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5] [--steps 2] [--torch /usr/bin/python3|off]\n"
+                        + "       bin/nasbert bench scaling [--run runs/demo] [--steps 12] [--batch 64] [--runs 2] [--hidden-sizes 128,256]\n"
+                        + "       bin/nasbert bench search [--candidates 100] [--brute-force-candidates 30]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
         }

@@ -46,15 +46,15 @@ public final class BigDl {
 
     static int[] nodesAndCores(SparkConf conf) {
         String master = conf.get("spark.master", "local[*]");
+        if (master.startsWith("local-cluster")) {
+            String[] parts = master.replaceAll("^local-cluster\\[(.*)]$", "$1").split(",");
+            return new int[]{Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+        }
         if (master.startsWith("local")) {
             String threads = master.replaceAll("^local\\[?([^,\\]]*).*$", "$1");
             int cores = threads.isEmpty() ? 1
                     : "*".equals(threads) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
             return new int[]{1, cores};
-        }
-        if (master.startsWith("local-cluster")) {
-            String[] parts = master.replaceAll("^local-cluster\\[(.*)]$", "$1").split(",");
-            return new int[]{Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
         }
         return new int[]{conf.getInt("spark.executor.instances", 1), conf.getInt("spark.executor.cores", 1)};
     }

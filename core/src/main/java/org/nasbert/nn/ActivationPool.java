@@ -36,8 +36,8 @@ public final class ActivationPool {
     }
 
     private ActivationPool() {
-        // Each task thread has its own pool; together they may hold half the heap.
-        this(Runtime.getRuntime().maxMemory() / (2L * Math.max(1, Runtime.getRuntime().availableProcessors())));
+        // Each task thread has its own pool; together they hold at most a quarter of the heap.
+        this(Runtime.getRuntime().maxMemory() / (4L * Math.max(1, Runtime.getRuntime().availableProcessors())));
     }
 
     /** Makes this thread's pool active until the scope is closed; scopes nest. */

@@ -43,6 +43,21 @@ public final class StateBatch {
         return block.run(path, states[n], mask, states[n + 1], backward);
     }
 
+    /** As {@link #run(SupernetBlock, int, BlockPath, boolean)}, the gradients scaled (0: forward only). */
+    public double run(SupernetBlock block, int n, BlockPath path, double gradientScale) {
+        return block.run(path, states[n], mask, states[n + 1], gradientScale);
+    }
+
+    /** Real (unpadded) tokens in the batch. */
+    public long tokens() {
+        long t = 0;
+        float[] m = Tensors.data(mask);
+        for (int i = 0; i < mask.nElement(); i++) {
+            t += m[Tensors.offset(mask) + i] != 0 ? 1 : 0;
+        }
+        return t;
+    }
+
     /** The loss of the trivial block that copies its input (boundary n) to its output. */
     public double copyInputLoss(int n) {
         return SupernetBlock.meanSquaredError(states[n], states[n + 1], mask, Tensors.resize(Tensors.empty(), states[n].size()));

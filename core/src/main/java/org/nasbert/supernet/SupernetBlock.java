@@ -108,6 +108,16 @@ public final class SupernetBlock {
      * groups (zero them first with {@link #zeroGradients}).
      */
     public double run(BlockPath path, Tensor<Float> input, Tensor<Float> mask, Tensor<Float> target, boolean backward) {
+        return run(path, input, mask, target, backward ? 1 : 0);
+    }
+
+    /**
+     * As {@link #run(BlockPath, Tensor, Tensor, Tensor, boolean)}, with the accumulated gradients those of
+     * {@code gradientScale} times the loss (0: forward only). A batch split into micro-batches scales each by its
+     * share of the tokens, so their gradients add up to the whole batch's.
+     */
+    public double run(BlockPath path, Tensor<Float> input, Tensor<Float> mask, Tensor<Float> target, double gradientScale) {
+        boolean backward = gradientScale != 0;
         List<String> names = groupsOf(path);
         try (ActivationPool.Scope scope = ActivationPool.activate()) {
             List<Table> inputs = new ArrayList<>();
@@ -121,7 +131,7 @@ public final class SupernetBlock {
             Dense out = (Dense) group(names.get(names.size() - 1));
             Tensor<Float> y = out.forward(h);
             Tensor<Float> gradY = Tensors.resize(Tensors.empty(), y.size());
-            double loss = meanSquaredError(y, target, mask, gradY);
+            double loss = meanSquaredError(y, target, mask, gradY, gradientScale);
             if (backward) {
                 Tensor<Float> d = out.backward(h, gradY);
                 for (int i = names.size() - 2; i >= 1; i--) {
@@ -186,6 +196,11 @@ public final class SupernetBlock {
 
     /** MSE over masked positions; writes d(loss)/d(y) into {@code grad}. */
     public static double meanSquaredError(Tensor<Float> y, Tensor<Float> target, Tensor<Float> mask, Tensor<Float> grad) {
+        return meanSquaredError(y, target, mask, grad, 1);
+    }
+
+    /** The loss, and in {@code grad} the gradient of {@code scale} times it. */
+    static double meanSquaredError(Tensor<Float> y, Tensor<Float> target, Tensor<Float> mask, Tensor<Float> grad, double scale) {
         Tensor<Float> t = Tensors.dense(target);
         Tensor<Float> m = Tensors.dense(mask);
         float[] ys = Tensors.data(y);
@@ -199,6 +214,7 @@ public final class SupernetBlock {
             tokens += ms[Tensors.offset(m) + r];
         }
         double count = Math.max(1, tokens) * width;
+        double factor = 2 * scale / count;
         double sum = 0;
         for (int r = 0; r < rows; r++) {
             float w = ms[Tensors.offset(m) + r];
@@ -206,7 +222,7 @@ public final class SupernetBlock {
                 int i = r * width + c;
                 double diff = ys[Tensors.offset(y) + i] - ts[Tensors.offset(t) + i];
                 sum += w * diff * diff;
-                gs[Tensors.offset(grad) + i] = (float) (2 * w * diff / count);
+                gs[Tensors.offset(grad) + i] = (float) (factor * w * diff);
             }
         }
         return sum / count;

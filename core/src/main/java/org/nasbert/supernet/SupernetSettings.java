@@ -19,6 +19,9 @@ public final class SupernetSettings {
             "Training steps; each trains one sampled path per block", 1, Integer.MAX_VALUE);
     public static final Setting<Integer> BATCH_SIZE = Setting.intInRange("supernet.batch-size",
             "Sequences per step (over all partitions)", 1, 1 << 20);
+    public static final Setting<Integer> MICRO_BATCH = Setting.intInRange("supernet.micro-batch",
+            "Sequences per forward/backward inside a partition (bounds activation memory; gradients add up to the step's batch)",
+            1, 1 << 20);
     public static final Setting<Double> LEARNING_RATE = Setting.doubleInRange("supernet.learning-rate",
             "Peak Adam learning rate", 0.0, 1.0);
     public static final Setting<Integer> WARMUP_STEPS = Setting.intInRange("supernet.warmup-steps",

@@ -18,6 +18,8 @@ import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.jobs.teacher.BoundaryStates;
 import org.nasbert.jobs.teacher.TeacherSchema;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.space.BlockPath;
@@ -28,6 +30,9 @@ import org.nasbert.supernet.GroupOptimizer;
 import org.nasbert.supernet.LossCurves;
 import org.nasbert.supernet.SupernetBlock;
 import org.nasbert.supernet.SupernetSettings;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 import org.slf4j.Logger;
@@ -72,7 +77,8 @@ public final class TrainBlocksStage implements Stage {
     @Override
     public List<Setting<?>> settings() {
         return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.LAYERS_PER_BLOCK,
-                SupernetSettings.FFN_RATIO, SupernetSettings.STEPS, SupernetSettings.BATCH_SIZE, SupernetSettings.LEARNING_RATE,
+                SupernetSettings.FFN_RATIO, SupernetSettings.STEPS, SupernetSettings.BATCH_SIZE, SupernetSettings.MICRO_BATCH,
+                SupernetSettings.LEARNING_RATE,
                 SupernetSettings.WARMUP_STEPS, SupernetSettings.SEED, SupernetSettings.CHECKPOINT_EVERY,
                 SupernetSettings.PARTITIONS, SupernetSettings.EVAL_PATHS);
     }
@@ -81,22 +87,44 @@ public final class TrainBlocksStage implements Stage {
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
-        if (!teacher.path("materialized").asBoolean()) {
-            throw new NasbertException("train-blocks reads materialised teacher states; the teacher stage ran with "
-                    + "teacher.states = on-the-fly, which block training does not support yet: rerun teacher with "
-                    + "teacher.states = materialize and --force");
-        }
+        boolean stored = teacher.path("materialized").asBoolean();
         SearchSpace space = SupernetSettings.space(context.settings());
         BigDl.init(context.spark().sparkContext()); // BigDL's optimisers run on the Engine's thread pool
         int boundaries = teacher.path("boundaries").size();
         long seed = context.get(SupernetSettings.SEED);
-        SupernetPlan plan = new SupernetPlan(space, teacher.path("hidden_size").asInt(), boundaries - 1, seed,
-                "fp16".equals(teacher.path("precision").asText()));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         int partitions = context.get(SupernetSettings.PARTITIONS) == 0 ? jsc.defaultParallelism() : context.get(SupernetSettings.PARTITIONS);
-        Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
-        JavaRDD<TrainingRow> train = rows(states.filter("NOT " + TeacherSchema.HELD_OUT), boundaries, partitions);
-        JavaRDD<TrainingRow> heldOut = rows(states.filter(TeacherSchema.HELD_OUT), boundaries, partitions);
+        SupernetPlan plan;
+        JavaRDD<TrainingRow> train;
+        JavaRDD<TrainingRow> heldOut;
+        Broadcast<BertWeights> teacherWeights = null;
+        if (stored) {
+            plan = new SupernetPlan(space, teacher.path("hidden_size").asInt(), boundaries - 1, seed,
+                    "fp16".equals(teacher.path("precision").asText()));
+            Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
+            train = rows(states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions);
+            heldOut = rows(states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions);
+        } else {
+            // The teacher runs in the tasks on each step's rows: the same rows and held-out split as a stored run.
+            String location = teacher.path("teacher").path("location").asText();
+            TeacherCheckpoint checkpoint = TeacherCheckpoint.open(location, context.hadoopConf());
+            LOG.info("train-blocks: teacher states on the fly from {} ({} weights broadcast)", location,
+                    checkpoint.weights().parameterCount());
+            teacherWeights = jsc.broadcast(checkpoint.weights());
+            int[] layers = new int[boundaries];
+            for (int n = 0; n < boundaries; n++) {
+                layers[n] = teacher.path("boundaries").get(n).asInt();
+            }
+            plan = new SupernetPlan(space, checkpoint.config().hiddenSize, boundaries - 1, seed, false, teacherWeights, layers);
+            JsonNode used = teacher.path("settings");
+            double fraction = TeacherStage.sampledFraction(used.path(TeacherSettings.SEQUENCES.key()).asLong(),
+                    context.run().manifest(TokenizeStage.OUTPUT).path("counts").path("sequences").asLong());
+            double share = used.path(TeacherSettings.HELD_OUT.key()).asDouble();
+            JavaRDD<Row> set = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA)
+                    .toString()).javaRDD().filter(r -> BoundaryStates.inDistillationSet(r, fraction));
+            train = rows(set.filter(r -> !BoundaryStates.isHeldOut(r, share)).map(TrainingRow::ofTokens), partitions);
+            heldOut = rows(set.filter(r -> BoundaryStates.isHeldOut(r, share)).map(TrainingRow::ofTokens), partitions);
+        }
         long trainRows = train.count();
         long heldOutRows = heldOut.count();
         if (trainRows == 0 || heldOutRows == 0) {
@@ -114,25 +142,31 @@ public final class TrainBlocksStage implements Stage {
         double[][] after = evaluate(jsc, plan, training.master, heldOut, probes);
         train.unpersist();
         heldOut.unpersist();
+        if (teacherWeights != null) {
+            SupernetPlan.forgetTeachers(teacherWeights.id()); // local mode; executors' go with the application
+            teacherWeights.destroy();
+        }
 
         writeWeights(output, training.master);
         copyTensorBoard(context, output);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("space", describe(space));
         manifest.put("blocks", plan.blocks);
+        manifest.put("teacher_states", stored ? "stored" : "on-the-fly");
         manifest.put("steps", context.get(SupernetSettings.STEPS));
         manifest.put("resumed_from_step", training.resumedFrom);
         manifest.put("training_sequences", trainRows);
         manifest.put("held_out_sequences", heldOutRows);
         manifest.put("partitions", partitions);
         manifest.put("seconds_training", training.seconds);
+        manifest.put("seconds_first_step", training.firstStepSeconds);
         manifest.put("bytes_per_step", training.bytesPerStep());
         manifest.put("evaluation", evaluation(probes, before, after));
         return manifest;
     }
 
-    private static JavaRDD<TrainingRow> rows(Dataset<Row> data, int boundaries, int partitions) {
-        JavaRDD<TrainingRow> rows = data.javaRDD().map(r -> TrainingRow.of(r, boundaries)).repartition(partitions);
+    private static JavaRDD<TrainingRow> rows(JavaRDD<TrainingRow> data, int partitions) {
+        JavaRDD<TrainingRow> rows = data.repartition(partitions);
         rows.persist(StorageLevel.MEMORY_AND_DISK());
         return rows;
     }
@@ -146,12 +180,14 @@ public final class TrainBlocksStage implements Stage {
         final GroupOptimizer[] optimizers;
         final int steps;
         final int rowsPerPartition;
+        final int microBatch;
         final Path checkpoints;
         final FileSystem fs;
         final String replicaKey;
         Long resumedFrom;
         long start;
         double seconds;
+        double firstStepSeconds;
         long weightBytes;
         long gradientBytes;
         long shipped;
@@ -167,6 +203,7 @@ public final class TrainBlocksStage implements Stage {
             }
             this.steps = context.get(SupernetSettings.STEPS);
             this.rowsPerPartition = Math.max(1, (context.get(SupernetSettings.BATCH_SIZE) + partitions - 1) / partitions);
+            this.microBatch = context.get(SupernetSettings.MICRO_BATCH);
             this.checkpoints = context.run().path(CHECKPOINTS);
             this.fs = context.run().fileSystem();
             this.replicaKey = "train-blocks-" + System.nanoTime();
@@ -219,7 +256,7 @@ public final class TrainBlocksStage implements Stage {
                         weights[n][g] = master[n].flatten(groups.get(g), false);
                     }
                 }
-                TrainStep task = new TrainStep(plan, replicaKey, step, rowsPerPartition, paths, weights);
+                TrainStep task = new TrainStep(plan, replicaKey, step, rowsPerPartition, microBatch, paths, weights);
                 StepResult result = rows.mapPartitionsWithIndex(task, true)
                         .treeAggregate(StepResult.empty(), StepResult::add, StepResult::add);
                 if (result.partitions == 0) {
@@ -245,6 +282,10 @@ public final class TrainBlocksStage implements Stage {
                 gradientBytes += result.gradientBytes() * result.partitions;
                 shipped++;
                 recentSteps++;
+                if (step == start) {
+                    // the first step also builds the executors' replicas and caches the training rows
+                    firstStepSeconds = (System.nanoTime() - began) / 1e9;
+                }
                 if ((step + 1) % every == 0 || step + 1 == steps) {
                     log(step, recent, recentSteps, began);
                     Arrays.fill(recent, 0);

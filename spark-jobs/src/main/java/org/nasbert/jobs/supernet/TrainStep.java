@@ -27,10 +27,13 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
     private final String replicaKey;
     private final long step;
     private final int rowsPerPartition;
+    private final int microBatch;
     private final BlockPath[] paths;
     private final float[][][] weights;
 
-    TrainStep(SupernetPlan plan, String replicaKey, long step, int rowsPerPartition, BlockPath[] paths, float[][][] weights) {
+    TrainStep(SupernetPlan plan, String replicaKey, long step, int rowsPerPartition, int microBatch, BlockPath[] paths,
+              float[][][] weights) {
+        this.microBatch = microBatch;
         this.plan = plan;
         this.replicaKey = replicaKey;
         this.step = step;
@@ -68,7 +71,13 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
         for (int i = 0; i < rowsPerPartition; i++) {
             batch.add(local.get(random.nextInt(local.size())));
         }
-        StateBatch states = plan.batch(batch);
+        List<StateBatch> chunks = new ArrayList<>();
+        long tokens = 0;
+        for (int from = 0; from < batch.size(); from += microBatch) {
+            StateBatch chunk = plan.batch(batch.subList(from, Math.min(batch.size(), from + microBatch)));
+            chunks.add(chunk);
+            tokens += chunk.tokens();
+        }
         StepResult result = new StepResult();
         result.partitions = 1;
         result.loss = new double[plan.blocks];
@@ -80,7 +89,11 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
                 block.load(active.get(g), weights[n][g], false);
             }
             block.zeroGradients(active);
-            result.loss[n] = states.run(block, n, paths[n], true);
+            // each micro-batch weighted by its share of the tokens: loss and gradients are the whole batch's
+            for (StateBatch chunk : chunks) {
+                double share = (double) chunk.tokens() / tokens;
+                result.loss[n] += share * chunk.run(block, n, paths[n], share);
+            }
             result.gradients[n] = new float[active.size()][];
             for (int g = 0; g < active.size(); g++) {
                 result.gradients[n][g] = block.flatten(active.get(g), true);

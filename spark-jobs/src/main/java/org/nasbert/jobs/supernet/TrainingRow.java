@@ -6,15 +6,40 @@ import org.nasbert.prep.CorpusSchema;
 
 import java.io.Serializable;
 
-/** One sequence of the distillation set as block training keeps it: the teacher's boundary states, still encoded. */
+/**
+ * One sequence of the distillation set as block training keeps it: the teacher's boundary states, still encoded,
+ * or (teacher on the fly) its token ids, from which each step computes the states.
+ */
 final class TrainingRow implements Serializable {
     private static final long serialVersionUID = 1L;
     final int length;
     final byte[][] states;
+    final int[] ids;
+    final int[] types;
 
     TrainingRow(int length, byte[][] states) {
+        this(length, states, null, null);
+    }
+
+    private TrainingRow(int length, byte[][] states, int[] ids, int[] types) {
         this.length = length;
         this.states = states;
+        this.ids = ids;
+        this.types = types;
+    }
+
+    static TrainingRow ofTokens(Row corpusRow) {
+        int[] ids = ints(corpusRow.getList(corpusRow.fieldIndex(CorpusSchema.INPUT_IDS)));
+        int[] types = ints(corpusRow.getList(corpusRow.fieldIndex(CorpusSchema.TOKEN_TYPE_IDS)));
+        return new TrainingRow(ids.length, null, ids, types);
+    }
+
+    private static int[] ints(java.util.List<Integer> list) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i);
+        }
+        return out;
     }
 
     static TrainingRow of(Row row, int boundaries) {

@@ -20,7 +20,7 @@ import java.util.NoSuchElementException;
  * Per partition: one teacher built from the broadcast weights (shared, not copied), the sampled corpus rows
  * run through it a batch at a time, one output row per sequence with its boundary states encoded.
  */
-final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row> {
+public final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<BertWeights> weights;
     private final int[] boundaries;
@@ -39,9 +39,21 @@ final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row> {
     }
 
     /** A uniform number in [0, 1) from a sequence's identity and a salt: the same on every run and partitioning. */
-    static double uniform(long docId, int index, long salt) {
+    public static double uniform(long docId, int index, long salt) {
         long h = mix(docId * 0x9E3779B97F4A7C15L + index) ^ mix(salt * 0xC2B2AE3D27D4EB4FL);
         return (mix(h) >>> 11) * 0x1.0p-53;
+    }
+
+    /** Whether a corpus row is in the distillation set that {@code teacher.sequences} samples. */
+    public static boolean inDistillationSet(Row corpusRow, double fraction) {
+        return uniform(corpusRow.getLong(corpusRow.fieldIndex(CorpusSchema.DOC_ID)),
+                corpusRow.getInt(corpusRow.fieldIndex(CorpusSchema.INDEX_IN_DOC)), 1L) < fraction;
+    }
+
+    /** Whether a corpus row is held out (pruning, search), {@code teacher.held-out} of the set. */
+    public static boolean isHeldOut(Row corpusRow, double heldOut) {
+        return uniform(corpusRow.getLong(corpusRow.fieldIndex(CorpusSchema.DOC_ID)),
+                corpusRow.getInt(corpusRow.fieldIndex(CorpusSchema.INDEX_IN_DOC)), 2L) < heldOut;
     }
 
     /** MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
@@ -83,7 +95,7 @@ final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row> {
         List<Row> picked = new ArrayList<>(batchSize);
         while (picked.size() < batchSize && rows.hasNext()) {
             Row row = rows.next();
-            if (uniform(row.getLong(row.fieldIndex(CorpusSchema.DOC_ID)), row.getInt(row.fieldIndex(CorpusSchema.INDEX_IN_DOC)), 1L) < fraction) {
+            if (inDistillationSet(row, fraction)) {
                 picked.add(row);
             }
         }
@@ -108,7 +120,7 @@ final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row> {
             values[2] = ids.get(b).length;
             values[3] = ids.get(b);
             values[4] = types.get(b);
-            values[5] = uniform(doc, index, 2L) < heldOut;
+            values[5] = isHeldOut(row, heldOut);
             for (int n = 0; n < boundaries.length; n++) {
                 values[6 + n] = TeacherStates.encode(states[n][b], half);
             }

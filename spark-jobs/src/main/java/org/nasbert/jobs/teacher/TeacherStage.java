@@ -95,7 +95,7 @@ public final class TeacherStage implements Stage {
         long total = corpus.path("counts").path("sequences").asLong();
         long tokens = corpus.path("counts").path("tokens").asLong();
         int wanted = context.get(TeacherSettings.SEQUENCES);
-        double fraction = wanted == 0 || wanted >= total ? 1.0 : (double) wanted / total;
+        double fraction = sampledFraction(wanted, total);
         boolean half = "fp16".equals(context.get(TeacherSettings.PRECISION));
         int hidden = weights.config().hiddenSize;
         double estimate = (double) tokens * fraction * hidden * boundaries.length * (half ? 2 : 4);
@@ -134,6 +134,11 @@ public final class TeacherStage implements Stage {
             throw new NasbertException("teacher.sequences = " + wanted + " selected no sequence of the " + total + " in the corpus");
         }
         return m;
+    }
+
+    /** The share of the corpus's sequences in the distillation set for {@code teacher.sequences = wanted}. */
+    public static double sampledFraction(long wanted, long total) {
+        return wanted == 0 || wanted >= total ? 1.0 : (double) wanted / total;
     }
 
     /** The corpus must be tokenized with the teacher's own vocabulary and fit its positions. */

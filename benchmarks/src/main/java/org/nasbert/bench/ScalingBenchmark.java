@@ -1,0 +1,83 @@
+package org.nasbert.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * train-blocks throughput with 2 executors against 1, in Spark's local-cluster mode (real executor JVMs, one core
+ * each), runs interleaved: each run is a fresh {@code bin/nasbert train-blocks} on the same teacher states
+ * (linked from an existing run, by default the demo's), and its steps/s after the first step is read from the stage's manifest. The
+ * global batch is fixed, so 2 executors each compute half of it (data parallel) and the ratio shows what the
+ * per-step shipping and aggregation cost.
+ */
+final class ScalingBenchmark {
+    private ScalingBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path source = Paths.get(TokenizeBenchmark.stringArg(args, "--run", "runs/demo")).toAbsolutePath();
+        int steps = TokenizeBenchmark.intArg(args, "--steps", 12);
+        int batch = TokenizeBenchmark.intArg(args, "--batch", 64);
+        int runs = TokenizeBenchmark.intArg(args, "--runs", 2);
+        String hidden = TokenizeBenchmark.stringArg(args, "--hidden-sizes", "128,256");
+        String memory = TokenizeBenchmark.stringArg(args, "--executor-memory-mb", "3072");
+        for (String stage : new String[]{"corpus", "teacher"}) {
+            if (!Files.isRegularFile(source.resolve(stage).resolve("_SUCCESS"))) {
+                throw new IllegalArgumentException(source + " has no finished " + stage + " stage; run bin/nasbert demo first "
+                        + "or pass --run <a run directory with corpus and teacher>");
+            }
+        }
+        System.out.printf("train-blocks scaling: local-cluster, 1 core per executor, %d steps of batch %d, hidden sizes %s, "
+                + "4 layers per block, teacher states from %s, %d runs each, interleaved%n", steps, batch, hidden, source, runs);
+        List<Double> one = new ArrayList<>();
+        List<Double> two = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            double s1 = run(source, 1, steps, batch, hidden, memory, r);
+            double s2 = run(source, 2, steps, batch, hidden, memory, r);
+            one.add(s1);
+            two.add(s2);
+            ratios.add(s2 / s1);
+            System.out.printf("  run %d: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f%n", r + 1, s1, s2, s2 / s1);
+        }
+        System.out.printf("median: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f (goal >= 1.8)%n",
+                TokenizeBenchmark.median(one), TokenizeBenchmark.median(two), TokenizeBenchmark.median(ratios));
+    }
+
+    private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("nasbert-scaling-" + executors + "x-");
+        for (String stage : new String[]{"corpus", "teacher"}) {
+            Files.createSymbolicLink(dir.resolve(stage), source.resolve(stage));
+        }
+        File log = dir.resolve("train-blocks.log").toFile();
+        List<String> command = new ArrayList<>(Arrays.asList(
+                new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(), "train-blocks",
+                "--run", dir.toString(), "--master", "local-cluster[" + executors + ",1," + memory + "]",
+                "--conf", "spark.executor.memory=" + memory + "m"));
+        for (String set : new String[]{"supernet.steps=" + steps, "supernet.batch-size=" + batch,
+                "supernet.partitions=" + executors, "supernet.hidden-sizes=" + hidden, "supernet.layers-per-block=4",
+                "supernet.kernels=3,5", "supernet.eval-paths=1", "supernet.checkpoint-every=" + steps,
+                "supernet.warmup-steps=2", "supernet.seed=" + (42 + r)}) {
+            command.add("--set");
+            command.add(set);
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("train-blocks with " + executors + " executor(s) failed; see " + log);
+        }
+        JsonNode manifest = new ObjectMapper().readTree(dir.resolve("supernet/manifest.json").toFile());
+        // steady state: the first step also starts the replicas and caches the rows, once per run
+        return (manifest.get("steps").asDouble() - 1)
+                / (manifest.get("seconds_training").asDouble() - manifest.get("seconds_first_step").asDouble());
+    }
+}
