@@ -1,7 +1,7 @@
 package org.nasbert.bench;
 
 import org.nasbert.search.Candidate;
-import org.nasbert.search.ConstrainedSelection;
+import org.nasbert.search.ConstrainedSearch;
 import org.nasbert.search.Selection;
 
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ final class SearchBenchmark {
             long t0 = System.nanoTime();
             int found = 0;
             for (long[] c : constraints) {
-                found += ConstrainedSelection.best(blocks, c) != null ? 1 : 0;
+                found += ConstrainedSearch.best(blocks, c) != null ? 1 : 0;
             }
             System.out.printf("  run %d: %d constraints in %.3f s (%d feasible)%n", run + 1, constraints.size(),
                     (System.nanoTime() - t0) / 1e9, found);
@@ -47,7 +47,7 @@ final class SearchBenchmark {
         List<List<Candidate>> smaller = blocks(new Random(8), 4, small);
         long[] budget = {30_000_000, 80_000_000L};
         long t0 = System.nanoTime();
-        Selection exact = ConstrainedSelection.best(smaller, budget);
+        Selection exact = ConstrainedSearch.best(smaller, budget);
         double exactSeconds = (System.nanoTime() - t0) / 1e9;
         t0 = System.nanoTime();
         double brute = bruteForce(smaller, budget);

@@ -6,11 +6,11 @@ import org.nasbert.engine.BigDl;
 import java.util.Random;
 
 /** Weight initialisation as BERT does it: truncated-free normal with standard deviation 0.02. */
-final class Init {
+public final class Init {
     private Init() {
     }
 
-    static Tensor<Float> normal(Random random, float std, int... shape) {
+    public static Tensor<Float> normal(Random random, float std, int... shape) {
         int n = 1;
         for (int s : shape) {
             n *= s;

@@ -16,7 +16,7 @@ public final class Selection {
         this.costs = costs;
     }
 
-    static Selection of(List<List<Candidate>> blocks, ConstrainedSelection.Combo left, ConstrainedSelection.Combo right) {
+    static Selection of(List<List<Candidate>> blocks, ConstrainedSearch.Combo left, ConstrainedSearch.Combo right) {
         List<Candidate> chosen = new ArrayList<>();
         for (int n = 0; n < left.choices.length; n++) {
             chosen.add(blocks.get(n).get(left.choices[n]));

@@ -14,11 +14,11 @@ import java.util.List;
  * within the remaining budget is a dominance query, min loss over {@code c0 <= x, c1 <= y}, answered offline by
  * a sweep over {@code c0} and a Fenwick tree of prefix minima over the ranks of {@code c1}.
  */
-public final class ConstrainedSelection {
+public final class ConstrainedSearch {
     /** Guard on the combinations one half may list. */
     static final long MAX_HALF = 20_000_000L;
 
-    private ConstrainedSelection() {
+    private ConstrainedSearch() {
     }
 
     /**

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The exact selection against brute force: same optimum, never over a budget, null exactly when nothing fits. */
-class ConstrainedSelectionTest {
+class ConstrainedSearchTest {
 
     @Test
     void equalsBruteForceOnManySmallRandomInstances() {
@@ -28,7 +28,7 @@ class ConstrainedSelectionTest {
                 budgets[d] = random.nextInt(8) == 0 ? Long.MAX_VALUE : random.nextInt(60 * blocks.size());
             }
             double expected = bruteForce(blocks, budgets);
-            Selection got = ConstrainedSelection.best(blocks, budgets);
+            Selection got = ConstrainedSearch.best(blocks, budgets);
             String where = "instance " + instance + " budgets " + Arrays.toString(budgets);
             if (Double.isInfinite(expected)) {
                 assertNull(got, where + ": nothing fits, so nothing may be returned");
@@ -53,7 +53,7 @@ class ConstrainedSelectionTest {
         List<List<Candidate>> blocks = randomBlocks(new Random(5), 4, 30, 1);
         double previous = Double.POSITIVE_INFINITY;
         for (long budget = 0; budget <= 400; budget += 10) {
-            Selection s = ConstrainedSelection.best(blocks, new long[]{budget});
+            Selection s = ConstrainedSearch.best(blocks, new long[]{budget});
             double loss = s == null ? Double.POSITIVE_INFINITY : s.loss();
             assertTrue(loss <= previous, "budget " + budget + ": " + loss + " after " + previous);
             previous = loss;
@@ -66,10 +66,10 @@ class ConstrainedSelectionTest {
         blocks.add(List.of(new Candidate("a", 1, 5)));
         blocks.add(new ArrayList<>());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConstrainedSelection.best(blocks, new long[]{10}));
+                () -> ConstrainedSearch.best(blocks, new long[]{10}));
         assertTrue(e.getMessage().contains("block 1"), e.getMessage());
         blocks.set(1, List.of(new Candidate("b", 1, 5, 7)));
-        e = assertThrows(IllegalArgumentException.class, () -> ConstrainedSelection.best(blocks, new long[]{10}));
+        e = assertThrows(IllegalArgumentException.class, () -> ConstrainedSearch.best(blocks, new long[]{10}));
         assertTrue(e.getMessage().contains("candidate b"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Candidate("c", 0.5, -1));
         assertThrows(IllegalArgumentException.class, () -> new Candidate("d", Double.NaN, 1));

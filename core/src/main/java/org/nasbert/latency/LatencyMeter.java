@@ -1,0 +1,214 @@
+package org.nasbert.latency;
+
+import com.intel.analytics.bigdl.mkl.MKL;
+import com.intel.analytics.bigdl.tensor.Tensor;
+import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.BertEmbeddings;
+import org.nasbert.nn.Dense;
+import org.nasbert.nn.Init;
+import org.nasbert.nn.LayerNorm;
+import org.nasbert.nn.Parameterized;
+import org.nasbert.nn.Tensors;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
+import org.nasbert.supernet.OpModules;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Times the parts of students (inference forward passes of the project's BigDL modules, fresh weights) at one
+ * batch, sequence length and MKL thread count: a warm-up, then {@code runs} timed repetitions, median and
+ * 10th/90th percentiles recorded. Also times a whole student built from the same parts, to check the table's
+ * sums against it.
+ */
+public final class LatencyMeter {
+    private final int batch;
+    private final int seq;
+    private final int threads;
+    private final int warmup;
+    private final int runs;
+    private final int ffnRatio;
+    private final int vocab;
+    private final Random random = new Random(3);
+
+    public LatencyMeter(int batch, int seq, int threads, int warmup, int runs, int ffnRatio, int vocab) {
+        this.batch = batch;
+        this.seq = seq;
+        this.threads = threads;
+        this.warmup = warmup;
+        this.runs = runs;
+        this.ffnRatio = ffnRatio;
+        this.vocab = vocab;
+    }
+
+    /** Every op at every width of the space, embeddings and head per width, projections between widths. */
+    public LatencyTable measure(SearchSpace space, Map<String, String> machine) {
+        MKL.setNumThreads(threads);
+        Map<String, LatencyTable.Timing> parts = measureParts(space);
+        Map<String, String> conditions = new LinkedHashMap<>(machine);
+        conditions.put("batch", "" + batch);
+        conditions.put("sequence_length", "" + seq);
+        conditions.put("threads", "" + threads);
+        conditions.put("warmup", "" + warmup);
+        conditions.put("runs", "" + runs);
+        return new LatencyTable(conditions, parts);
+    }
+
+    /**
+     * Parts are timed round-robin, one forward of each in turn, so each runs after the others have been through
+     * the caches, as it does inside a student; timed back to back, a part kept its weights hot and the sums
+     * came out 10-20% below whole students.
+     */
+    private Map<String, LatencyTable.Timing> measureParts(SearchSpace space) {
+        Map<String, Stage> stages = new LinkedHashMap<>();
+        Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
+        for (int h : space.hiddenSizes()) {
+            Tensor<Float> x = Init.normal(random, 1f, batch, seq, h);
+            for (Op op : space.operations()) {
+                add(stages, inputs, LatencyTable.op(op, h), op(op, h), x);
+            }
+            add(stages, inputs, LatencyTable.embeddings(h), embeddings(h), x);
+            add(stages, inputs, LatencyTable.head(h), head(h), x);
+            for (int to : space.hiddenSizes()) {
+                if (to != h) {
+                    Dense p = projection(h, to);
+                    add(stages, inputs, LatencyTable.projection(h, to), p::forward, x);
+                }
+            }
+        }
+        for (int i = 0; i < warmup; i++) {
+            stages.forEach((name, stage) -> stage.run(inputs.get(name)));
+        }
+        Map<String, double[]> ms = new LinkedHashMap<>();
+        stages.keySet().forEach(name -> ms.put(name, new double[runs]));
+        for (int r = 0; r < runs; r++) {
+            for (Map.Entry<String, Stage> e : stages.entrySet()) {
+                long t0 = System.nanoTime();
+                e.getValue().run(inputs.get(e.getKey()));
+                ms.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        Map<String, LatencyTable.Timing> parts = new LinkedHashMap<>();
+        ms.forEach((name, times) -> parts.put(name, timing(times)));
+        return parts;
+    }
+
+    private static void add(Map<String, Stage> stages, Map<String, Tensor<Float>> inputs, String name, Stage stage,
+                            Tensor<Float> input) {
+        stages.put(name, stage);
+        inputs.put(name, input);
+    }
+
+    /** The whole student's forward time: embeddings, every block's ops, projections, head, chained. */
+    public LatencyTable.Timing measureWhole(Architecture architecture) {
+        MKL.setNumThreads(threads);
+        List<Stage> stages = new ArrayList<>();
+        int previous = -1;
+        for (BlockPath block : architecture.blocks()) {
+            int h = block.hidden();
+            if (previous < 0) {
+                stages.add(embeddings(h));
+            } else if (previous != h) {
+                Dense p = projection(previous, h);
+                stages.add(p::forward);
+            }
+            for (Op op : block.ops()) {
+                if (!op.isIdentity()) {
+                    stages.add(op(op, h));
+                }
+            }
+            previous = h;
+        }
+        stages.add(head(previous));
+        return time(x -> {
+            Tensor<Float> h = x;
+            for (Stage s : stages) {
+                h = s.run(h);
+            }
+            return h;
+        }, architecture.blocks().get(0).hidden());
+    }
+
+    private interface Stage {
+        Tensor<Float> run(Tensor<Float> x);
+    }
+
+    private Tensor<Float> mask() {
+        float[] m = new float[batch * seq];
+        Arrays.fill(m, 1f);
+        return BigDl.tensor(m, batch, seq);
+    }
+
+    private Stage op(Op op, int h) {
+        Parameterized<Table> module = OpModules.build(op, h, ffnRatio, random);
+        Tensor<Float> mask = mask();
+        return x -> module.forward(Tensors.table(x, mask));
+    }
+
+    /** Token ids in, hidden states out: the input tensor only gives the shape. */
+    private Stage embeddings(int h) {
+        BertEmbeddings e = new BertEmbeddings(Init.normal(random, 0.02f, vocab, h), Init.normal(random, 0.02f, Math.max(seq, 512), h),
+                Init.normal(random, 0.02f, 2, h), new LayerNorm(h, 1e-12f));
+        float[] ids = new float[batch * seq];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(vocab);
+        }
+        Table input = Tensors.table(BigDl.tensor(ids, batch, seq), BigDl.tensor(new float[batch * seq], batch, seq));
+        return x -> e.forward(input);
+    }
+
+    private Dense projection(int from, int to) {
+        return new Dense(from, to, random);
+    }
+
+    /** BERT's pooler (the first token through dense + tanh) and a two-way classifier. */
+    private Stage head(int h) {
+        Dense pooler = new Dense(h, h, random);
+        Dense classifier = new Dense(h, 2, random);
+        return x -> {
+            Tensor<Float> first = Tensors.dense(x.select(2, 1));
+            Tensor<Float> pooled = pooler.forward(first);
+            Tensor<Float> t = Tensors.resize(Tensors.empty(), pooled.size()).copy(pooled);
+            float[] d = Tensors.data(t);
+            for (int i = 0; i < t.nElement(); i++) {
+                d[i] = (float) Math.tanh(d[i]);
+            }
+            return classifier.forward(t);
+        };
+    }
+
+    private LatencyTable.Timing time(Stage stage, int hidden) {
+        Tensor<Float> x = Init.normal(random, 1f, batch, seq, hidden);
+        for (int i = 0; i < warmup; i++) {
+            stage.run(x);
+        }
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            stage.run(x);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return timing(ms);
+    }
+
+    private LatencyTable.Timing timing(double[] ms) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        return new LatencyTable.Timing(percentile(sorted, 0.5), percentile(sorted, 0.1), percentile(sorted, 0.9), runs);
+    }
+
+    static double percentile(double[] sorted, double q) {
+        double at = q * (sorted.length - 1);
+        int lo = (int) Math.floor(at);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
+    }
+}

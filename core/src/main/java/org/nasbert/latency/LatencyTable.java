@@ -1,0 +1,157 @@
+package org.nasbert.latency;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.nasbert.io.Json;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Measured forward latencies of a student's parts, in milliseconds, at one batch size, sequence length and
+ * thread count: every candidate op at every width ({@code mha@256}, {@code sep5@128}), the embeddings
+ * ({@code embeddings@256}), the projections between blocks of different widths ({@code projection@256->384}) and
+ * the head ({@code head@384}). A student's predicted latency is the sum of its parts (identity costs nothing).
+ * Exported and imported as JSON, so a table measured on the deployment device can drive the search.
+ */
+public final class LatencyTable {
+    public static final String UNITS = "milliseconds";
+    private final Map<String, String> conditions;
+    private final Map<String, Timing> parts;
+
+    public LatencyTable(Map<String, String> conditions, Map<String, Timing> parts) {
+        this.conditions = new LinkedHashMap<>(conditions);
+        this.parts = new TreeMap<>(parts);
+    }
+
+    public static String op(Op op, int hidden) {
+        return op + "@" + hidden;
+    }
+
+    public static String embeddings(int hidden) {
+        return "embeddings@" + hidden;
+    }
+
+    public static String projection(int from, int to) {
+        return "projection@" + from + "->" + to;
+    }
+
+    public static String head(int hidden) {
+        return "head@" + hidden;
+    }
+
+    public Map<String, String> conditions() {
+        return conditions;
+    }
+
+    public Map<String, Timing> parts() {
+        return parts;
+    }
+
+    /** The part's median in milliseconds; an error naming the part when the table lacks it. */
+    public double median(String part) {
+        Timing t = parts.get(part);
+        if (t == null) {
+            throw new IllegalArgumentException("the latency table has no entry for " + part + " (it holds " + parts.size()
+                    + " parts measured at " + conditions + "); measure it with the latency stage");
+        }
+        return t.medianMs;
+    }
+
+    /** Embeddings, each block's ops, a projection wherever the width changes, and the head, in milliseconds. */
+    public double predictMs(Architecture architecture) {
+        double sum = 0;
+        int previous = -1;
+        for (BlockPath block : architecture.blocks()) {
+            int h = block.hidden();
+            sum += previous < 0 ? median(embeddings(h)) : previous != h ? median(projection(previous, h)) : 0;
+            for (Op op : block.ops()) {
+                if (!op.isIdentity()) {
+                    sum += median(op(op, h));
+                }
+            }
+            previous = h;
+        }
+        return sum + median(head(previous));
+    }
+
+    public String toJson() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("units", UNITS);
+        ObjectNode c = root.putObject("conditions");
+        conditions.forEach(c::put);
+        ObjectNode p = root.putObject("parts");
+        parts.forEach((name, t) -> {
+            ObjectNode e = p.putObject(name);
+            e.put("median", t.medianMs);
+            e.put("p10", t.p10Ms);
+            e.put("p90", t.p90Ms);
+            e.put("runs", t.runs);
+        });
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads a table written by {@link #toJson}; {@code source} names the file in errors. */
+    public static LatencyTable fromJson(String json, String source) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(source + ": not JSON (" + e.getMessage().split("\n")[0] + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(source + ": expected a JSON object with units, conditions and parts");
+        }
+        if (!UNITS.equals(root.path("units").asText())) {
+            throw new IllegalArgumentException(source + ": units must be \"" + UNITS + "\", found " + root.path("units"));
+        }
+        Map<String, String> conditions = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("conditions").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            conditions.put(e.getKey(), e.getValue().asText());
+        }
+        JsonNode partsNode = root.path("parts");
+        if (!partsNode.isObject() || partsNode.size() == 0) {
+            throw new IllegalArgumentException(source + ": \"parts\" must be an object of measured parts");
+        }
+        Map<String, Timing> parts = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = partsNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode t = e.getValue();
+            for (String field : new String[]{"median", "p10", "p90", "runs"}) {
+                if (!t.path(field).isNumber() || t.path(field).asDouble() < 0 || !Double.isFinite(t.path(field).asDouble())) {
+                    throw new IllegalArgumentException(source + ": part " + e.getKey() + " needs a non-negative number \"" + field
+                            + "\", found " + t.path(field));
+                }
+            }
+            parts.put(e.getKey(), new Timing(t.path("median").asDouble(), t.path("p10").asDouble(), t.path("p90").asDouble(),
+                    t.path("runs").asInt()));
+        }
+        return new LatencyTable(conditions, parts);
+    }
+
+    /** One part's forward time over {@code runs} timed repetitions after a warm-up. */
+    public static final class Timing {
+        public final double medianMs;
+        public final double p10Ms;
+        public final double p90Ms;
+        public final int runs;
+
+        public Timing(double medianMs, double p10Ms, double p90Ms, int runs) {
+            this.medianMs = medianMs;
+            this.p10Ms = p10Ms;
+            this.p90Ms = p90Ms;
+            this.runs = runs;
+        }
+    }
+}

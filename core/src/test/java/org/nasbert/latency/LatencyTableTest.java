@@ -1,0 +1,96 @@
+package org.nasbert.latency;
+
+import org.junit.jupiter.api.Test;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The latency table: a student's prediction is the sum of its parts; export and import keep it; bad files are named. */
+class LatencyTableTest {
+
+    private static LatencyTable table() {
+        Map<String, LatencyTable.Timing> parts = new HashMap<>();
+        parts.put("embeddings@128", new LatencyTable.Timing(0.5, 0.4, 0.6, 30));
+        parts.put("mha@128", new LatencyTable.Timing(2.0, 1.9, 2.2, 30));
+        parts.put("ffn@128", new LatencyTable.Timing(3.0, 2.9, 3.3, 30));
+        parts.put("projection@128->256", new LatencyTable.Timing(0.25, 0.2, 0.3, 30));
+        parts.put("sep5@256", new LatencyTable.Timing(1.5, 1.4, 1.6, 30));
+        parts.put("ffn@256", new LatencyTable.Timing(6.0, 5.8, 6.4, 30));
+        parts.put("head@256", new LatencyTable.Timing(0.125, 0.1, 0.2, 30));
+        Map<String, String> conditions = new LinkedHashMap<>();
+        conditions.put("batch", "1");
+        conditions.put("sequence_length", "128");
+        return new LatencyTable(conditions, parts);
+    }
+
+    @Test
+    void aStudentsLatencyIsItsEmbeddingsOpsProjectionsAndHead() {
+        Architecture a = Architecture.parse("128:mha,ffn,mha,id | 128:ffn,id,id,id | 256:sep5,ffn,ffn,id");
+        // embeddings + (2 + 3 + 2) + 3 + projection + (1.5 + 6 + 6) + head; a same-width boundary costs nothing
+        assertEquals(0.5 + 7.0 + 3.0 + 0.25 + 13.5 + 0.125, table().predictMs(a), 1e-12);
+    }
+
+    @Test
+    void aMissingPartIsNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> table().predictMs(Architecture.parse("128:sep7,id | 256:ffn,id")));
+        assertTrue(e.getMessage().contains("sep7@128"), e.getMessage());
+    }
+
+    @Test
+    void exportThenImportGivesTheSameTableAndPredictions() {
+        LatencyTable back = LatencyTable.fromJson(table().toJson(), "t.json");
+        assertEquals(table().parts().keySet(), back.parts().keySet());
+        assertEquals("128", back.conditions().get("sequence_length"));
+        assertEquals(2.2, back.parts().get("mha@128").p90Ms, 0);
+        assertEquals(30, back.parts().get("mha@128").runs);
+        Architecture a = Architecture.parse("128:mha,ffn | 256:ffn,sep5");
+        assertEquals(table().predictMs(a), back.predictMs(a), 0);
+        assertTrue(table().toJson().contains("\"units\" : \"milliseconds\""));
+    }
+
+    @Test
+    void malformedTablesAreRefusedWithFileAndPartNamed() {
+        String good = table().toJson();
+        String[][] cases = {
+                {"{", "not JSON"},
+                {"[]", "expected a JSON object"},
+                {good.replace("milliseconds", "microseconds"), "units must be"},
+                {good.replace("\"median\" : 2.0", "\"median\" : -2.0"), "mha@128"},
+                {good.replace("\"runs\" : 30,", "").replace("\"runs\" : 30", "\"runs\" : \"many\""), "runs"},
+                {"{\"units\":\"milliseconds\",\"parts\":{}}", "\"parts\" must be"},
+        };
+        for (String[] c : cases) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LatencyTable.fromJson(c[0], "lat.json"));
+            assertTrue(e.getMessage().startsWith("lat.json") && e.getMessage().contains(c[1]), c[1] + " -> " + e.getMessage());
+        }
+    }
+
+    @Test
+    void theMeterTimesEveryPartOfASpaceWithSpreadAndRunCount() {
+        SearchSpace space = new SearchSpace(new int[]{32, 64}, new int[]{3}, 2, 4);
+        LatencyMeter meter = new LatencyMeter(2, 16, 1, 2, 5, 4, 100);
+        Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("cpu", "test");
+        LatencyTable t = meter.measure(space, machine);
+        // per width: mha, ffn, sep3, embeddings, head; one projection each way
+        assertEquals(2 * 5 + 2, t.parts().size(), t.parts().keySet().toString());
+        assertTrue(t.parts().containsKey(LatencyTable.op(Op.sepConv(3), 64)));
+        assertTrue(t.parts().containsKey(LatencyTable.projection(64, 32)));
+        for (Map.Entry<String, LatencyTable.Timing> e : t.parts().entrySet()) {
+            LatencyTable.Timing x = e.getValue();
+            assertTrue(x.medianMs > 0 && x.p10Ms <= x.medianMs && x.medianMs <= x.p90Ms && x.runs == 5, e.getKey());
+        }
+        assertEquals("16", t.conditions().get("sequence_length"));
+        assertEquals("test", t.conditions().get("cpu"));
+        assertTrue(meter.measureWhole(Architecture.parse("32:mha,ffn | 64:sep3,id")).medianMs > 0);
+    }
+}
