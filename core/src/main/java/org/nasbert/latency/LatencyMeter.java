@@ -29,7 +29,8 @@ import java.util.Random;
  * 10th/90th percentiles recorded. Also times a whole student built from the same parts, to check the table's
  * sums against it.
  */
-public final class LatencyMeter {
+public final class LatencyMeter implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private final int batch;
     private final int seq;
     private final int threads;

@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
@@ -14,7 +15,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new TrainBlocksStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new TrainBlocksStage(), new LatencyStage());
     }
 
     static Stage named(String name) {

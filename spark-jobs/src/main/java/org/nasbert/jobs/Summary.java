@@ -62,6 +62,13 @@ final class Summary {
             return s.append(String.format("%n             weights: %s/weights.safetensors, TensorBoard: %s/tensorboard", result.output,
                     result.output)).toString();
         }
+        if ("latency".equals(result.stage)) {
+            JsonNode c = m.path("conditions");
+            return String.format("%d parts (%s), batch %s x %s tokens, %s thread(s), %s runs each, on %s (%s); table: %s/table.json",
+                    m.path("parts").asInt(), m.path("source").asText(), c.path("batch").asText(), c.path("sequence_length").asText(),
+                    c.path("threads").asText(), c.path("runs").asText(), c.path("host").asText(), c.path("cpu").asText(),
+                    result.output);
+        }
         return "manifest: " + result.output + "/manifest.json";
     }
 }
