@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, train-blocks, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, train-blocks, latency, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -88,6 +88,9 @@ class LauncherIT {
 
         assertTrue(Files.exists(run.resolve("teacher/_SUCCESS")));
         assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")));
+        assertTrue(Files.exists(run.resolve("latency/_SUCCESS")) && Files.exists(run.resolve("latency/table.json")));
+        assertTrue(demo.stdout.contains("14 parts (measured)"), "the demo space: 2 widths x 4 ops, embeddings, heads, "
+                + "2 projections: " + demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("teacher").toString()) && demo.stdout.contains("fp16 states"), demo.stdout);
         Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
                 "--set", "supernet.steps=20", "--set", "supernet.checkpoint-every=10");
