@@ -6,10 +6,13 @@ import org.nasbert.io.Json;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -44,6 +47,25 @@ public final class LatencyTable {
 
     public static String head(int hidden) {
         return "head@" + hidden;
+    }
+
+    /** The parts of {@code space} this table has no entry for: every op at every width, embeddings, projections, head. */
+    public List<String> missing(SearchSpace space) {
+        List<String> wanted = new ArrayList<>();
+        for (int h : space.hiddenSizes()) {
+            for (Op op : space.operations()) {
+                wanted.add(op(op, h));
+            }
+            wanted.add(embeddings(h));
+            wanted.add(head(h));
+            for (int to : space.hiddenSizes()) {
+                if (to != h) {
+                    wanted.add(projection(h, to));
+                }
+            }
+        }
+        wanted.removeAll(parts.keySet());
+        return wanted;
     }
 
     public Map<String, String> conditions() {

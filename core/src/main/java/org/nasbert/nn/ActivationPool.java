@@ -28,8 +28,6 @@ public final class ActivationPool {
     private final ArrayDeque<float[]> byAge = new ArrayDeque<>();
     private final Set<float[]> held = Collections.newSetFromMap(new IdentityHashMap<>());
     private long bytes;
-    private long hits;
-    private long misses;
 
     ActivationPool(long capacityBytes) {
         this.capacityBytes = capacityBytes;
@@ -71,10 +69,8 @@ public final class ActivationPool {
         ArrayDeque<float[]> bucket = byLength.get(length);
         float[] array = bucket == null ? null : bucket.pollLast();
         if (array == null) {
-            misses++;
             return null;
         }
-        hits++;
         byAge.removeLastOccurrence(array);
         held.remove(array);
         bytes -= 4L * length;
@@ -99,14 +95,6 @@ public final class ActivationPool {
 
     long bytesHeld() {
         return bytes;
-    }
-
-    long hits() {
-        return hits;
-    }
-
-    long misses() {
-        return misses;
     }
 
     /** Closes an {@link #activate()} scope without a checked exception. */

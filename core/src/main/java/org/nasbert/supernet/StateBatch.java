@@ -12,15 +12,19 @@ import org.nasbert.space.BlockPath;
 public final class StateBatch {
     private final Tensor<Float>[] states;
     private final Tensor<Float> mask;
+    private final long tokens;
 
     /** {@code states[boundary][row]}: {@code lengths[row] x hidden} floats, row-major. */
     @SuppressWarnings("unchecked")
     public StateBatch(int[] lengths, float[][][] states, int hidden) {
         int rows = lengths.length;
         int seq = 1;
+        long total = 0;
         for (int l : lengths) {
             seq = Math.max(seq, l);
+            total += l;
         }
+        this.tokens = total;
         float[] m = new float[rows * seq];
         for (int b = 0; b < rows; b++) {
             for (int t = 0; t < lengths[b]; t++) {
@@ -50,12 +54,7 @@ public final class StateBatch {
 
     /** Real (unpadded) tokens in the batch. */
     public long tokens() {
-        long t = 0;
-        float[] m = Tensors.data(mask);
-        for (int i = 0; i < mask.nElement(); i++) {
-            t += m[Tensors.offset(mask) + i] != 0 ? 1 : 0;
-        }
-        return t;
+        return tokens;
     }
 
     /** The loss of the trivial block that copies its input (boundary n) to its output. */

@@ -48,4 +48,14 @@ public final class CorpusSchema {
         doc.put(INDEX_IN_DOC, "int: position of the sequence within its document");
         return doc;
     }
+
+    /** An int-array column (input_ids, token_type_ids) of a row as int[]. */
+    public static int[] ints(Row row, String column) {
+        java.util.List<Integer> list = row.getList(row.fieldIndex(column));
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i);
+        }
+        return out;
+    }
 }

@@ -10,7 +10,6 @@ import org.nasbert.io.StageOutput;
 import org.nasbert.latency.LatencyMeter;
 import org.nasbert.latency.LatencySettings;
 import org.nasbert.latency.LatencyTable;
-import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
@@ -25,7 +24,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -88,7 +86,7 @@ public final class LatencyStage implements Stage {
             table = LatencyTable.fromJson(read(context, imported), imported);
             manifest.put("source", imported);
         }
-        List<String> missing = missingParts(space, table);
+        List<String> missing = table.missing(space);
         if (!missing.isEmpty()) {
             throw new NasbertException("the latency table " + (imported.isEmpty() ? "" : imported + " ") + "lacks " + missing.size()
                     + " parts of the search space, e.g. " + missing.subList(0, Math.min(5, missing.size()))
@@ -101,25 +99,6 @@ public final class LatencyStage implements Stage {
         manifest.put("parts", table.parts().size());
         manifest.put("conditions", table.conditions());
         return manifest;
-    }
-
-    /** Every op at every width, embeddings and head per width, projections between widths. */
-    static List<String> missingParts(SearchSpace space, LatencyTable table) {
-        List<String> wanted = new ArrayList<>();
-        for (int h : space.hiddenSizes()) {
-            for (Op op : space.operations()) {
-                wanted.add(LatencyTable.op(op, h));
-            }
-            wanted.add(LatencyTable.embeddings(h));
-            wanted.add(LatencyTable.head(h));
-            for (int to : space.hiddenSizes()) {
-                if (to != h) {
-                    wanted.add(LatencyTable.projection(h, to));
-                }
-            }
-        }
-        wanted.removeAll(table.parts().keySet());
-        return wanted;
     }
 
     private static String read(StageContext context, String location) throws IOException {

@@ -10,17 +10,11 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
-import org.nasbert.prep.TokenizeStage;
-import org.nasbert.jobs.teacher.BoundaryStates;
-import org.nasbert.jobs.teacher.TeacherSchema;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
@@ -30,9 +24,6 @@ import org.nasbert.supernet.GroupOptimizer;
 import org.nasbert.supernet.LossCurves;
 import org.nasbert.supernet.SupernetBlock;
 import org.nasbert.supernet.SupernetSettings;
-import org.nasbert.teacher.BertWeights;
-import org.nasbert.teacher.TeacherCheckpoint;
-import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 import org.slf4j.Logger;
@@ -87,44 +78,15 @@ public final class TrainBlocksStage implements Stage {
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
-        boolean stored = teacher.path("materialized").asBoolean();
         SearchSpace space = SupernetSettings.space(context.settings());
         BigDl.init(context.spark().sparkContext()); // BigDL's optimisers run on the Engine's thread pool
-        int boundaries = teacher.path("boundaries").size();
         long seed = context.get(SupernetSettings.SEED);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         int partitions = context.get(SupernetSettings.PARTITIONS) == 0 ? jsc.defaultParallelism() : context.get(SupernetSettings.PARTITIONS);
-        SupernetPlan plan;
-        JavaRDD<TrainingRow> train;
-        JavaRDD<TrainingRow> heldOut;
-        Broadcast<BertWeights> teacherWeights = null;
-        if (stored) {
-            plan = new SupernetPlan(space, teacher.path("hidden_size").asInt(), boundaries - 1, seed,
-                    "fp16".equals(teacher.path("precision").asText()));
-            Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
-            train = rows(states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions);
-            heldOut = rows(states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions);
-        } else {
-            // The teacher runs in the tasks on each step's rows: the same rows and held-out split as a stored run.
-            String location = teacher.path("teacher").path("location").asText();
-            TeacherCheckpoint checkpoint = TeacherCheckpoint.open(location, context.hadoopConf());
-            LOG.info("train-blocks: teacher states on the fly from {} ({} weights broadcast)", location,
-                    checkpoint.weights().parameterCount());
-            teacherWeights = jsc.broadcast(checkpoint.weights());
-            int[] layers = new int[boundaries];
-            for (int n = 0; n < boundaries; n++) {
-                layers[n] = teacher.path("boundaries").get(n).asInt();
-            }
-            plan = new SupernetPlan(space, checkpoint.config().hiddenSize, boundaries - 1, seed, false, teacherWeights, layers);
-            JsonNode used = teacher.path("settings");
-            double fraction = TeacherStage.sampledFraction(used.path(TeacherSettings.SEQUENCES.key()).asLong(),
-                    context.run().manifest(TokenizeStage.OUTPUT).path("counts").path("sequences").asLong());
-            double share = used.path(TeacherSettings.HELD_OUT.key()).asDouble();
-            JavaRDD<Row> set = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA)
-                    .toString()).javaRDD().filter(r -> BoundaryStates.inDistillationSet(r, fraction));
-            train = rows(set.filter(r -> !BoundaryStates.isHeldOut(r, share)).map(TrainingRow::ofTokens), partitions);
-            heldOut = rows(set.filter(r -> BoundaryStates.isHeldOut(r, share)).map(TrainingRow::ofTokens), partitions);
-        }
+        TrainingData data = TrainingData.read(context, teacher, space, seed, partitions);
+        SupernetPlan plan = data.plan;
+        JavaRDD<TrainingRow> train = data.train;
+        JavaRDD<TrainingRow> heldOut = data.heldOut;
         long trainRows = train.count();
         long heldOutRows = heldOut.count();
         if (trainRows == 0 || heldOutRows == 0) {
@@ -140,19 +102,14 @@ public final class TrainBlocksStage implements Stage {
         double[][] before = training.resumedFrom == null ? evaluate(jsc, plan, training.master, heldOut, probes) : null;
         training.run();
         double[][] after = evaluate(jsc, plan, training.master, heldOut, probes);
-        train.unpersist();
-        heldOut.unpersist();
-        if (teacherWeights != null) {
-            SupernetPlan.forgetTeachers(teacherWeights.id()); // local mode; executors' go with the application
-            teacherWeights.destroy();
-        }
+        data.release();
 
         writeWeights(output, training.master);
         copyTensorBoard(context, output);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("space", describe(space));
         manifest.put("blocks", plan.blocks);
-        manifest.put("teacher_states", stored ? "stored" : "on-the-fly");
+        manifest.put("teacher_states", data.stored ? "stored" : "on-the-fly");
         manifest.put("steps", context.get(SupernetSettings.STEPS));
         manifest.put("resumed_from_step", training.resumedFrom);
         manifest.put("training_sequences", trainRows);
@@ -163,12 +120,6 @@ public final class TrainBlocksStage implements Stage {
         manifest.put("bytes_per_step", training.bytesPerStep());
         manifest.put("evaluation", evaluation(probes, before, after));
         return manifest;
-    }
-
-    private static JavaRDD<TrainingRow> rows(JavaRDD<TrainingRow> data, int partitions) {
-        JavaRDD<TrainingRow> rows = data.repartition(partitions);
-        rows.persist(StorageLevel.MEMORY_AND_DISK());
-        return rows;
     }
 
     /** The driver side of training: master weights, optimiser states, the step loop, checkpoints. */

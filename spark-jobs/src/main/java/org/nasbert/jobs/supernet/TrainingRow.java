@@ -29,17 +29,9 @@ final class TrainingRow implements Serializable {
     }
 
     static TrainingRow ofTokens(Row corpusRow) {
-        int[] ids = ints(corpusRow.getList(corpusRow.fieldIndex(CorpusSchema.INPUT_IDS)));
-        int[] types = ints(corpusRow.getList(corpusRow.fieldIndex(CorpusSchema.TOKEN_TYPE_IDS)));
+        int[] ids = CorpusSchema.ints(corpusRow, CorpusSchema.INPUT_IDS);
+        int[] types = CorpusSchema.ints(corpusRow, CorpusSchema.TOKEN_TYPE_IDS);
         return new TrainingRow(ids.length, null, ids, types);
-    }
-
-    private static int[] ints(java.util.List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i);
-        }
-        return out;
     }
 
     static TrainingRow of(Row row, int boundaries) {

@@ -105,8 +105,8 @@ public final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row>
         List<int[]> ids = new ArrayList<>();
         List<int[]> types = new ArrayList<>();
         for (Row row : picked) {
-            ids.add(ints(row.getList(row.fieldIndex(CorpusSchema.INPUT_IDS))));
-            types.add(ints(row.getList(row.fieldIndex(CorpusSchema.TOKEN_TYPE_IDS))));
+            ids.add(CorpusSchema.ints(row, CorpusSchema.INPUT_IDS));
+            types.add(CorpusSchema.ints(row, CorpusSchema.TOKEN_TYPE_IDS));
         }
         float[][][] states = teacher.compute(ids, types);
         List<Row> out = new ArrayList<>(picked.size());
@@ -125,14 +125,6 @@ public final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row>
                 values[6 + n] = TeacherStates.encode(states[n][b], half);
             }
             out.add(RowFactory.create(values));
-        }
-        return out;
-    }
-
-    private static int[] ints(List<Integer> list) {
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = list.get(i);
         }
         return out;
     }
