@@ -16,6 +16,12 @@ public final class Sha256 {
         }
     }
 
+    public static String hex(byte[] bytes) {
+        MessageDigest d = digest();
+        d.update(bytes);
+        return hex(d);
+    }
+
     public static String hex(MessageDigest digest) {
         StringBuilder hex = new StringBuilder(64);
         for (byte b : digest.digest()) {

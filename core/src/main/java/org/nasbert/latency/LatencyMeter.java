@@ -39,6 +39,8 @@ public final class LatencyMeter implements java.io.Serializable {
     private final int ffnRatio;
     private final int vocab;
     private final Random random = new Random(3);
+    /** Warm-up time before timing, however many rounds that is. */
+    static final long WARMUP_NANOS = 3_000_000_000L;
 
     public LatencyMeter(int batch, int seq, int threads, int warmup, int runs, int ffnRatio, int vocab) {
         this.batch = batch;
@@ -85,7 +87,18 @@ public final class LatencyMeter implements java.io.Serializable {
                 }
             }
         }
-        for (int i = 0; i < warmup; i++) {
+        return roundRobin(stages, inputs);
+    }
+
+    /**
+     * A warm-up of at least {@code warmup} rounds and {@link #WARMUP_NANOS}, then {@code runs} rounds in which every
+     * stage runs once in turn. The time floor is for the JIT: small ops are mostly Java loops (LayerNorm, GELU,
+     * softmax), and timed after a few dozen calls they ran up to 50% slower than the same ops in a JVM that had
+     * been training for minutes.
+     */
+    private Map<String, LatencyTable.Timing> roundRobin(Map<String, Stage> stages, Map<String, Tensor<Float>> inputs) {
+        long start = System.nanoTime();
+        for (int i = 0; i < warmup || System.nanoTime() - start < WARMUP_NANOS; i++) {
             stages.forEach((name, stage) -> stage.run(inputs.get(name)));
         }
         Map<String, double[]> ms = new LinkedHashMap<>();
@@ -108,9 +121,57 @@ public final class LatencyMeter implements java.io.Serializable {
         inputs.put(name, input);
     }
 
+    /** A whole student's time beside the sum of its parts, timed in the same rounds. */
+    public static final class Comparison {
+        public final LatencyTable.Timing whole;
+        public final double predictedMs;
+
+        Comparison(LatencyTable.Timing whole, double predictedMs) {
+            this.whole = whole;
+            this.predictedMs = predictedMs;
+        }
+    }
+
+    /**
+     * The whole student and each part it is made of, timed round-robin in the same rounds, so drift of the
+     * machine's speed (other tenants, clocks) hits both alike: does the sum of the parts predict the whole?
+     */
+    public Comparison compare(Architecture architecture) {
+        MKL.setNumThreads(threads);
+        Map<String, Stage> stages = new LinkedHashMap<>();
+        Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
+        int first = architecture.blocks().get(0).hidden();
+        add(stages, inputs, "whole", whole(architecture), Init.normal(random, 1f, batch, seq, first));
+        int previous = -1;
+        for (BlockPath block : architecture.blocks()) {
+            int h = block.hidden();
+            Tensor<Float> x = Init.normal(random, 1f, batch, seq, h);
+            if (previous < 0) {
+                add(stages, inputs, LatencyTable.embeddings(h), embeddings(h), x);
+            } else if (previous != h && !stages.containsKey(LatencyTable.projection(previous, h))) {
+                Dense p = projection(previous, h);
+                add(stages, inputs, LatencyTable.projection(previous, h), p::forward, Init.normal(random, 1f, batch, seq, previous));
+            }
+            for (Op op : block.ops()) {
+                if (!op.isIdentity() && !stages.containsKey(LatencyTable.op(op, h))) {
+                    add(stages, inputs, LatencyTable.op(op, h), op(op, h), x);
+                }
+            }
+            previous = h;
+        }
+        add(stages, inputs, LatencyTable.head(previous), head(previous), Init.normal(random, 1f, batch, seq, previous));
+        Map<String, LatencyTable.Timing> timed = roundRobin(stages, inputs);
+        LatencyTable.Timing whole = timed.remove("whole");
+        return new Comparison(whole, new LatencyTable(new LinkedHashMap<>(), timed).predictMs(architecture));
+    }
+
     /** The whole student's forward time: embeddings, every block's ops, projections, head, chained. */
     public LatencyTable.Timing measureWhole(Architecture architecture) {
         MKL.setNumThreads(threads);
+        return time(whole(architecture), architecture.blocks().get(0).hidden());
+    }
+
+    private Stage whole(Architecture architecture) {
         List<Stage> stages = new ArrayList<>();
         int previous = -1;
         for (BlockPath block : architecture.blocks()) {
@@ -129,13 +190,13 @@ public final class LatencyMeter implements java.io.Serializable {
             previous = h;
         }
         stages.add(head(previous));
-        return time(x -> {
+        return x -> {
             Tensor<Float> h = x;
             for (Stage s : stages) {
                 h = s.run(h);
             }
             return h;
-        }, architecture.blocks().get(0).hidden());
+        };
     }
 
     private interface Stage {
@@ -187,17 +248,10 @@ public final class LatencyMeter implements java.io.Serializable {
     }
 
     private LatencyTable.Timing time(Stage stage, int hidden) {
-        Tensor<Float> x = Init.normal(random, 1f, batch, seq, hidden);
-        for (int i = 0; i < warmup; i++) {
-            stage.run(x);
-        }
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long t0 = System.nanoTime();
-            stage.run(x);
-            ms[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        return timing(ms);
+        Map<String, Stage> stages = new LinkedHashMap<>();
+        Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
+        add(stages, inputs, "whole", stage, Init.normal(random, 1f, batch, seq, hidden));
+        return roundRobin(stages, inputs).get("whole");
     }
 
     private LatencyTable.Timing timing(double[] ms) {

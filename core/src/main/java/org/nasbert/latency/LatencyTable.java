@@ -89,18 +89,33 @@ public final class LatencyTable {
     /** Embeddings, each block's ops, a projection wherever the width changes, and the head, in milliseconds. */
     public double predictMs(Architecture architecture) {
         double sum = 0;
-        int previous = -1;
-        for (BlockPath block : architecture.blocks()) {
-            int h = block.hidden();
-            sum += previous < 0 ? median(embeddings(h)) : previous != h ? median(projection(previous, h)) : 0;
-            for (Op op : block.ops()) {
-                if (!op.isIdentity()) {
-                    sum += median(op(op, h));
-                }
-            }
-            previous = h;
+        int[] widths = new int[architecture.blocks().size()];
+        for (int i = 0; i < widths.length; i++) {
+            BlockPath block = architecture.blocks().get(i);
+            widths[i] = block.hidden();
+            sum += pathMs(block);
         }
-        return sum + median(head(previous));
+        return sum + fixedMs(widths);
+    }
+
+    /** A block path's operations (identities are free), in milliseconds. */
+    public double pathMs(BlockPath block) {
+        double sum = 0;
+        for (Op op : block.ops()) {
+            if (!op.isIdentity()) {
+                sum += median(op(op, block.hidden()));
+            }
+        }
+        return sum;
+    }
+
+    /** Embeddings at the first width, a projection wherever the width changes, the head at the last, in milliseconds. */
+    public double fixedMs(int[] widths) {
+        double sum = median(embeddings(widths[0])) + median(head(widths[widths.length - 1]));
+        for (int i = 1; i < widths.length; i++) {
+            sum += widths[i] != widths[i - 1] ? median(projection(widths[i - 1], widths[i])) : 0;
+        }
+        return sum;
     }
 
     public String toJson() {

@@ -1,6 +1,9 @@
 package org.nasbert.prune;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -78,20 +81,58 @@ public final class SizeBins {
         if (bin.size() <= keep) {
             return bin;
         }
+        List<Sized<T>> sampled = sample(bin, sample, random);
+        double[] scores = new double[sampled.size()];
+        for (int i = 0; i < scores.length; i++) {
+            scores[i] = loss.applyAsDouble(sampled.get(i));
+        }
+        return dropWorst(bin, sampled, scores, keep);
+    }
+
+    /** The paths a round scores: {@code sample} of them drawn without replacement, or all if fewer. */
+    public static <T> List<Sized<T>> sample(List<Sized<T>> bin, int sample, Random random) {
         List<Sized<T>> shuffled = new ArrayList<>(bin);
         Collections.shuffle(shuffled, random);
-        List<Sized<T>> sampled = new ArrayList<>(shuffled.subList(0, Math.min(sample, shuffled.size())));
-        List<Sized<T>> untouched = shuffled.subList(sampled.size(), shuffled.size());
-        List<double[]> scored = new ArrayList<>();
-        for (int i = 0; i < sampled.size(); i++) {
-            scored.add(new double[]{loss.applyAsDouble(sampled.get(i)), i});
+        return new ArrayList<>(shuffled.subList(0, Math.min(sample, shuffled.size())));
+    }
+
+    /**
+     * The bin without the worse half of the scored sample ({@code scores[i]} belongs to {@code sampled[i]}), never
+     * below {@code keep} paths; ties keep the earlier-sampled path.
+     */
+    public static <T> List<Sized<T>> dropWorst(List<Sized<T>> bin, List<Sized<T>> sampled, double[] scores, int keep) {
+        if (bin.size() <= keep) {
+            return bin;
         }
-        scored.sort(Comparator.comparingDouble(s -> s[0]));
+        Integer[] order = new Integer[sampled.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble(i -> scores[i]));
         int drop = Math.min(sampled.size() / 2, bin.size() - keep);
-        List<Sized<T>> survivors = new ArrayList<>(untouched);
-        for (int i = 0; i < scored.size() - drop; i++) {
-            survivors.add(sampled.get((int) scored.get(i)[1]));
+        Set<Sized<T>> dropped = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = order.length - drop; i < order.length; i++) {
+            dropped.add(sampled.get(order[i]));
+        }
+        List<Sized<T>> survivors = new ArrayList<>();
+        for (Sized<T> p : bin) {
+            if (!dropped.contains(p)) {
+                survivors.add(p);
+            }
         }
         return survivors;
+    }
+
+    /** Rounds until a bin of {@code size} paths is down to {@code keep}, sampling {@code sample} per round. */
+    public static int roundsToKeep(int size, int sample, int keep) {
+        if (sample < 2 || keep < 1) {
+            throw new IllegalArgumentException("a round needs a sample of at least 2 and keep >= 1, got " + sample + " and " + keep);
+        }
+        int rounds = 0;
+        while (size > keep) {
+            size -= Math.min(Math.min(sample, size) / 2, size - keep);
+            rounds++;
+        }
+        return rounds;
     }
 }

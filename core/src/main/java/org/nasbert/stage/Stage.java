@@ -25,6 +25,15 @@ public interface Stage {
     List<Setting<?>> settings();
 
     /**
+     * Whether a finished output made with other settings is redone rather than refused: true for stages that
+     * only read earlier outputs and take seconds (the search answers a new constraint), false where redoing
+     * would silently throw away hours of work.
+     */
+    default boolean redoneForNewSettings() {
+        return false;
+    }
+
+    /**
      * Does the work, writing into {@code output.temp()}; returns the stage's part of the manifest.
      */
     Map<String, Object> run(StageContext context, StageOutput output) throws Exception;

@@ -36,7 +36,11 @@ public final class StageRunner {
         Map<String, String> asked = resolvedSettings(stage, settings);
         RunDirectory run = new RunDirectory(settings.get(RUN_DIR), spark.sparkContext().hadoopConfiguration());
         if (!force && run.isComplete(stage.output())) {
-            return skip(stage, run, asked);
+            List<String> differences = differences(run, stage, asked);
+            if (!stage.redoneForNewSettings() || differences.isEmpty()) {
+                return skip(stage, run, differences);
+            }
+            LOG.info("{}: redoing {} for new settings ({})", stage.name(), run.path(stage.output()), String.join("; ", differences));
         }
         SparkContext sc = spark.sparkContext();
         String group = "nasbert-" + stage.name();
@@ -68,7 +72,7 @@ public final class StageRunner {
         }
     }
 
-    private static StageResult skip(Stage stage, RunDirectory run, Map<String, String> asked) throws Exception {
+    private static List<String> differences(RunDirectory run, Stage stage, Map<String, String> asked) throws Exception {
         JsonNode manifest = run.manifest(stage.output());
         List<String> differences = new ArrayList<>();
         for (Map.Entry<String, String> e : asked.entrySet()) {
@@ -77,6 +81,11 @@ public final class StageRunner {
                 differences.add(e.getKey() + ": " + (before == null ? "(unset)" : before.asText()) + " -> " + e.getValue());
             }
         }
+        return differences;
+    }
+
+    private static StageResult skip(Stage stage, RunDirectory run, List<String> differences) throws Exception {
+        JsonNode manifest = run.manifest(stage.output());
         if (!differences.isEmpty()) {
             throw new NasbertException(run.path(stage.output()) + " was finished with other settings ("
                     + String.join("; ", differences) + "); rerun with --force to redo it, or use another run.dir");

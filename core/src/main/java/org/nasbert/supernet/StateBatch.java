@@ -5,6 +5,9 @@ import org.nasbert.engine.BigDl;
 import org.nasbert.nn.Tensors;
 import org.nasbert.space.BlockPath;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * A minibatch of the teacher's boundary states, padded to its longest sequence with a 1/0 mask: block n's
  * input is boundary n, its target boundary n + 1.
@@ -50,6 +53,53 @@ public final class StateBatch {
     /** As {@link #run(SupernetBlock, int, BlockPath, boolean)}, the gradients scaled (0: forward only). */
     public double run(SupernetBlock block, int n, BlockPath path, double gradientScale) {
         return block.run(path, states[n], mask, states[n + 1], gradientScale);
+    }
+
+    /**
+     * The loss of consecutive blocks' paths chained from boundary {@code first}, the last output against the
+     * teacher's state k boundaries on (MSE per element over real tokens). From boundary 0 (the teacher's
+     * embeddings) through every block it is a whole student's loss against the teacher's last hidden state;
+     * one path is that block's loss.
+     */
+    public double chainedLoss(SupernetBlock[] blocks, BlockChain chain) {
+        Tensor<Float> h = states[chain.first];
+        for (int k = 0; k < chain.paths.size(); k++) {
+            h = blocks[chain.first + k].forward(chain.paths.get(k), h, mask);
+        }
+        return lossAgainst(h, chain.end());
+    }
+
+    /**
+     * {@link #chainedLoss} of many chains, each prefix they share with the chain before it computed once: sorted by
+     * {@link BlockChain#sortKey()}, the students of one search share most of their first blocks.
+     */
+    public double[] chainedLosses(SupernetBlock[] blocks, List<BlockChain> chains) {
+        double[] out = new double[chains.size()];
+        List<Tensor<Float>> outputs = new ArrayList<>();
+        BlockChain previous = null;
+        for (int i = 0; i < chains.size(); i++) {
+            BlockChain chain = chains.get(i);
+            int common = 0;
+            if (previous != null && previous.first == chain.first) {
+                while (common < outputs.size() && common < chain.paths.size()
+                        && previous.paths.get(common).equals(chain.paths.get(common))) {
+                    common++;
+                }
+            }
+            outputs.subList(common, outputs.size()).clear();
+            for (int k = common; k < chain.paths.size(); k++) {
+                Tensor<Float> in = k == 0 ? states[chain.first] : outputs.get(k - 1);
+                outputs.add(blocks[chain.first + k].forward(chain.paths.get(k), in, mask));
+            }
+            out[i] = lossAgainst(outputs.get(chain.paths.size() - 1), chain.end());
+            previous = chain;
+        }
+        return out;
+    }
+
+    /** MSE per element over real tokens between {@code output} and the teacher's state at {@code boundary}. */
+    private double lossAgainst(Tensor<Float> output, int boundary) {
+        return SupernetBlock.meanSquaredError(output, states[boundary], mask, Tensors.resize(Tensors.empty(), output.size()));
     }
 
     /** Real (unpadded) tokens in the batch. */

@@ -2,6 +2,7 @@ package org.nasbert.supernet;
 
 import com.intel.analytics.bigdl.tensor.Tensor;
 import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.engine.BigDl;
 import org.nasbert.nn.ActivationPool;
 import org.nasbert.nn.Dense;
 import org.nasbert.nn.Parameterized;
@@ -147,6 +148,30 @@ public final class SupernetBlock {
             }
             ActivationPool.recycle(Tensors.data(gradY));
             return loss;
+        }
+    }
+
+    /**
+     * The path's output for {@code input} (teacher width in and out), as a tensor of its own: chaining the blocks
+     * of a student from the teacher's embeddings predicts the teacher's last hidden state.
+     */
+    public Tensor<Float> forward(BlockPath path, Tensor<Float> input, Tensor<Float> mask) {
+        List<String> names = groupsOf(path);
+        try (ActivationPool.Scope scope = ActivationPool.activate()) {
+            Tensor<Float> h = ((Dense) group(names.get(0))).forward(input);
+            for (String name : names.subList(1, names.size() - 1)) {
+                h = op(name).forward(Tensors.table(h, mask));
+            }
+            Tensor<Float> y = ((Dense) group(names.get(names.size() - 1))).forward(h);
+            // a copy outside the pool: the modules' arrays go back to it below
+            Tensor<Float> out = Tensors.dense(y);
+            int[] shape = y.size();
+            float[] copy = new float[y.nElement()];
+            System.arraycopy(Tensors.data(out), Tensors.offset(out), copy, 0, copy.length);
+            for (String name : names) {
+                group(name).clearState(); // empties y too
+            }
+            return BigDl.tensor(copy, shape);
         }
     }
 

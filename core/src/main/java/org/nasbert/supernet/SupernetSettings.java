@@ -16,7 +16,11 @@ public final class SupernetSettings {
     public static final Setting<Integer> FFN_RATIO = Setting.intInRange("supernet.ffn-ratio",
             "Inner size of the FFN candidate as a multiple of the hidden size", 1, 16);
     public static final Setting<Integer> STEPS = Setting.intInRange("supernet.steps",
-            "Training steps; each trains one sampled path per block", 1, Integer.MAX_VALUE);
+            "Training steps, each training one sampled path per block (0 = until shrinking ends: warm-up epochs + pruning rounds)",
+            0, Integer.MAX_VALUE);
+    public static final Setting<Integer> STEPS_PER_EPOCH = Setting.intInRange("supernet.steps-per-epoch",
+            "Steps between pruning rounds (0 = one pass over the training sequences: their count / batch size)",
+            0, Integer.MAX_VALUE);
     public static final Setting<Integer> BATCH_SIZE = Setting.intInRange("supernet.batch-size",
             "Sequences per step (over all partitions)", 1, 1 << 20);
     public static final Setting<Integer> MICRO_BATCH = Setting.intInRange("supernet.micro-batch",

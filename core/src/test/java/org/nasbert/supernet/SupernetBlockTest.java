@@ -107,6 +107,41 @@ class SupernetBlockTest {
     }
 
     @Test
+    void chainsThatShareBlocksScoreAsIfEachRanAlone() {
+        Random random = new Random(21);
+        int[] lengths = {6, 11, 4};
+        float[][][] states = new float[4][lengths.length][];
+        for (float[][] boundary : states) {
+            for (int b = 0; b < lengths.length; b++) {
+                boundary[b] = new float[lengths[b] * TEACHER];
+                for (int i = 0; i < boundary[b].length; i++) {
+                    boundary[b][i] = (float) random.nextGaussian();
+                }
+            }
+        }
+        SupernetBlock[] blocks = {new SupernetBlock(SMALL, TEACHER, 31), new SupernetBlock(SMALL, TEACHER, 32),
+                new SupernetBlock(SMALL, TEACHER, 33)};
+        StateBatch batch = new StateBatch(lengths, states, TEACHER);
+        List<BlockPath> few = SMALL.enumerate().subList(0, 40);
+        List<BlockChain> chains = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            // few distinct first blocks, so sorted neighbours share prefixes
+            chains.add(new BlockChain(0, List.of(few.get(random.nextInt(3)), few.get(random.nextInt(4)), few.get(random.nextInt(40)))));
+        }
+        for (int n = 0; n < 3; n++) {
+            chains.add(BlockChain.of(n, few.get(random.nextInt(40))));
+        }
+        chains.sort(java.util.Comparator.comparing(BlockChain::sortKey));
+        double[] shared = batch.chainedLosses(blocks, chains);
+        for (int i = 0; i < chains.size(); i++) {
+            BlockChain c = chains.get(i);
+            double alone = c.paths.size() == 1 ? batch.run(blocks[c.first], c.first, c.paths.get(0), false)
+                    : batch.chainedLoss(blocks, c);
+            assertEquals(alone, shared[i], 1e-6 * alone, c.sortKey());
+        }
+    }
+
+    @Test
     void microBatchesWeightedByTheirTokensGiveTheWholeBatchsLossAndGradients() {
         Random random = new Random(12);
         int[] lengths = {9, 3, 12, 5, 7};

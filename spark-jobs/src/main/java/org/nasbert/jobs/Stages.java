@@ -1,6 +1,7 @@
 package org.nasbert.jobs;
 
 import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
@@ -15,7 +16,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new TrainBlocksStage(), new LatencyStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage());
     }
 
     static Stage named(String name) {

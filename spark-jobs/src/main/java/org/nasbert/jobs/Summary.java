@@ -59,8 +59,14 @@ final class Summary {
                         b.path("mean_loss").asDouble(), b.path("copy_input_loss").asDouble(),
                         b.path("paths_beating_copy_input").asInt(), b.path("paths_evaluated").asInt()));
             }
-            return s.append(String.format("%n             weights: %s/weights.safetensors, TensorBoard: %s/tensorboard", result.output,
-                    result.output)).toString();
+            JsonNode k = m.path("shrinking");
+            s.append(String.format("%n             shrinking: %d of %d paths per block in %d bins, %d rounds after %d warm-up epochs of %d "
+                            + "steps -> candidates per block %s%s", k.path("paths_per_block").asInt() - k.path("deleted_outside_bins").asInt(),
+                    k.path("paths_per_block").asInt(), k.path("bins").asInt(), k.path("rounds").asInt(), k.path("warmup_epochs").asInt(),
+                    m.path("steps_per_epoch").asInt(), k.path("candidates_per_block"),
+                    k.path("finished").asBoolean() ? "" : " (NOT finished: supernet.steps ran out first)"));
+            return s.append(String.format("%n             candidates: %s/candidates.json, history: %s/shrinking, weights: %s/weights.safetensors, "
+                    + "TensorBoard: %s/tensorboard", result.output, result.output, result.output, result.output)).toString();
         }
         if ("latency".equals(result.stage)) {
             JsonNode c = m.path("conditions");
@@ -68,6 +74,18 @@ final class Summary {
                     m.path("parts").asInt(), m.path("source").asText(), c.path("batch").asText(), c.path("sequence_length").asText(),
                     c.path("threads").asText(), c.path("runs").asText(), c.path("host").asText(), c.path("cpu").asText(),
                     result.output);
+        }
+        if ("search".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%d students scored whole, %d on the Pareto front; chosen:",
+                    m.path("students_evaluated").asInt(), m.path("pareto_front").asInt()));
+            for (JsonNode c : m.path("chosen")) {
+                s.append(String.format("%n               %s", c.asText()));
+            }
+            if (m.path("latency_median_abs_error").isNumber()) {
+                s.append(String.format("%n             chosen students built whole and timed: median |error| of the predicted latency %.1f%%",
+                        100 * m.path("latency_median_abs_error").asDouble()));
+            }
+            return s.append(String.format("%n             %s/pareto.json", result.output)).toString();
         }
         return "manifest: " + result.output + "/manifest.json";
     }

@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, train-blocks, latency, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -77,7 +77,7 @@ class LauncherIT {
         Path run = temp.resolve("demo");
         // a smaller distillation sample than the demo's 512 keeps the suite quick; the stages are the same
         Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps=20", "--set", "supernet.checkpoint-every=10");
+                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10");
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
@@ -92,10 +92,27 @@ class LauncherIT {
         assertTrue(demo.stdout.contains("14 parts (measured)"), "the demo space: 2 widths x 4 ops, embeddings, heads, "
                 + "2 projections: " + demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("teacher").toString()) && demo.stdout.contains("fp16 states"), demo.stdout);
+        JsonNode supernet = Json.MAPPER.readTree(run.resolve("supernet/manifest.json").toFile());
+        assertTrue(supernet.path("shrinking").path("finished").asBoolean(), supernet.toString());
+        assertTrue(Files.exists(run.resolve("supernet/candidates.json")) && Files.exists(run.resolve("supernet/shrinking/round-01.json")));
+        JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        assertEquals(4, pareto.path("constraints").size(), "the demo's four constraints");
+        for (String c : new String[]{"params=2.2M: ", "params=3M: ", "params=4.5M: ", "params=6M: "}) {
+            assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen for " + c + demo.stdout);
+        }
         Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps=20", "--set", "supernet.checkpoint-every=10");
+                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10");
         assertEquals(0, again.exitCode, again.stderr);
         assertTrue(again.stdout.contains("already finished"), again.stdout);
+
+        // a new constraint on the finished run: only the search runs, from the stored tables
+        Run search = nasbert(Map.of(), "search", "--run", run.toString(), "--constraint", "params=2.5M,latency=4ms");
+        assertEquals(0, search.exitCode, search.stderr);
+        assertTrue(search.stdout.contains("params=2.5M,latency=4ms: "), search.stdout);
+        JsonNode answer = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile()).path("constraints");
+        assertEquals(1, answer.size());
+        assertTrue(answer.get(0).path("chosen").path("parameters").asLong() <= 2_500_000, answer.toString());
+        assertTrue(answer.get(0).path("chosen").path("latency_ms").asDouble() <= 4, answer.toString());
     }
 
     /**

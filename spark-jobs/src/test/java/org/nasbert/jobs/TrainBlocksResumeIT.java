@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TrainBlocksResumeIT {
     private static final String[] SMALL = {"--hidden-sizes", "64", "--kernels", "3", "--layers-per-block", "2",
             "--batch-size", "8", "--steps", "150", "--warmup-steps", "10", "--checkpoint-every", "10", "--partitions", "2",
-            "--eval-paths", "4", "--learning-rate", "0.002"};
+            "--eval-paths", "4", "--learning-rate", "0.002", "--steps-per-epoch", "10", "--warmup-epochs", "1", "--bins", "2",
+            "--keep", "2", "--sample", "4", "--eval-sequences", "8"};
 
     @TempDir
     Path temp;
@@ -61,6 +62,7 @@ class TrainBlocksResumeIT {
         Path run = temp.resolve("run");
         run("tokenize", "--run", run.toString());
         run("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2");
+        run("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--sequence-length", "16", "--runs", "3");
 
         Process first = start(with(new String[]{"train-blocks", "--run", run.toString()}, SMALL));
         Path checkpoints = run.resolve("_checkpoints-supernet");
@@ -80,6 +82,39 @@ class TrainBlocksResumeIT {
         assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")));
         for (JsonNode block : manifest.path("evaluation")) {
             assertTrue(block.path("mean_loss").asDouble() < 1.0, block.toString());
+        }
+        assertTrue(manifest.path("shrinking").path("rounds").asInt() >= 2, manifest.path("shrinking").toString());
+
+        // the same training uninterrupted, on a copy of the same inputs: shrinking after the resume (rounds replayed
+        // from their records, later rounds scored afresh) keeps exactly the same candidates
+        Path fresh = temp.resolve("fresh");
+        for (String output : new String[]{"corpus", "teacher", "latency"}) {
+            copy(run.resolve(output), fresh.resolve(output));
+        }
+        run(with(new String[]{"train-blocks", "--run", fresh.toString()}, SMALL));
+        assertEquals(candidates(fresh), candidates(run));
+    }
+
+    private static List<String> candidates(Path run) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode block : Json.MAPPER.readTree(run.resolve("supernet/candidates.json").toFile()).path("blocks")) {
+            for (JsonNode c : block.path("candidates")) {
+                out.add(block.path("block").asInt() + " " + c.path("path").asText());
+            }
+        }
+        return out;
+    }
+
+    private static void copy(Path from, Path to) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target);
+                }
+            }
         }
     }
 }

@@ -101,6 +101,13 @@ public final class LatencyStage implements Stage {
         return manifest;
     }
 
+    /** The run's finished latency table, for the stages that size paths by it. */
+    public static LatencyTable readTable(StageContext context) throws IOException {
+        context.run().requireComplete(OUTPUT, "latency");
+        Path file = new Path(context.run().path(OUTPUT), TABLE);
+        return LatencyTable.fromJson(read(context, file.toString()), file.toString());
+    }
+
     private static String read(StageContext context, String location) throws IOException {
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(location)) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -151,7 +151,7 @@ final class SupernetCheckpoint {
         LOG.info("train-blocks: resumed from {}", checkpoint);
     }
 
-    private static void writeJson(FileSystem fs, Path file, JsonNode node) throws IOException {
+    static void writeJson(FileSystem fs, Path file, JsonNode node) throws IOException {
         try (FSDataOutputStream out = fs.create(file)) {
             out.write(Json.MAPPER.writeValueAsBytes(node));
         }

@@ -55,9 +55,13 @@ final class SupernetPlan implements Serializable {
     SupernetBlock[] build() {
         SupernetBlock[] out = new SupernetBlock[blocks];
         for (int n = 0; n < blocks; n++) {
-            out[n] = new SupernetBlock(space, teacherHidden, seed * 1_000_003L + n);
+            out[n] = build(n);
         }
         return out;
+    }
+
+    SupernetBlock build(int block) {
+        return new SupernetBlock(space, teacherHidden, seed * 1_000_003L + block);
     }
 
     /** Some rows' boundary states, decoded or computed by the teacher, as one padded batch. */

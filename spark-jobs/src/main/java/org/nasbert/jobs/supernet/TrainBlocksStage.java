@@ -15,7 +15,11 @@ import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
+import org.nasbert.io.Sha256;
+import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.latency.LatencyTable;
+import org.nasbert.prune.PruneSettings;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.Stage;
@@ -30,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -48,6 +53,8 @@ import java.util.Random;
 public final class TrainBlocksStage implements Stage {
     public static final String OUTPUT = "supernet";
     static final String CHECKPOINTS = "_checkpoints-supernet";
+    /** The survivors of shrinking with their final held-out losses, sizes and latencies: the search's input. */
+    public static final String CANDIDATES = "candidates.json";
     private static final Logger LOG = LoggerFactory.getLogger(TrainBlocksStage.class);
 
     @Override
@@ -71,14 +78,23 @@ public final class TrainBlocksStage implements Stage {
                 SupernetSettings.FFN_RATIO, SupernetSettings.STEPS, SupernetSettings.BATCH_SIZE, SupernetSettings.MICRO_BATCH,
                 SupernetSettings.LEARNING_RATE,
                 SupernetSettings.WARMUP_STEPS, SupernetSettings.SEED, SupernetSettings.CHECKPOINT_EVERY,
-                SupernetSettings.PARTITIONS, SupernetSettings.EVAL_PATHS);
+                SupernetSettings.PARTITIONS, SupernetSettings.EVAL_PATHS, SupernetSettings.STEPS_PER_EPOCH,
+                PruneSettings.BINS, PruneSettings.SAMPLE, PruneSettings.KEEP, PruneSettings.WARMUP_EPOCHS,
+                PruneSettings.EVAL_SEQUENCES);
     }
 
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
+        LatencyTable table = LatencyStage.readTable(context);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
         SearchSpace space = SupernetSettings.space(context.settings());
+        List<String> missing = table.missing(space);
+        if (!missing.isEmpty()) {
+            throw new NasbertException("the run's latency table lacks " + missing.size() + " parts of this search space, e.g. "
+                    + missing.subList(0, Math.min(5, missing.size())) + "; shrinking bins paths by latency, so rerun "
+                    + "'bin/nasbert latency --force' with the same supernet.hidden-sizes and supernet.kernels");
+        }
         BigDl.init(context.spark().sparkContext()); // BigDL's optimisers run on the Engine's thread pool
         long seed = context.get(SupernetSettings.SEED);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
@@ -97,12 +113,30 @@ public final class TrainBlocksStage implements Stage {
                         + "sequences in {} partitions", plan.blocks, space.layersPerBlock(), space.candidatesPerLayer(),
                 space.pathsPerBlock(), trainRows, heldOutRows, partitions);
 
-        Training training = new Training(context, plan, train, partitions);
+        List<TrainingRow> evalRows = heldOut.take(context.get(PruneSettings.EVAL_SEQUENCES));
+        ShrinkingRounds shrinking = new ShrinkingRounds(jsc, plan, evalRows, table, context.get(PruneSettings.BINS),
+                context.get(PruneSettings.SAMPLE), context.get(PruneSettings.KEEP), context.get(SupernetSettings.MICRO_BATCH),
+                context.run().fileSystem(), new Path(context.run().path(CHECKPOINTS), ShrinkingRounds.DIR));
+        int stepsPerEpoch = context.get(SupernetSettings.STEPS_PER_EPOCH) > 0 ? context.get(SupernetSettings.STEPS_PER_EPOCH)
+                : (int) Math.max(1, (trainRows + context.get(SupernetSettings.BATCH_SIZE) - 1) / context.get(SupernetSettings.BATCH_SIZE));
+        int warmupEpochs = context.get(PruneSettings.WARMUP_EPOCHS);
+        int roundsNeeded = shrinking.roundsLeft();
+        long steps = context.get(SupernetSettings.STEPS) > 0 ? context.get(SupernetSettings.STEPS)
+                : (long) (warmupEpochs + roundsNeeded) * stepsPerEpoch;
+        LOG.info("train-blocks: shrinking over {} bins: {} of {} paths per block fit a bin; {} warm-up epochs + {} rounds of "
+                        + "{} steps -> {} steps", context.get(PruneSettings.BINS), shrinking.state.survivors(0).size(),
+                shrinking.state.pathsPerBlock(), warmupEpochs, roundsNeeded, stepsPerEpoch, steps);
+        Training training = new Training(context, plan, train, partitions, shrinking, steps, stepsPerEpoch, warmupEpochs,
+                table);
         BlockPath[][] probes = probes(space, plan.blocks, context.get(SupernetSettings.EVAL_PATHS), seed);
         double[][] before = training.resumedFrom == null ? evaluate(jsc, plan, training.master, heldOut, probes) : null;
         training.run();
         double[][] after = evaluate(jsc, plan, training.master, heldOut, probes);
+        ObjectNode candidates = shrinking.candidates(training.master);
+        shrinking.release();
         data.release();
+        SupernetCheckpoint.writeJson(output.fileSystem(), new Path(output.temp(), CANDIDATES), candidates);
+        copyHistory(context, output);
 
         writeWeights(output, training.master);
         copyTensorBoard(context, output);
@@ -110,7 +144,9 @@ public final class TrainBlocksStage implements Stage {
         manifest.put("space", describe(space));
         manifest.put("blocks", plan.blocks);
         manifest.put("teacher_states", data.stored ? "stored" : "on-the-fly");
-        manifest.put("steps", context.get(SupernetSettings.STEPS));
+        manifest.put("steps", steps);
+        manifest.put("steps_per_epoch", stepsPerEpoch);
+        manifest.put("shrinking", shrinkingSummary(context, shrinking, training.rounds, roundsNeeded));
         manifest.put("resumed_from_step", training.resumedFrom);
         manifest.put("training_sequences", trainRows);
         manifest.put("held_out_sequences", heldOutRows);
@@ -122,6 +158,28 @@ public final class TrainBlocksStage implements Stage {
         return manifest;
     }
 
+    private static Map<String, Object> shrinkingSummary(StageContext context, ShrinkingRounds shrinking, int rounds, int needed) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bins", context.get(PruneSettings.BINS));
+        m.put("sample", context.get(PruneSettings.SAMPLE));
+        m.put("keep", context.get(PruneSettings.KEEP));
+        m.put("warmup_epochs", context.get(PruneSettings.WARMUP_EPOCHS));
+        m.put("eval_sequences", context.get(PruneSettings.EVAL_SEQUENCES));
+        m.put("paths_per_block", shrinking.state.pathsPerBlock());
+        m.put("deleted_outside_bins", shrinking.state.deletedOutsideBins());
+        m.put("rounds", rounds);
+        m.put("finished", rounds >= needed);
+        List<Integer> survivors = new ArrayList<>();
+        for (int n = 0; n < shrinking.state.blocks(); n++) {
+            survivors.add(shrinking.state.survivors(n).size());
+        }
+        m.put("candidates_per_block", survivors);
+        m.put("seconds_scoring", shrinking.secondsScoring);
+        m.put("candidates", CANDIDATES);
+        m.put("history", ShrinkingRounds.DIR);
+        return m;
+    }
+
     /** The driver side of training: master weights, optimiser states, the step loop, checkpoints. */
     private static final class Training {
         final StageContext context;
@@ -129,7 +187,12 @@ public final class TrainBlocksStage implements Stage {
         final JavaRDD<TrainingRow> rows;
         final SupernetBlock[] master;
         final GroupOptimizer[] optimizers;
-        final int steps;
+        final long steps;
+        final ShrinkingRounds shrinking;
+        final int stepsPerEpoch;
+        final int warmupEpochs;
+        final LatencyTable table;
+        int rounds;
         final int rowsPerPartition;
         final int microBatch;
         final Path checkpoints;
@@ -143,7 +206,12 @@ public final class TrainBlocksStage implements Stage {
         long gradientBytes;
         long shipped;
 
-        Training(StageContext context, SupernetPlan plan, JavaRDD<TrainingRow> rows, int partitions) throws IOException {
+        Training(StageContext context, SupernetPlan plan, JavaRDD<TrainingRow> rows, int partitions, ShrinkingRounds shrinking,
+                 long steps, int stepsPerEpoch, int warmupEpochs, LatencyTable table) throws IOException {
+            this.shrinking = shrinking;
+            this.stepsPerEpoch = stepsPerEpoch;
+            this.warmupEpochs = warmupEpochs;
+            this.table = table;
             this.context = context;
             this.plan = plan;
             this.rows = rows;
@@ -152,7 +220,7 @@ public final class TrainBlocksStage implements Stage {
             for (int n = 0; n < plan.blocks; n++) {
                 optimizers[n] = new GroupOptimizer(0.9, 0.999, 1e-6);
             }
-            this.steps = context.get(SupernetSettings.STEPS);
+            this.steps = steps;
             this.rowsPerPartition = Math.max(1, (context.get(SupernetSettings.BATCH_SIZE) + partitions - 1) / partitions);
             this.microBatch = context.get(SupernetSettings.MICRO_BATCH);
             this.checkpoints = context.run().path(CHECKPOINTS);
@@ -167,7 +235,8 @@ public final class TrainBlocksStage implements Stage {
             for (Setting<?> setting : new TrainBlocksStage().settings()) {
                 s.append(setting.key()).append('=').append(context.settings().raw(setting.key())).append(';');
             }
-            return s.toString();
+            // pruning bins by latency: another table means other bins
+            return s.append("latency=").append(Sha256.hex(table.toJson().getBytes(StandardCharsets.UTF_8))).toString();
         }
 
         private void resume() throws IOException {
@@ -184,6 +253,8 @@ public final class TrainBlocksStage implements Stage {
             SupernetCheckpoint.restore(fs, latest, master, optimizers, context.get(SupernetSettings.LEARNING_RATE));
             start = progress.path("step").asLong() + 1;
             resumedFrom = progress.path("step").asLong();
+            rounds = progress.path("rounds").asInt();
+            shrinking.replay(rounds);
         }
 
         void run() throws IOException {
@@ -199,7 +270,7 @@ public final class TrainBlocksStage implements Stage {
                 float[][][] weights = new float[plan.blocks][][];
                 List<List<String>> active = new ArrayList<>();
                 for (int n = 0; n < plan.blocks; n++) {
-                    paths[n] = plan.space.sample(new Random(plan.seed * 7919 + step * 104_729L + n));
+                    paths[n] = shrinking.state.sample(n, new Random(plan.seed * 7919 + step * 104_729L + n));
                     List<String> groups = master[n].groupsOf(paths[n]);
                     active.add(groups);
                     weights[n] = new float[groups.size()][];
@@ -237,12 +308,18 @@ public final class TrainBlocksStage implements Stage {
                     // the first step also builds the executors' replicas and caches the training rows
                     firstStepSeconds = (System.nanoTime() - began) / 1e9;
                 }
-                if ((step + 1) % every == 0 || step + 1 == steps) {
+                boolean pruned = false;
+                if ((step + 1) % stepsPerEpoch == 0 && (step + 1) / stepsPerEpoch > warmupEpochs && shrinking.roundsLeft() > 0) {
+                    shrinking.round(++rounds, step, master);
+                    pruned = true; // a checkpoint now, so a resumed run replays exactly the rounds it had
+                }
+                if (pruned || (step + 1) % every == 0 || step + 1 == steps) {
                     log(step, recent, recentSteps, began);
                     Arrays.fill(recent, 0);
                     recentSteps = 0;
                     ObjectNode progress = Json.MAPPER.createObjectNode();
                     progress.put("settings", fingerprint());
+                    progress.put("rounds", rounds);
                     SupernetCheckpoint.write(fs, checkpoints, step, master, optimizers, progress);
                 }
             }
@@ -360,6 +437,14 @@ public final class TrainBlocksStage implements Stage {
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), "weights.safetensors"))) {
             SafeTensors.write(weights, null, false, out);
+        }
+    }
+
+    private static void copyHistory(StageContext context, StageOutput output) throws IOException {
+        Path from = new Path(context.run().path(CHECKPOINTS), ShrinkingRounds.DIR);
+        FileSystem fs = context.run().fileSystem();
+        if (fs.exists(from)) {
+            FileUtil.copy(fs, from, output.fileSystem(), new Path(output.temp(), ShrinkingRounds.DIR), false, context.hadoopConf());
         }
     }
 

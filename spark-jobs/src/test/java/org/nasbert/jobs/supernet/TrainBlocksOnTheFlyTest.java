@@ -6,6 +6,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.conf.Settings;
+import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.stage.StageResult;
@@ -41,7 +42,8 @@ class TrainBlocksOnTheFlyTest {
                 {"teacher.precision", "fp32"}, {"supernet.blocks", "2"}, {"supernet.hidden-sizes", "32"},
                 {"supernet.kernels", "3"}, {"supernet.layers-per-block", "2"}, {"supernet.steps", "2"},
                 {"supernet.batch-size", "8"}, {"supernet.micro-batch", "3"}, {"supernet.eval-paths", "3"},
-                {"supernet.checkpoint-every", "2"}, {"supernet.partitions", "2"}};
+                {"supernet.checkpoint-every", "2"}, {"supernet.partitions", "2"}, {"latency.sequence-length", "16"},
+                {"latency.runs", "3"}, {"prune.eval-sequences", "8"}};
         Settings s = Settings.defaults();
         for (String[] kv : values) {
             s = s.with(kv[0], kv[1], "test");
@@ -52,6 +54,7 @@ class TrainBlocksOnTheFlyTest {
     private static JsonNode train(Settings settings) throws Exception {
         StageRunner.run(new TokenizeStage(), settings, spark, false);
         StageRunner.run(new TeacherStage(), settings, spark, false);
+        StageRunner.run(new LatencyStage(), settings, spark, false);
         StageResult result = StageRunner.run(new TrainBlocksStage(), settings, spark, false);
         return result.manifest;
     }

@@ -1,0 +1,17 @@
+package org.nasbert.search;
+
+import org.nasbert.conf.Setting;
+
+/** The search stage's settings; defaults (the paper's numbers) and docs in conf/nasbert.properties. */
+public final class SearchSettings {
+    public static final Setting<String> CONSTRAINT = Setting.nonEmpty("search.constraint",
+            "Constraints on the whole student, ';'-separated, each params=<count>, latency=<time> or both joined by ',' "
+                    + "(e.g. params=10M;params=10M,latency=8ms)");
+    public static final Setting<Integer> TOP = Setting.intInRange("search.top",
+            "Students of least predicted loss re-evaluated whole on held-out data per constraint (the paper's T)", 1, 100_000);
+    public static final Setting<Integer> EVAL_SEQUENCES = Setting.intInRange("search.eval-sequences",
+            "Held-out sequences the re-evaluation runs on", 1, 1 << 24);
+
+    private SearchSettings() {
+    }
+}

@@ -1,0 +1,174 @@
+package org.nasbert.search;
+
+import org.junit.jupiter.api.Test;
+import org.nasbert.latency.LatencyTable;
+import org.nasbert.nn.BertEmbeddings;
+import org.nasbert.nn.Dense;
+import org.nasbert.nn.Init;
+import org.nasbert.nn.LayerNorm;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
+import org.nasbert.supernet.OpModules;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Whole-student selection: against brute force over every combination, with the student's parameters counted
+ * from real modules and latency summed by the table, embeddings, projections and head included.
+ */
+class ArchitectureSearchTest {
+    private static final SearchSpace SPACE = new SearchSpace(new int[]{64, 128}, new int[]{3}, 2, 4);
+    private static final StudentSize SIZE = new StudentSize(1000, 64, 2, 4);
+
+    /** Parts in binary fractions of a millisecond, so nanosecond sums are exact. */
+    private static LatencyTable table(Random random) {
+        Map<String, LatencyTable.Timing> parts = new HashMap<>();
+        for (int h : SPACE.hiddenSizes()) {
+            for (Op op : SPACE.operations()) {
+                parts.put(LatencyTable.op(op, h), timing(random));
+            }
+            parts.put(LatencyTable.embeddings(h), timing(random));
+            parts.put(LatencyTable.head(h), timing(random));
+            for (int to : SPACE.hiddenSizes()) {
+                if (to != h) {
+                    parts.put(LatencyTable.projection(h, to), timing(random));
+                }
+            }
+        }
+        return new LatencyTable(Collections.emptyMap(), parts);
+    }
+
+    private static LatencyTable.Timing timing(Random random) {
+        double ms = (1 + random.nextInt(32)) / 64.0;
+        return new LatencyTable.Timing(ms, ms, ms, 1);
+    }
+
+    @Test
+    void theTopStudentsEqualBruteForceUnderParameterAndLatencyLimits() {
+        Random random = new Random(7);
+        List<BlockPath> paths = SPACE.enumerate();
+        int checked = 0;
+        for (int instance = 0; instance < 60; instance++) {
+            LatencyTable table = table(random);
+            List<List<ArchitectureSearch.Scored>> blocks = new ArrayList<>();
+            for (int n = 0; n < 3; n++) {
+                List<ArchitectureSearch.Scored> list = new ArrayList<>();
+                for (BlockPath p : paths) {
+                    if (random.nextInt(3) == 0) {
+                        list.add(new ArchitectureSearch.Scored(p, random.nextInt(50) / 8.0));
+                    }
+                }
+                if (list.isEmpty()) {
+                    list.add(new ArchitectureSearch.Scored(paths.get(0), 1));
+                }
+                blocks.add(list);
+            }
+            List<Architecture> all = all(blocks);
+            long maxParams = 130_000 + random.nextInt(200_000);
+            double maxMs = 0.5 + random.nextInt(64) / 32.0;
+            Constraint c = new Constraint("test", random.nextBoolean() ? maxParams : Constraint.NONE,
+                    random.nextBoolean() ? Math.round(maxMs * 1e6) : Constraint.NONE);
+            List<Double> expected = new ArrayList<>();
+            Map<Architecture, Double> loss = new HashMap<>();
+            for (Architecture a : all) {
+                double l = 0;
+                for (int n = 0; n < 3; n++) {
+                    for (ArchitectureSearch.Scored s : blocks.get(n)) {
+                        l += s.path.equals(a.blocks().get(n)) ? s.loss : 0;
+                    }
+                }
+                loss.put(a, l);
+                boolean fits = (c.maxParameters() == Constraint.NONE || moduleParameters(a) <= c.maxParameters())
+                        && (c.maxLatencyNs() == Constraint.NONE || table.predictMs(a) <= c.maxLatencyNs() / 1e6);
+                if (fits) {
+                    expected.add(l);
+                }
+            }
+            expected.sort(Double::compare);
+            int t = 1 + random.nextInt(20);
+            List<ArchitectureSearch.Proposal> got = new ArchitectureSearch(blocks, SIZE, table, 128).top(c, t);
+            assertEquals(Math.min(t, expected.size()), got.size(), "instance " + instance);
+            HashSet<Architecture> distinct = new HashSet<>();
+            for (int i = 0; i < got.size(); i++) {
+                ArchitectureSearch.Proposal p = got.get(i);
+                assertEquals(expected.get(i), p.predictedLoss, 1e-9, "instance " + instance + " rank " + i);
+                assertEquals(loss.get(p.architecture), p.predictedLoss, 1e-9);
+                assertEquals(moduleParameters(p.architecture), p.parameters, "parameters of " + p.architecture);
+                assertEquals(table.predictMs(p.architecture), p.latencyMs, 1e-12);
+                assertTrue(distinct.add(p.architecture), "a student came twice");
+                checked++;
+            }
+        }
+        assertTrue(checked > 200, "enough students compared: " + checked);
+    }
+
+    private static List<Architecture> all(List<List<ArchitectureSearch.Scored>> blocks) {
+        List<List<BlockPath>> prefixes = new ArrayList<>();
+        prefixes.add(new ArrayList<>());
+        for (List<ArchitectureSearch.Scored> block : blocks) {
+            List<List<BlockPath>> next = new ArrayList<>();
+            for (List<BlockPath> p : prefixes) {
+                for (ArchitectureSearch.Scored s : block) {
+                    List<BlockPath> e = new ArrayList<>(p);
+                    e.add(s.path);
+                    next.add(e);
+                }
+            }
+            prefixes = next;
+        }
+        List<Architecture> out = new ArrayList<>();
+        for (List<BlockPath> p : prefixes) {
+            out.add(new Architecture(p));
+        }
+        return out;
+    }
+
+    private static final Map<String, Long> MODULE_WEIGHTS = new HashMap<>();
+
+    /** Weights of the student's real modules: embeddings, each op, projections between widths, pooler and classifier. */
+    static long moduleParameters(Architecture a) {
+        int h0 = a.blocks().get(0).hidden();
+        long n = weights("embeddings" + h0, r -> new BertEmbeddings(Init.normal(r, 0.02f, SIZE.vocab(), h0),
+                Init.normal(r, 0.02f, 64, h0), Init.normal(r, 0.02f, 2, h0), new LayerNorm(h0, 1e-12f)).parameterCount());
+        int previous = h0;
+        for (BlockPath b : a.blocks()) {
+            int from = previous;
+            if (b.hidden() != from) {
+                n += weights("dense" + from + "x" + b.hidden(), r -> new Dense(from, b.hidden(), r).parameterCount());
+            }
+            for (Op op : b.ops()) {
+                n += op.isIdentity() ? 0 : weights(op + "@" + b.hidden(), r -> OpModules.build(op, b.hidden(), 4, r).parameterCount());
+            }
+            previous = b.hidden();
+        }
+        int last = previous;
+        return n + weights("head" + last, r -> new Dense(last, last, r).parameterCount() + new Dense(last, 2, r).parameterCount());
+    }
+
+    /** Each kind of module is built once: counting is what is tested, not construction. */
+    private static long weights(String key, java.util.function.ToLongFunction<Random> count) {
+        return MODULE_WEIGHTS.computeIfAbsent(key, k -> count.applyAsLong(new Random(1)));
+    }
+
+    @Test
+    void whenNothingFitsTheAnswerIsEmpty() {
+        Random random = new Random(3);
+        List<List<ArchitectureSearch.Scored>> blocks = new ArrayList<>();
+        blocks.add(List.of(new ArchitectureSearch.Scored(BlockPath.parse("64:sep3,id"), 0.5)));
+        ArchitectureSearch search = new ArchitectureSearch(blocks, SIZE, table(random), 128);
+        assertTrue(search.top(new Constraint("tiny", 1000, Constraint.NONE), 5).isEmpty(), "embeddings alone exceed 1000");
+        assertEquals(1, search.top(new Constraint("roomy", 10_000_000, Constraint.NONE), 5).size());
+    }
+}

@@ -1,0 +1,48 @@
+package org.nasbert.jobs.search;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.latency.LatencyMeter;
+import org.nasbert.latency.LatencySettings;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.StudentSize;
+import org.nasbert.stage.StageContext;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The chosen students built whole and timed on an executor at the latency table's batch, length and threads,
+ * beside their parts timed in the same rounds: whether the table's sums predict real students. Only for a table
+ * measured on this cluster; an imported one describes other hardware.
+ */
+final class LatencyCheck {
+    private LatencyCheck() {
+    }
+
+    /** Per student: whole median, p10, p90 (ms), runs, and the sum of its parts timed in the same rounds (ms); null if imported. */
+    static List<double[]> run(StageContext context, List<Architecture> students) throws IOException {
+        JsonNode latency = context.run().manifest(LatencyStage.OUTPUT);
+        if (!"measured".equals(latency.path("source").asText()) || students.isEmpty()) {
+            return null;
+        }
+        JsonNode used = latency.path("settings");
+        int runs = used.path(LatencySettings.RUNS.key()).asInt(30);
+        LatencyMeter meter = new LatencyMeter(used.path(LatencySettings.BATCH.key()).asInt(1),
+                used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128), used.path(LatencySettings.THREADS.key()).asInt(1),
+                runs, runs, used.path("supernet.ffn-ratio").asInt(4), StudentSize.BERT.vocab());
+        List<Architecture> list = new ArrayList<>(students);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        return jsc.parallelize(Collections.singletonList(0), 1).flatMap(i -> {
+            List<double[]> out = new ArrayList<>();
+            for (Architecture a : list) {
+                LatencyMeter.Comparison c = meter.compare(a);
+                out.add(new double[]{c.whole.medianMs, c.whole.p10Ms, c.whole.p90Ms, c.whole.runs, c.predictedMs});
+            }
+            return out.iterator();
+        }).collect();
+    }
+}

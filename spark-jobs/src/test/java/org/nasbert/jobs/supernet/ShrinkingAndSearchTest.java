@@ -1,0 +1,245 @@
+package org.nasbert.jobs.supernet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.conf.Settings;
+import org.nasbert.io.Json;
+import org.nasbert.io.RunDirectory;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.latency.LatencyTable;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.StudentSize;
+import org.nasbert.stage.StageContext;
+import org.nasbert.stage.StageResult;
+import org.nasbert.stage.StageRunner;
+import org.nasbert.supernet.SupernetBlock;
+import org.nasbert.supernet.SupernetSettings;
+import org.nasbert.teacher.checkpoint.SafeTensors;
+import org.nasbert.teacher.checkpoint.WeightTensor;
+import org.nasbert.testing.LocalSpark;
+import org.nasbert.testing.TestData;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * train-blocks with progressive shrinking, then the search, on a small real run: every round drops the worse half
+ * of each bin's sample down to keep, the survivors' losses are their held-out block losses, and the search's
+ * choices are the brute-force optimum within each constraint; a new constraint redoes only the search.
+ */
+class ShrinkingAndSearchTest {
+    private static final int KEEP = 2;
+    private static final int SAMPLE = 4;
+    private static SparkSession spark;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void start() {
+        spark = LocalSpark.session();
+    }
+
+    private static Settings settings(Path run, String... more) {
+        String[] values = {
+                "run.dir", run.toString(), "tokenize.input", TestData.mobyDick().toString(),
+                "teacher.sequences", "80", "teacher.held-out", "0.2", "teacher.precision", "fp32",
+                "supernet.blocks", "2", "supernet.hidden-sizes", "32,64", "supernet.kernels", "3",
+                "supernet.layers-per-block", "2", "supernet.batch-size", "8", "supernet.eval-paths", "2",
+                "supernet.checkpoint-every", "100", "supernet.partitions", "2", "supernet.steps-per-epoch", "3",
+                "supernet.learning-rate", "0.003", "supernet.warmup-steps", "2",
+                "prune.bins", "3", "prune.sample", "" + SAMPLE, "prune.keep", "" + KEEP, "prune.warmup-epochs", "1",
+                "prune.eval-sequences", "1000", "latency.sequence-length", "16", "latency.runs", "3",
+                "search.top", "5", "search.eval-sequences", "1000"};
+        Settings s = Settings.defaults();
+        for (int i = 0; i < values.length; i += 2) {
+            s = s.with(values[i], values[i + 1], "test");
+        }
+        for (int i = 0; i < more.length; i += 2) {
+            s = s.with(more[i], more[i + 1], "test");
+        }
+        return s;
+    }
+
+    @Test
+    void shrinkingThenSearchOnARealRun() throws Exception {
+        Path run = temp.resolve("run");
+        Settings settings = settings(run, "search.constraint", "params=1.01M;params=2.1M;params=1.5M,latency=1000ms");
+        StageRunner.run(new TokenizeStage(), settings, spark, false);
+        StageRunner.run(new TeacherStage(), settings, spark, false);
+        StageRunner.run(new LatencyStage(), settings, spark, false);
+        JsonNode trained = StageRunner.run(new TrainBlocksStage(), settings, spark, false).manifest;
+
+        JsonNode shrinking = trained.path("shrinking");
+        int rounds = shrinking.path("rounds").asInt();
+        assertTrue(rounds >= 2, "several rounds: " + shrinking);
+        assertTrue(shrinking.path("finished").asBoolean());
+        assertEquals((1 + rounds) * 3L, trained.path("steps").asLong(), "warm-up epoch + one epoch per round, 3 steps each");
+        for (int r = 1; r <= rounds; r++) {
+            checkRound(Json.MAPPER.readTree(run.resolve(String.format("supernet/shrinking/round-%02d.json", r)).toFile()), r);
+        }
+        JsonNode candidates = Json.MAPPER.readTree(run.resolve("supernet/candidates.json").toFile());
+        checkCandidateLosses(run, settings, candidates);
+
+        StageResult search = StageRunner.run(new SearchStage(), settings, spark, false);
+        JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        LatencyTable table = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")),
+                StandardCharsets.UTF_8), "table");
+        checkAgainstBruteForce(pareto, candidates, table);
+        int chosen = 0;
+        for (JsonNode c : pareto.path("constraints")) {
+            chosen += c.path("chosen").isObject() ? 1 : 0;
+        }
+        assertEquals(3, chosen, "every constraint of the first search has a student: " + pareto);
+        assertTrue(search.manifest.path("students_evaluated").asInt() > 0);
+
+        // a new constraint: only the search is redone, from the stored tables
+        long t0 = System.nanoTime();
+        Settings other = settings(run, "search.constraint", "params=1K;latency=1000ms");
+        assertTrue(StageRunner.run(new TrainBlocksStage(), other, spark, false).skipped, "train-blocks is not redone");
+        StageResult again = StageRunner.run(new SearchStage(), other, spark, false);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertFalse(again.skipped, "the search is redone for a new constraint");
+        assertTrue(seconds < 60, "answered from the stored tables in " + seconds + " s");
+        JsonNode answer = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        assertTrue(answer.path("constraints").get(0).path("chosen").isNull(), "nothing has 1K parameters: " + answer);
+        assertTrue(answer.path("constraints").get(0).path("reason").asText().contains("no student"));
+        checkAgainstBruteForce(answer, candidates, table);
+    }
+
+    /** Each bin's scored sample loses its worse half (never going below keep); the counts add up. */
+    private static void checkRound(JsonNode round, int r) {
+        int binsScored = 0;
+        for (JsonNode block : round.path("blocks")) {
+            for (JsonNode bin : block.path("bins")) {
+                int before = bin.path("paths_before").asInt();
+                int after = bin.path("paths_after").asInt();
+                JsonNode scored = bin.path("scored");
+                String where = "round " + r + " block " + block.path("block") + " bin " + bin.path("bin");
+                if (before <= KEEP) {
+                    assertEquals(0, scored.size(), where);
+                    assertEquals(before, after, where);
+                    continue;
+                }
+                binsScored++;
+                assertEquals(Math.min(SAMPLE, before), scored.size(), where);
+                int drop = Math.min(scored.size() / 2, before - KEEP);
+                assertEquals(before - drop, after, where);
+                double worstKept = Double.NEGATIVE_INFINITY;
+                double bestDropped = Double.POSITIVE_INFINITY;
+                int dropped = 0;
+                for (JsonNode p : scored) {
+                    double loss = p.path("loss").asDouble();
+                    assertTrue(loss > 0 && loss < 10, where + ": " + p);
+                    assertEquals(BlockPath.parse(p.path("path").asText()).parameters(4), p.path("parameters").asLong());
+                    if (p.path("kept").asBoolean()) {
+                        worstKept = Math.max(worstKept, loss);
+                    } else {
+                        bestDropped = Math.min(bestDropped, loss);
+                        dropped++;
+                    }
+                }
+                assertEquals(drop, dropped, where);
+                assertTrue(worstKept <= bestDropped, where + ": kept " + worstKept + " > dropped " + bestDropped);
+            }
+        }
+        assertTrue(binsScored > 0, "round " + r + " scored some bin");
+    }
+
+    /** The survivors' losses equal held-out block losses computed through the training code's own evaluation. */
+    private static void checkCandidateLosses(Path run, Settings settings, JsonNode candidates) throws Exception {
+        StageContext context = new StageContext(spark, settings, new RunDirectory(run.toString(), spark.sparkContext().hadoopConfiguration()));
+        TrainingData data = TrainingData.read(context, context.run().manifest(TeacherStage.OUTPUT),
+                SupernetSettings.space(settings), 42, 2);
+        SupernetBlock[] master = data.plan.build();
+        FileSystem fs = context.run().fileSystem();
+        Map<String, WeightTensor> weights = SafeTensors.read(fs, new org.apache.hadoop.fs.Path(new File(run.toFile(),
+                "supernet/weights.safetensors").toURI()));
+        for (int n = 0; n < master.length; n++) {
+            for (String g : master[n].groupNames()) {
+                master[n].load(g, weights.get("b" + n + "/" + g).data(), false);
+            }
+        }
+        BlockPath[][] paths = new BlockPath[2][];
+        for (int n = 0; n < 2; n++) {
+            JsonNode list = candidates.path("blocks").get(n).path("candidates");
+            assertTrue(list.size() >= 2 && list.size() <= 3 * KEEP, "block " + n + " keeps at most bins x keep: " + list.size());
+            paths[n] = new BlockPath[list.size()];
+            for (int i = 0; i < list.size(); i++) {
+                paths[n][i] = BlockPath.parse(list.get(i).path("path").asText());
+            }
+        }
+        double[][] expected = TrainBlocksStage.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.plan, master,
+                data.heldOut, paths);
+        data.release();
+        for (int n = 0; n < 2; n++) {
+            JsonNode list = candidates.path("blocks").get(n).path("candidates");
+            for (int i = 0; i < list.size(); i++) {
+                double want = expected[n][i];
+                assertEquals(want, list.get(i).path("loss").asDouble(), 1e-5 * want, "block " + n + " " + paths[n][i]);
+            }
+        }
+    }
+
+    /** Each constraint's best predicted student is the minimum over every combination of candidates that fits. */
+    private static void checkAgainstBruteForce(JsonNode pareto, JsonNode candidates, LatencyTable table) {
+        StudentSize size = new StudentSize(30522, 512, 2, 4);
+        JsonNode a = candidates.path("blocks").get(0).path("candidates");
+        JsonNode b = candidates.path("blocks").get(1).path("candidates");
+        for (JsonNode c : pareto.path("constraints")) {
+            long maxParams = c.has("max_parameters") ? c.path("max_parameters").asLong() : Long.MAX_VALUE;
+            double maxMs = c.has("max_latency_ms") ? c.path("max_latency_ms").asDouble() : Double.POSITIVE_INFINITY;
+            double best = Double.POSITIVE_INFINITY;
+            for (JsonNode x : a) {
+                for (JsonNode y : b) {
+                    Architecture arch = Architecture.parse(x.path("path").asText() + " | " + y.path("path").asText());
+                    if (size.parameters(arch) <= maxParams && table.predictMs(arch) <= maxMs + 1e-6) {
+                        best = Math.min(best, x.path("loss").asDouble() + y.path("loss").asDouble());
+                    }
+                }
+            }
+            if (Double.isInfinite(best)) {
+                assertTrue(c.path("chosen").isNull(), c.toString());
+                continue;
+            }
+            assertEquals(best, c.path("best_predicted").path("predicted_loss").asDouble(), 1e-12, c.toString());
+            JsonNode chosen = c.path("chosen");
+            assertTrue(chosen.path("parameters").asLong() <= maxParams, c.toString());
+            assertTrue(chosen.path("latency_ms").asDouble() <= maxMs + 1e-6, c.toString());
+            assertTrue(chosen.path("measured_loss").asDouble() <= c.path("best_predicted").path("measured_loss").asDouble(),
+                    "the chosen student measures no worse than the best predicted one");
+        }
+        List<JsonNode> front = new ArrayList<>();
+        pareto.path("pareto_front").forEach(front::add);
+        for (JsonNode p : front) {
+            for (JsonNode q : front) {
+                boolean dominates = q.path("parameters").asLong() <= p.path("parameters").asLong()
+                        && q.path("latency_ms").asDouble() <= p.path("latency_ms").asDouble()
+                        && q.path("measured_loss").asDouble() <= p.path("measured_loss").asDouble()
+                        && !q.path("architecture").equals(p.path("architecture"))
+                        && (q.path("parameters").asLong() < p.path("parameters").asLong()
+                        || q.path("latency_ms").asDouble() < p.path("latency_ms").asDouble()
+                        || q.path("measured_loss").asDouble() < p.path("measured_loss").asDouble());
+                assertFalse(dominates, q + " dominates " + p + " on the front");
+            }
+        }
+    }
+}
