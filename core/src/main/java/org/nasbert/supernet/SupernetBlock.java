@@ -54,15 +54,15 @@ public final class SupernetBlock {
         return teacherHidden;
     }
 
-    static String inName(int h) {
+    public static String inName(int h) {
         return "h" + h + ".in";
     }
 
-    static String outName(int h) {
+    public static String outName(int h) {
         return "h" + h + ".out";
     }
 
-    static String opName(int h, int layer, Op op) {
+    public static String opName(int h, int layer, Op op) {
         return "h" + h + ".l" + layer + "." + op;
     }
 

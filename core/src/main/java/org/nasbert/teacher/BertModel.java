@@ -10,6 +10,7 @@ import org.nasbert.nn.LayerNorm;
 import org.nasbert.nn.MaskedLmHead;
 import org.nasbert.nn.MultiHeadAttention;
 import org.nasbert.nn.Tensors;
+import org.nasbert.nn.TokenBatch;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 
 import java.util.ArrayList;
@@ -30,9 +31,7 @@ public final class BertModel {
     public BertModel(BertWeights weights) {
         this.config = weights.config();
         float eps = config.layerNormEps;
-        this.embeddings = new BertEmbeddings(t(weights, "bert.embeddings.word_embeddings.weight"),
-                t(weights, "bert.embeddings.position_embeddings.weight"), t(weights, "bert.embeddings.token_type_embeddings.weight"),
-                norm(weights, "bert.embeddings.LayerNorm", eps));
+        this.embeddings = embeddings(weights);
         for (int i = 0; i < config.numLayers; i++) {
             String p = BertWeights.layerPrefix(i);
             MultiHeadAttention attention = new MultiHeadAttention(config.numHeads, dense(weights, p + "attention.self.query"),
@@ -45,6 +44,13 @@ public final class BertModel {
         this.head = !weights.hasMlmHead() ? null : new MaskedLmHead(dense(weights, "cls.predictions.transform.dense"),
                 norm(weights, "cls.predictions.transform.LayerNorm", eps),
                 new Dense(embeddings.wordEmbeddings(), t(weights, "cls.predictions.bias")));
+    }
+
+    /** The checkpoint's embedding layer on its own (word, position and segment tables, LayerNorm): students inherit it. */
+    public static BertEmbeddings embeddings(BertWeights weights) {
+        return new BertEmbeddings(t(weights, "bert.embeddings.word_embeddings.weight"),
+                t(weights, "bert.embeddings.position_embeddings.weight"), t(weights, "bert.embeddings.token_type_embeddings.weight"),
+                norm(weights, "bert.embeddings.LayerNorm", weights.config().layerNormEps));
     }
 
     public BertConfig config() {
@@ -74,7 +80,7 @@ public final class BertModel {
      * {@code lastLayer} are not run (their states are absent from the output).
      */
     public Output forward(int[][] ids, int[][] types, int[] lengths, int lastLayer, boolean logits) {
-        Inputs in = new Inputs(ids, types, lengths);
+        TokenBatch in = new TokenBatch(ids, types, lengths);
         Tensor<Float> mask = in.mask;
         List<Tensor<Float>> hidden = new ArrayList<>();
         Tensor<Float> h = embeddings.forward(Tensors.table(in.ids, in.types));
@@ -93,7 +99,7 @@ public final class BertModel {
      * memory cost of about one layer's activations: each layer's state is released once the next has run.
      */
     public List<Tensor<Float>> statesAfter(int[][] ids, int[][] types, int[] lengths, int[] layersWanted) {
-        Inputs in = new Inputs(ids, types, lengths);
+        TokenBatch in = new TokenBatch(ids, types, lengths);
         Tensor<Float> mask = in.mask;
         int last = 0;
         for (int l : layersWanted) {
@@ -135,33 +141,6 @@ public final class BertModel {
     }
 
     /** A batch as the layers take it: ids, token types and the 1/0 padding mask, each [batch, seq]. */
-    private static final class Inputs {
-        final Tensor<Float> ids;
-        final Tensor<Float> types;
-        final Tensor<Float> mask;
-
-        Inputs(int[][] ids, int[][] types, int[] lengths) {
-            int batch = ids.length;
-            int seq = ids[0].length;
-            float[] idData = new float[batch * seq];
-            float[] typeData = new float[batch * seq];
-            float[] maskData = new float[batch * seq];
-            for (int b = 0; b < batch; b++) {
-                if (ids[b].length != seq) {
-                    throw new IllegalArgumentException("sequence " + b + " has length " + ids[b].length + ", expected " + seq);
-                }
-                for (int t = 0; t < seq; t++) {
-                    idData[b * seq + t] = ids[b][t];
-                    typeData[b * seq + t] = types == null ? 0 : types[b][t];
-                    maskData[b * seq + t] = t < lengths[b] ? 1 : 0;
-                }
-            }
-            this.ids = BigDl.tensor(idData, batch, seq);
-            this.types = BigDl.tensor(typeData, batch, seq);
-            this.mask = BigDl.tensor(maskData, batch, seq);
-        }
-    }
-
     private static Tensor<Float> t(BertWeights w, String name) {
         WeightTensor x = w.get(name);
         return BigDl.tensor(x.data(), x.shape());

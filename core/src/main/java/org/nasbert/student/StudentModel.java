@@ -1,0 +1,205 @@
+package org.nasbert.student;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import com.intel.analytics.bigdl.utils.Table;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.BertEmbeddings;
+import org.nasbert.nn.Dense;
+import org.nasbert.nn.Init;
+import org.nasbert.nn.LayerNorm;
+import org.nasbert.nn.Parameterized;
+import org.nasbert.nn.Tensors;
+import org.nasbert.nn.TokenBatch;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+import org.nasbert.supernet.OpModules;
+import org.nasbert.supernet.SupernetBlock;
+import org.nasbert.teacher.BertModel;
+import org.nasbert.teacher.BertWeights;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A standalone student encoder built from an architecture (NAS-BERT §3.1): embeddings, a projection to block 0's
+ * width when the embedding size differs, each block's operations, a linear map wherever the next block's input
+ * differs, and an optional projection of the last block's output. Only the chosen operations exist: it is
+ * physically as small as its architecture, unlike the supernet it may come from.
+ */
+public final class StudentModel {
+    private final Architecture architecture;
+    private final BertEmbeddings embeddings;
+    private final Dense input;
+    private final List<List<Parameterized<Table>>> blocks;
+    /** between[n] maps block n's output to block n+1's input; null where the width stays and nothing is inherited. */
+    private final Dense[] between;
+    private final Dense output;
+
+    private StudentModel(Architecture architecture, BertEmbeddings embeddings, Dense input, List<List<Parameterized<Table>>> blocks,
+                         Dense[] between, Dense output) {
+        this.architecture = architecture;
+        this.embeddings = embeddings;
+        this.input = input;
+        this.blocks = blocks;
+        this.between = between;
+        this.output = output;
+    }
+
+    /**
+     * Fresh BERT-style weights (as the paper trains its students): embeddings of {@code embeddingSize}, a projection to
+     * block 0's width if that differs, linear maps only where the width changes, no output projection.
+     */
+    public static StudentModel fresh(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed) {
+        Random random = new Random(seed);
+        BertEmbeddings embeddings = new BertEmbeddings(Init.normal(random, 0.02f, vocab, embeddingSize),
+                Init.normal(random, 0.02f, positions, embeddingSize), Init.normal(random, 0.02f, 2, embeddingSize),
+                new LayerNorm(embeddingSize, OpModules.EPS));
+        int first = a.blocks().get(0).hidden();
+        Dense input = embeddingSize == first ? null : new Dense(embeddingSize, first, random);
+        List<List<Parameterized<Table>>> blocks = new ArrayList<>();
+        Dense[] between = new Dense[a.blocks().size() - 1];
+        for (int n = 0; n < a.blocks().size(); n++) {
+            BlockPath path = a.blocks().get(n);
+            List<Parameterized<Table>> ops = new ArrayList<>();
+            for (Op op : path.ops()) {
+                if (!op.isIdentity()) {
+                    ops.add(OpModules.build(op, path.hidden(), ffnRatio, random));
+                }
+            }
+            blocks.add(ops);
+            if (n + 1 < a.blocks().size() && a.blocks().get(n + 1).hidden() != path.hidden()) {
+                between[n] = new Dense(path.hidden(), a.blocks().get(n + 1).hidden(), random);
+            }
+        }
+        return new StudentModel(a, embeddings, input, blocks, between, null);
+    }
+
+    /**
+     * Weights inherited from the trained supernet and the teacher, computing exactly what the search scored: the
+     * teacher's embeddings, block 0's input projection, the chosen ops' shared weights, between blocks the
+     * supernet's output projection of one block composed with the input projection of the next (one linear map,
+     * h_n to h_{n+1}), and the last block's output projection back to the teacher's width.
+     */
+    public static StudentModel inherited(Architecture a, SupernetBlock[] supernet, BertWeights teacher) {
+        if (supernet.length != a.blocks().size()) {
+            throw new IllegalArgumentException("architecture " + a + " has " + a.blocks().size() + " blocks, the supernet "
+                    + supernet.length);
+        }
+        int ffnRatio = supernet[0].space().ffnRatio();
+        Random unused = new Random(0);
+        List<List<Parameterized<Table>>> blocks = new ArrayList<>();
+        Dense[] between = new Dense[a.blocks().size() - 1];
+        for (int n = 0; n < a.blocks().size(); n++) {
+            BlockPath path = a.blocks().get(n);
+            List<Parameterized<Table>> ops = new ArrayList<>();
+            for (int layer = 0; layer < path.ops().size(); layer++) {
+                Op op = path.ops().get(layer);
+                if (!op.isIdentity()) {
+                    Parameterized<Table> module = OpModules.build(op, path.hidden(), ffnRatio, unused);
+                    copy(supernet[n].flatten(SupernetBlock.opName(path.hidden(), layer, op), false), module);
+                    ops.add(module);
+                }
+            }
+            blocks.add(ops);
+            if (n + 1 < a.blocks().size()) {
+                between[n] = compose(projection(supernet[n], SupernetBlock.outName(path.hidden())),
+                        projection(supernet[n + 1], SupernetBlock.inName(a.blocks().get(n + 1).hidden())));
+            }
+        }
+        int first = a.blocks().get(0).hidden();
+        int last = a.blocks().get(a.blocks().size() - 1).hidden();
+        return new StudentModel(a, BertModel.embeddings(teacher), projection(supernet[0], SupernetBlock.inName(first)), blocks,
+                between, projection(supernet[a.blocks().size() - 1], SupernetBlock.outName(last)));
+    }
+
+    private static Dense projection(SupernetBlock block, String group) {
+        Dense d = (Dense) block.group(group);
+        return new Dense(d.weight().clone(), d.bias().clone());
+    }
+
+    /** {@code second(first(x))} as one linear map: W = W2 W1, b = W2 b1 + b2 (products in double). */
+    static Dense compose(Dense first, Dense second) {
+        int in = first.inputSize();
+        int mid = first.outputSize();
+        int out = second.outputSize();
+        float[] w1 = dense(first.weight());
+        float[] b1 = dense(first.bias());
+        float[] w2 = dense(second.weight());
+        float[] b2 = dense(second.bias());
+        float[] w = new float[out * in];
+        float[] b = new float[out];
+        for (int o = 0; o < out; o++) {
+            double bias = b2[o];
+            double[] row = new double[in];
+            for (int m = 0; m < mid; m++) {
+                double c = w2[o * mid + m];
+                bias += c * b1[m];
+                for (int i = 0; i < in; i++) {
+                    row[i] += c * w1[m * in + i];
+                }
+            }
+            for (int i = 0; i < in; i++) {
+                w[o * in + i] = (float) row[i];
+            }
+            b[o] = (float) bias;
+        }
+        return new Dense(BigDl.tensor(w, out, in), BigDl.tensor(b, out));
+    }
+
+    private static float[] dense(Tensor<Float> t) {
+        Tensor<Float> d = Tensors.dense(t);
+        float[] out = new float[d.nElement()];
+        System.arraycopy(Tensors.data(d), Tensors.offset(d), out, 0, out.length);
+        return out;
+    }
+
+    /** Loads a supernet group's flattened weights into a module of the same kind (same parameter order). */
+    private static void copy(float[] values, Parameterized<?> module) {
+        int at = 0;
+        for (Tensor<Float> t : module.parameters()._1()) {
+            System.arraycopy(values, at, Tensors.data(t), Tensors.offset(t), t.nElement());
+            at += t.nElement();
+        }
+        if (at != values.length) {
+            throw new IllegalArgumentException(values.length + " values for a module of " + at + " weights");
+        }
+    }
+
+    public Architecture architecture() {
+        return architecture;
+    }
+
+    /** The encoder's output for a padded batch: [batch, length, width of the last block, or the output projection's]. */
+    public Tensor<Float> forward(int[][] ids, int[][] types, int[] lengths) {
+        TokenBatch in = new TokenBatch(ids, types, lengths);
+        Tensor<Float> h = embeddings.forward(Tensors.table(in.ids, in.types));
+        if (input != null) {
+            h = input.forward(h);
+        }
+        for (int n = 0; n < blocks.size(); n++) {
+            for (Parameterized<Table> op : blocks.get(n)) {
+                h = op.forward(Tensors.table(h, in.mask));
+            }
+            if (n < between.length && between[n] != null) {
+                h = between[n].forward(h);
+            }
+        }
+        return output == null ? h : output.forward(h);
+    }
+
+    /** Weights of every module the student holds. */
+    public long parameterCount() {
+        long n = embeddings.parameterCount() + (input == null ? 0 : input.parameterCount()) + (output == null ? 0 : output.parameterCount());
+        for (List<Parameterized<Table>> ops : blocks) {
+            for (Parameterized<Table> op : ops) {
+                n += op.parameterCount();
+            }
+        }
+        for (Dense d : between) {
+            n += d == null ? 0 : d.parameterCount();
+        }
+        return n;
+    }
+}
