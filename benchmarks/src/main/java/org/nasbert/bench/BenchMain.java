@@ -32,6 +32,9 @@ public final class BenchMain {
             case "latency":
                 LatencyBenchmark.main(rest);
                 break;
+            case "student-speed":
+                StudentSpeedBenchmark.main(rest);
+                break;
             case "verify-tokenizer":
                 VerifyTokenizer.main(rest);
                 break;
@@ -40,8 +43,9 @@ public final class BenchMain {
                         + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
                         + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5] [--steps 2] [--torch /usr/bin/python3|off]\n"
                         + "       bin/nasbert bench scaling [--run runs/demo] [--steps 12] [--batch 64] [--runs 2] [--hidden-sizes 128,256]\n"
-                        + "       bin/nasbert bench search [--candidates 100] [--brute-force-candidates 30]\n"
+                        + "       bin/nasbert bench search [--candidates 100] [--brute-force-candidates 30] [--top 100]\n"
                         + "       bin/nasbert bench latency [--batch 1] [--seq 128] [--threads 1] [--runs 30] [--students 8] [--out table.json]\n"
+                        + "       bin/nasbert bench student-speed [--batch 128] [--seq 128] [--threads N] [--runs 3] [--teacher bert-base|minilm] [--pareto pareto.json]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);
         }

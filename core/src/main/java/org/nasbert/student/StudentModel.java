@@ -189,6 +189,41 @@ public final class StudentModel {
         return output == null ? h : output.forward(h);
     }
 
+    /**
+     * Inference: the output as a tensor of its own, each module's activations released as soon as the next module
+     * has read them (a plain forward keeps every module's, as training needs).
+     */
+    public Tensor<Float> infer(int[][] ids, int[][] types, int[] lengths) {
+        TokenBatch in = new TokenBatch(ids, types, lengths);
+        Parameterized<?> previous = embeddings;
+        Tensor<Float> h = embeddings.forward(Tensors.table(in.ids, in.types));
+        if (input != null) {
+            h = input.forward(h);
+            previous.clearState();
+            previous = input;
+        }
+        for (int n = 0; n < blocks.size(); n++) {
+            for (Parameterized<Table> op : blocks.get(n)) {
+                h = op.forward(Tensors.table(h, in.mask));
+                previous.clearState();
+                previous = op;
+            }
+            if (n < between.length && between[n] != null) {
+                h = between[n].forward(h);
+                previous.clearState();
+                previous = between[n];
+            }
+        }
+        if (output != null) {
+            h = output.forward(h);
+            previous.clearState();
+            previous = output;
+        }
+        Tensor<Float> result = h.clone();
+        previous.clearState();
+        return result;
+    }
+
     /** Weights of every module the student holds. */
     public long parameterCount() {
         long n = embeddings.parameterCount() + (input == null ? 0 : input.parameterCount()) + (output == null ? 0 : output.parameterCount());

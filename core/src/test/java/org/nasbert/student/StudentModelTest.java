@@ -95,5 +95,10 @@ class StudentModelTest {
         assertTrue(scale > 0.1, "a non-trivial output: " + scale);
         assertTrue(maxDiff <= 1e-4 * Math.max(1, scale), "max |student - supernet chain| = " + maxDiff + " at scale " + scale);
         assertTrue(student.parameterCount() < 0.8 * teacher.parameterCount(), "smaller than the teacher: " + student.parameterCount());
+        Tensor<Float> inferred = Tensors.dense(student.infer(ids, null, lengths));
+        for (int i = 0; i < got.nElement(); i++) {
+            assertEquals(Tensors.data(got)[Tensors.offset(got) + i], Tensors.data(inferred)[Tensors.offset(inferred) + i], 0,
+                    "inference (activations released as it goes) gives the forward's output");
+        }
     }
 }
