@@ -52,6 +52,16 @@ public final class StudentModel {
      * block 0's width if that differs, linear maps only where the width changes, no output projection.
      */
     public static StudentModel fresh(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed) {
+        return fresh(a, embeddingSize, vocab, positions, ffnRatio, seed, 0);
+    }
+
+    /**
+     * As {@link #fresh(Architecture, int, int, int, int, long)}, with a projection of the last block's output to
+     * {@code outputWidth} (0: none): distilling a teacher's hidden states needs the student's at the teacher's width
+     * (TinyBERT's learnable W_h), a training-time part the exported student leaves out.
+     */
+    public static StudentModel fresh(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed,
+                                     int outputWidth) {
         Random random = new Random(seed);
         BertEmbeddings embeddings = new BertEmbeddings(Init.normal(random, 0.02f, vocab, embeddingSize),
                 Init.normal(random, 0.02f, positions, embeddingSize), Init.normal(random, 0.02f, 2, embeddingSize),
@@ -73,7 +83,8 @@ public final class StudentModel {
                 between[n] = new Dense(path.hidden(), a.blocks().get(n + 1).hidden(), random);
             }
         }
-        return new StudentModel(a, embeddings, input, blocks, between, null);
+        int last = a.blocks().get(a.blocks().size() - 1).hidden();
+        return new StudentModel(a, embeddings, input, blocks, between, outputWidth == 0 ? null : new Dense(last, outputWidth, random));
     }
 
     /**
@@ -222,6 +233,73 @@ public final class StudentModel {
         Tensor<Float> result = h.clone();
         previous.clearState();
         return result;
+    }
+
+    /** Every module with weights, input side first: what an optimiser steps and a checkpoint stores. */
+    public List<Parameterized<?>> modules() {
+        List<Parameterized<?>> out = new ArrayList<>();
+        out.add(embeddings);
+        if (input != null) {
+            out.add(input);
+        }
+        for (int n = 0; n < blocks.size(); n++) {
+            out.addAll(blocks.get(n));
+            if (n < between.length && between[n] != null) {
+                out.add(between[n]);
+            }
+        }
+        if (output != null) {
+            out.add(output);
+        }
+        return out;
+    }
+
+    public void zeroGradients() {
+        for (Parameterized<?> m : modules()) {
+            m.zeroGradParameters();
+        }
+    }
+
+    /**
+     * Hidden-state distillation on one batch: the mean squared error per element between the student's output and
+     * {@code target} (the teacher's last hidden state, same shape) over real tokens; the gradients of
+     * {@code gradientScale} times it accumulate into every module (zero them first).
+     */
+    @SuppressWarnings("unchecked")
+    public double distill(int[][] ids, int[][] types, int[] lengths, Tensor<Float> target, double gradientScale) {
+        TokenBatch in = new TokenBatch(ids, types, lengths);
+        Table tokens = Tensors.table(in.ids, in.types);
+        List<Parameterized<?>> chain = modules();
+        List<Object> inputs = new ArrayList<>();
+        Tensor<Float> h = embeddings.forward(tokens);
+        for (Parameterized<?> m : chain.subList(1, chain.size())) {
+            if (m instanceof Dense) {
+                inputs.add(h);
+                h = ((Dense) m).forward(h);
+            } else {
+                Table t = Tensors.table(h, in.mask);
+                inputs.add(t);
+                h = ((Parameterized<Table>) m).forward(t);
+            }
+        }
+        if (target.nElement() != h.nElement()) {
+            throw new IllegalArgumentException("target of " + target.nElement() + " values for an output of " + h.nElement()
+                    + " (" + java.util.Arrays.toString(h.size()) + "); give the student an output projection to the teacher's width");
+        }
+        Tensor<Float> grad = Tensors.resize(Tensors.empty(), h.size());
+        double loss = SupernetBlock.meanSquaredError(h, target, in.mask, grad);
+        grad.mul((float) gradientScale);
+        Tensor<Float> d = grad;
+        for (int i = chain.size() - 1; i >= 1; i--) {
+            Parameterized<?> m = chain.get(i);
+            if (m instanceof Dense) {
+                d = ((Dense) m).backward((Tensor<Float>) inputs.get(i - 1), d);
+            } else {
+                d = Tensors.tensorAt((Table) ((Parameterized<Table>) m).backward((Table) inputs.get(i - 1), d), 1);
+            }
+        }
+        embeddings.backward(tokens, d);
+        return loss;
     }
 
     /** Weights of every module the student holds. */
