@@ -19,7 +19,9 @@ import org.nasbert.teacher.BertModel;
 import org.nasbert.teacher.BertWeights;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -62,6 +64,16 @@ public final class StudentModel {
      */
     public static StudentModel fresh(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed,
                                      int outputWidth) {
+        boolean[] links = new boolean[a.blocks().size() - 1];
+        for (int n = 0; n < links.length; n++) {
+            links[n] = a.blocks().get(n + 1).hidden() != a.blocks().get(n).hidden();
+        }
+        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, outputWidth);
+    }
+
+    /** Fresh modules in a given shape: {@code links[n]} whether a linear map follows block n. */
+    static StudentModel build(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed, boolean[] links,
+                              int outputWidth) {
         Random random = new Random(seed);
         BertEmbeddings embeddings = new BertEmbeddings(Init.normal(random, 0.02f, vocab, embeddingSize),
                 Init.normal(random, 0.02f, positions, embeddingSize), Init.normal(random, 0.02f, 2, embeddingSize),
@@ -79,7 +91,7 @@ public final class StudentModel {
                 }
             }
             blocks.add(ops);
-            if (n + 1 < a.blocks().size() && a.blocks().get(n + 1).hidden() != path.hidden()) {
+            if (n + 1 < a.blocks().size() && links[n]) {
                 between[n] = new Dense(path.hidden(), a.blocks().get(n + 1).hidden(), random);
             }
         }
@@ -180,6 +192,74 @@ public final class StudentModel {
 
     public Architecture architecture() {
         return architecture;
+    }
+
+    /** The embedding tables' width. */
+    public int embeddingSize() {
+        return embeddings.wordEmbeddings().size(2);
+    }
+
+    public int vocabSize() {
+        return embeddings.wordEmbeddings().size(1);
+    }
+
+    public int positions() {
+        return embeddings.parameters()._1()[1].size(1);
+    }
+
+    /** Whether a linear map follows block n. */
+    public boolean[] links() {
+        boolean[] out = new boolean[between.length];
+        for (int n = 0; n < out.length; n++) {
+            out[n] = between[n] != null;
+        }
+        return out;
+    }
+
+    /** The output projection's width, 0 when the last block's output is the student's. */
+    public int outputWidth() {
+        return output == null ? 0 : output.outputSize();
+    }
+
+    /**
+     * Every weight tensor by a stable name: {@code embeddings.*}, {@code input.*}, {@code blocks.<n>.ops.<k>.<op>.p<j>}
+     * (j in the module's parameter order), {@code between.<n>.*}, {@code output.*}.
+     */
+    public Map<String, Tensor<Float>> namedWeights() {
+        Map<String, Tensor<Float>> out = new LinkedHashMap<>();
+        String[] embeddingNames = {"word_embeddings.weight", "position_embeddings.weight", "token_type_embeddings.weight",
+                "LayerNorm.weight", "LayerNorm.bias"};
+        Tensor<Float>[] e = embeddings.parameters()._1();
+        for (int i = 0; i < e.length; i++) {
+            out.put("embeddings." + embeddingNames[i], e[i]);
+        }
+        dense(out, "input", input);
+        for (int n = 0; n < blocks.size(); n++) {
+            List<Op> ops = new ArrayList<>();
+            for (Op op : architecture.blocks().get(n).ops()) {
+                if (!op.isIdentity()) {
+                    ops.add(op);
+                }
+            }
+            for (int k = 0; k < ops.size(); k++) {
+                Tensor<Float>[] w = blocks.get(n).get(k).parameters()._1();
+                for (int j = 0; j < w.length; j++) {
+                    out.put("blocks." + n + ".ops." + k + "." + ops.get(k) + ".p" + j, w[j]);
+                }
+            }
+            if (n < between.length) {
+                dense(out, "between." + n, between[n]);
+            }
+        }
+        dense(out, "output", output);
+        return out;
+    }
+
+    private static void dense(Map<String, Tensor<Float>> out, String name, Dense d) {
+        if (d != null) {
+            out.put(name + ".weight", d.weight());
+            out.put(name + ".bias", d.bias());
+        }
     }
 
     /** The encoder's output for a padded batch: [batch, length, width of the last block, or the output projection's]. */
