@@ -75,6 +75,9 @@ final class LatencyBenchmark {
                             + "same rounds %.2f ms, error %+.1f%%%n", a, c.whole.medianMs, c.whole.p10Ms, c.whole.p90Ms, predicted,
                     100 * error, c.predictedMs, 100 * paired);
         }
+        if (students == 0) {
+            return;
+        }
         System.out.printf("median |error| over %d students (goal <= 5%%): %.1f%% against the table measured first (largest %.1f%%), "
                         + "%.1f%% with the parts timed beside the whole (largest %.1f%%)%n", students,
                 100 * TokenizeBenchmark.median(errors), 100 * max(errors), 100 * TokenizeBenchmark.median(sideBySide),
