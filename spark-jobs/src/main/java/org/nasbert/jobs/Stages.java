@@ -2,6 +2,7 @@ package org.nasbert.jobs;
 
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
@@ -16,7 +17,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage());
     }
 
     static Stage named(String name) {

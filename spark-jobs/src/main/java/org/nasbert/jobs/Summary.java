@@ -87,6 +87,16 @@ final class Summary {
             }
             return s.append(String.format("%n             %s/pareto.json", result.output)).toString();
         }
+        if ("distill".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%d students on %,d sequences; held-out distillation loss at init -> after:",
+                    m.path("students").size(), m.path("training_sequences").asLong()));
+            for (JsonNode st : m.path("students")) {
+                s.append(String.format("%n               %-12s %-9s %-26s %,11d parameters  %.4f -> %.4f  %s", st.path("name").asText(),
+                        st.path("kind").asText(), st.path("constraint").asText(), st.path("parameters").asLong(),
+                        st.path("held_out_loss_at_init").asDouble(), st.path("held_out_loss").asDouble(), st.path("architecture").asText()));
+            }
+            return s.append(String.format("%n             %s/<name>/ (arch.json, model.safetensors)", result.output)).toString();
+        }
         return "manifest: " + result.output + "/manifest.json";
     }
 }

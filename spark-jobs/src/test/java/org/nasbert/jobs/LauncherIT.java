@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -97,6 +97,7 @@ class LauncherIT {
         assertTrue(Files.exists(run.resolve("supernet/candidates.json")) && Files.exists(run.resolve("supernet/shrinking/round-01.json")));
         JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
         assertEquals(4, pareto.path("constraints").size(), "the demo's four constraints");
+        assertTrue(Files.exists(run.resolve("students/_SUCCESS")) && demo.stdout.contains("searched-01"), demo.stdout);
         for (String c : new String[]{"params=2.2M: ", "params=3M: ", "params=4.5M: ", "params=6M: "}) {
             assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen for " + c + demo.stdout);
         }

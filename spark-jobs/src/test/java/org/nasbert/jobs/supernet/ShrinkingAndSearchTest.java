@@ -12,6 +12,9 @@ import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.student.StudentExport;
+import org.nasbert.student.StudentModel;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.prep.TokenizeStage;
@@ -141,6 +144,8 @@ class ShrinkingAndSearchTest {
         assertTrue(chosen >= 2, "the parameter and the latency constraint each have a student: " + pareto);
         assertTrue(search.manifest.path("students_evaluated").asInt() > 0);
 
+        checkDistill(run, settings, pareto);
+
         // a new constraint: only the search is redone, from the stored tables
         long t0 = System.nanoTime();
         Settings other = settings(run, "latency.import", table().toString(), "search.constraint", "params=1K;latency=1000ms");
@@ -156,6 +161,37 @@ class ShrinkingAndSearchTest {
     }
 
     private static final StudentSize SIZE = new StudentSize(30522, 512, 2, 4);
+
+    /** Every chosen student and a baseline within each parameter budget learn the teacher; each is written and reads back. */
+    private static void checkDistill(Path run, Settings settings, JsonNode pareto) throws Exception {
+        Settings s = settings.with("distill.steps", "40", "test").with("distill.batch-size", "8", "test")
+                .with("distill.learning-rate", "0.003", "test").with("distill.eval-sequences", "1000", "test");
+        JsonNode manifest = StageRunner.run(new DistillStage(), s, spark, false).manifest;
+        int searched = 0;
+        int baselines = 0;
+        for (JsonNode st : manifest.path("students")) {
+            String name = st.path("name").asText();
+            double before = st.path("held_out_loss_at_init").asDouble();
+            double after = st.path("held_out_loss").asDouble();
+            assertTrue(after < 0.9 * before, name + " learns: " + before + " -> " + after);
+            StudentModel back = StudentExport.read(new org.apache.hadoop.fs.Path(run.resolve("students/" + name).toUri()),
+                    new org.apache.hadoop.conf.Configuration());
+            assertEquals(st.path("architecture").asText(), back.architecture().toString());
+            if ("baseline".equals(st.path("kind").asText())) {
+                baselines++;
+                long budget = Long.MAX_VALUE;
+                for (JsonNode c : pareto.path("constraints")) {
+                    if (c.path("constraint").asText().equals(st.path("constraint").asText())) {
+                        budget = c.path("max_parameters").asLong();
+                    }
+                }
+                assertTrue(st.path("parameters").asLong() <= budget, st.toString());
+            } else {
+                searched++;
+            }
+        }
+        assertTrue(searched >= 2 && baselines >= 1, "searched " + searched + ", baselines " + baselines + ": " + manifest);
+    }
 
     /** The least and the greatest value over every student the two blocks' candidates make. */
     private static long[] range(JsonNode candidates, java.util.function.ToDoubleFunction<Architecture> value) {

@@ -1,0 +1,23 @@
+package org.nasbert.student;
+
+import org.nasbert.conf.Setting;
+
+/** The distill stage's settings; defaults and docs in conf/nasbert.properties. */
+public final class DistillSettings {
+    public static final Setting<Integer> STEPS = Setting.intInRange("distill.steps",
+            "Training steps per student (each a minibatch of distill.batch-size sequences)", 1, Integer.MAX_VALUE);
+    public static final Setting<Integer> BATCH_SIZE = Setting.intInRange("distill.batch-size",
+            "Sequences per step", 1, 1 << 16);
+    public static final Setting<Double> LEARNING_RATE = Setting.doubleInRange("distill.learning-rate",
+            "Peak Adam learning rate (10% warm-up, then linear decay)", 0.0, 1.0);
+    public static final Setting<String> INIT = Setting.oneOf("distill.init",
+            "Students' initial weights: fresh (as the paper) or inherited from the supernet", "fresh", "inherited");
+    public static final Setting<Boolean> BASELINES = Setting.bool("distill.baselines",
+            "Also train a uniform BERT-style baseline at each parameter constraint's budget, by the same recipe");
+    public static final Setting<Integer> EVAL_SEQUENCES = Setting.intInRange("distill.eval-sequences",
+            "Held-out sequences the students' distillation loss is reported on", 1, 1 << 24);
+    public static final Setting<Long> SEED = Setting.longValue("distill.seed", "Seed of initialisation and minibatches");
+
+    private DistillSettings() {
+    }
+}

@@ -1,0 +1,130 @@
+package org.nasbert.student;
+
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.Parameterized;
+import org.nasbert.supernet.GroupOptimizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Task-agnostic distillation of one student (NAS-BERT §4.1.2, the pre-training KD; the teacher here has no
+ * masked-LM head, so the student's last hidden state learns the teacher's, TinyBERT-style): Adam with 10% warm-up
+ * and linear decay over minibatches drawn from the sequences, the held-out loss before and after.
+ */
+public final class Distiller {
+    private Distiller() {
+    }
+
+    /** Sequences with the teacher's last hidden state for each (decoded on demand: stored states are large). */
+    public interface Sequences {
+        int size();
+
+        int[] ids(int i);
+
+        int[] types(int i);
+
+        /** length x teacher width floats. */
+        float[] target(int i);
+    }
+
+    /** Held-out loss at the start and at the end. */
+    public static double[] train(StudentModel student, Sequences train, Sequences heldOut, int width, int steps, int batchSize,
+                                 double learningRate, long seed) {
+        double before = loss(student, heldOut, width, batchSize);
+        GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
+        Random random = new Random(seed);
+        List<Parameterized<?>> modules = student.modules();
+        int warmup = Math.max(1, steps / 10);
+        for (int step = 0; step < steps; step++) {
+            int[] rows = new int[Math.min(batchSize, train.size())];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = random.nextInt(train.size());
+            }
+            Batch b = new Batch(train, rows, width);
+            student.zeroGradients();
+            student.distill(b.ids, b.types, b.lengths, b.target, 1.0);
+            double lr = GroupOptimizer.learningRate(learningRate, step, warmup, steps);
+            for (int m = 0; m < modules.size(); m++) {
+                adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
+            }
+        }
+        return new double[]{before, loss(student, heldOut, width, batchSize)};
+    }
+
+    /** Mean loss per element over the sequences' real tokens. */
+    public static double loss(StudentModel student, Sequences data, int width, int batchSize) {
+        double sum = 0;
+        long tokens = 0;
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int[] rows = new int[Math.min(batchSize, data.size() - from)];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = from + i;
+            }
+            Batch b = new Batch(data, rows, width);
+            student.zeroGradients();
+            long n = 0;
+            for (int l : b.lengths) {
+                n += l;
+            }
+            sum += student.distill(b.ids, b.types, b.lengths, b.target, 0) * n;
+            tokens += n;
+        }
+        return sum / Math.max(1, tokens);
+    }
+
+    /** Rows padded to the longest, the targets' padding zero (masked out of the loss). */
+    static final class Batch {
+        final int[][] ids;
+        final int[][] types;
+        final int[] lengths;
+        final Tensor<Float> target;
+
+        Batch(Sequences data, int[] rows, int width) {
+            int seq = 1;
+            for (int r : rows) {
+                seq = Math.max(seq, data.ids(r).length);
+            }
+            ids = new int[rows.length][seq];
+            types = new int[rows.length][seq];
+            lengths = new int[rows.length];
+            float[] t = new float[rows.length * seq * width];
+            for (int b = 0; b < rows.length; b++) {
+                int[] x = data.ids(rows[b]);
+                lengths[b] = x.length;
+                System.arraycopy(x, 0, ids[b], 0, x.length);
+                System.arraycopy(data.types(rows[b]), 0, types[b], 0, x.length);
+                float[] y = data.target(rows[b]);
+                System.arraycopy(y, 0, t, b * seq * width, y.length);
+            }
+            target = BigDl.tensor(t, rows.length, seq, width);
+        }
+    }
+
+    /** Sequences held in lists. */
+    public static Sequences of(List<int[]> ids, List<int[]> types, List<float[]> targets) {
+        List<int[]> a = new ArrayList<>(ids);
+        List<int[]> b = new ArrayList<>(types);
+        List<float[]> c = new ArrayList<>(targets);
+        return new Sequences() {
+            public int size() {
+                return a.size();
+            }
+
+            public int[] ids(int i) {
+                return a.get(i);
+            }
+
+            public int[] types(int i) {
+                return b.get(i);
+            }
+
+            public float[] target(int i) {
+                return c.get(i);
+            }
+        };
+    }
+}

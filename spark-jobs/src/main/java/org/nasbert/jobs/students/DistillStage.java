@@ -1,0 +1,253 @@
+package org.nasbert.jobs.students;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.engine.BigDl;
+import org.nasbert.io.Json;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.teacher.TeacherSchema;
+import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.StudentSize;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.student.Baselines;
+import org.nasbert.student.DistillSettings;
+import org.nasbert.student.Distiller;
+import org.nasbert.student.StudentExport;
+import org.nasbert.student.StudentModel;
+import org.nasbert.teacher.TeacherStates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * distill: each student the search chose, and (distill.baselines) a uniform BERT-style baseline at each parameter
+ * budget, learns the teacher's last hidden state on the distillation sequences by one recipe. Students are small and
+ * independent, so the stage spreads them over the cluster one task each (the sequences broadcast once) rather than
+ * splitting each student's batch. Output {@code <run>/students/<name>/} (StudentExport's directory) and a manifest
+ * with each student's held-out distillation loss before and after.
+ */
+public final class DistillStage implements Stage {
+    public static final String OUTPUT = "students";
+    private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
+
+    @Override
+    public String name() {
+        return "distill";
+    }
+
+    @Override
+    public String summary() {
+        return "task-agnostic distillation of the chosen students and same-budget baselines -> <run>/students";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(DistillSettings.STEPS, DistillSettings.BATCH_SIZE, DistillSettings.LEARNING_RATE, DistillSettings.INIT,
+                DistillSettings.BASELINES, DistillSettings.EVAL_SEQUENCES, DistillSettings.SEED);
+    }
+
+    /** One student to train: its name, kind and architecture. */
+    static final class Job implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String name;
+        final String kind;
+        final String constraint;
+        final Architecture architecture;
+
+        Job(String name, String kind, String constraint, Architecture architecture) {
+            this.name = name;
+            this.kind = kind;
+            this.constraint = constraint;
+            this.architecture = architecture;
+        }
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        if ("inherited".equals(context.get(DistillSettings.INIT))) {
+            throw new NasbertException("distill.init = inherited is not implemented in the distill stage yet (StudentModel.inherited "
+                    + "exists); use fresh");
+        }
+        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
+        Path pareto = new Path(context.run().requireComplete(SearchStage.OUTPUT, "search"), SearchStage.PARETO);
+        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
+        if (!teacher.path("materialized").asBoolean()) {
+            throw new NasbertException("distill reads the teacher's stored states; the teacher stage ran with teacher.states = "
+                    + "on-the-fly (rerun it with --states materialize)");
+        }
+        List<Job> jobs = jobs(context, pareto, teacher);
+        int last = teacher.path("boundaries").size() - 1;
+        int width = teacher.path("teacher").path("hidden_size").asInt();
+        boolean half = "fp16".equals(teacher.path("precision").asText());
+        Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
+        List<DistillRow> train = states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last)).collect();
+        List<DistillRow> heldOut = states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last))
+                .take(context.get(DistillSettings.EVAL_SEQUENCES));
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        BigDl.init(context.spark().sparkContext());
+        Broadcast<List<DistillRow>> trainRows = jsc.broadcast(train);
+        Broadcast<List<DistillRow>> heldOutRows = jsc.broadcast(heldOut);
+        Recipe recipe = new Recipe(context.get(DistillSettings.STEPS), context.get(DistillSettings.BATCH_SIZE),
+                context.get(DistillSettings.LEARNING_RATE), context.get(DistillSettings.SEED), width, half,
+                teacher.path("teacher").path("vocab_size").asInt(30522), teacher.path("teacher").path("max_positions").asInt(512),
+                ffnRatio(context), output.temp().toString());
+        LOG.info("distill: {} students, {} training and {} held-out sequences, {} steps of {} each, one task per student",
+                jobs.size(), train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
+        List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
+                heldOutRows.value())).collect();
+        trainRows.destroy();
+        heldOutRows.destroy();
+        List<Map<String, Object>> students = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            double[] r = results.get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", j.name);
+            m.put("kind", j.kind);
+            m.put("constraint", j.constraint);
+            m.put("architecture", j.architecture.toString());
+            m.put("parameters", StudentSize.BERT.withFfnRatio(recipe.ffnRatio).parameters(j.architecture));
+            m.put("held_out_loss_at_init", r[0]);
+            m.put("held_out_loss", r[1]);
+            m.put("seconds", r[2]);
+            students.add(m);
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("loss", "mean squared error per element between the student's last hidden state (projected to the teacher's "
+                + "width) and the teacher's, held-out sequences");
+        manifest.put("training_sequences", train.size());
+        manifest.put("held_out_sequences", heldOut.size());
+        manifest.put("students", students);
+        return manifest;
+    }
+
+    private static int ffnRatio(StageContext context) throws java.io.IOException {
+        return context.run().manifest("supernet").path("settings").path("supernet.ffn-ratio").asInt(4);
+    }
+
+    /** The searched students from pareto.json, then a baseline per parameter budget (once per distinct architecture). */
+    private static List<Job> jobs(StageContext context, Path pareto, JsonNode teacher) throws java.io.IOException {
+        JsonNode json;
+        try (InputStream in = context.run().fileSystem().open(pareto)) {
+            json = Json.MAPPER.readTree(in);
+        }
+        JsonNode space = context.run().manifest("supernet").path("space").path("hidden_sizes");
+        int[] widths = new int[space.size()];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = space.get(i).asInt();
+        }
+        StudentSize size = new StudentSize(teacher.path("teacher").path("vocab_size").asInt(30522),
+                teacher.path("teacher").path("max_positions").asInt(512), 2, ffnRatio(context));
+        List<Job> jobs = new ArrayList<>();
+        List<Architecture> seen = new ArrayList<>();
+        int n = 0;
+        for (JsonNode c : json.path("constraints")) {
+            n++;
+            if (!c.path("chosen").isObject()) {
+                continue;
+            }
+            Architecture a = Architecture.parse(c.path("chosen").path("architecture").asText());
+            jobs.add(new Job(String.format("searched-%02d", n), "searched", c.path("constraint").asText(), a));
+            if (context.get(DistillSettings.BASELINES) && c.has("max_parameters")) {
+                Architecture b = Baselines.largestWithin(c.path("max_parameters").asLong(), widths,
+                        teacher.path("teacher").path("layers").asInt(12), size);
+                if (b != null && !seen.contains(b)) {
+                    seen.add(b);
+                    jobs.add(new Job(String.format("baseline-%02d", n), "baseline", c.path("constraint").asText(), b));
+                }
+            }
+        }
+        if (jobs.isEmpty()) {
+            throw new NasbertException(pareto + " chose no student for any constraint; nothing to distill");
+        }
+        return jobs;
+    }
+
+    /** What every student's task runs with. */
+    static final class Recipe implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final int steps;
+        final int batchSize;
+        final double learningRate;
+        final long seed;
+        final int width;
+        final boolean half;
+        final int vocab;
+        final int positions;
+        final int ffnRatio;
+        final String outputDir;
+
+        Recipe(int steps, int batchSize, double learningRate, long seed, int width, boolean half, int vocab, int positions,
+               int ffnRatio, String outputDir) {
+            this.steps = steps;
+            this.batchSize = batchSize;
+            this.learningRate = learningRate;
+            this.seed = seed;
+            this.width = width;
+            this.half = half;
+            this.vocab = vocab;
+            this.positions = positions;
+            this.ffnRatio = ffnRatio;
+            this.outputDir = outputDir;
+        }
+
+        /** Trains and exports one student; returns held-out loss before, after, and seconds. */
+        double[] train(Job job, List<DistillRow> train, List<DistillRow> heldOut) {
+            BigDl.singleThreadedMath();
+            long t0 = System.nanoTime();
+            Architecture a = job.architecture;
+            StudentModel student = StudentModel.fresh(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed, width);
+            double[] losses = Distiller.train(student, sequences(train), sequences(heldOut), width, steps, batchSize, learningRate, seed);
+            Path target = new Path(outputDir, job.name);
+            try {
+                target.getFileSystem(new Configuration()).delete(target, true); // a retried task redoes its student
+            } catch (java.io.IOException e) {
+                throw new NasbertException("cannot clear " + target + ": " + e.getMessage(), e);
+            }
+            StudentExport.write(student, ffnRatio, null, target, new Configuration());
+            return new double[]{losses[0], losses[1], (System.nanoTime() - t0) / 1e9};
+        }
+
+        private Distiller.Sequences sequences(List<DistillRow> rows) {
+            return new Distiller.Sequences() {
+                public int size() {
+                    return rows.size();
+                }
+
+                public int[] ids(int i) {
+                    return rows.get(i).ids;
+                }
+
+                public int[] types(int i) {
+                    return rows.get(i).types;
+                }
+
+                public float[] target(int i) {
+                    return TeacherStates.decode(rows.get(i).target, half);
+                }
+            };
+        }
+    }
+}
