@@ -1,11 +1,13 @@
 package org.nasbert.nn;
 
+import java.lang.ref.SoftReference;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Recycles activation arrays between training steps on one thread. A supernet step allocates about a gigabyte of
@@ -17,16 +19,21 @@ import java.util.Set;
  * needs from the pool and {@link Parameterized#clearState} gives a module's arrays back. Outside a scope (the
  * teacher's inference, whose boundary states outlive the layers) nothing changes. Arrays handed out are not
  * zeroed; every layer overwrites the tensors it resizes. The pool holds at most {@link #capacityBytes} and forgets
- * the arrays it got longest ago first.
+ * the arrays it got longest ago first. It holds them softly: when training is over and a later stage in the same JVM
+ * (the driver in local mode, a reused executor) needs the memory, the garbage collector may take them.
  */
 public final class ActivationPool {
     private static final ThreadLocal<ActivationPool> OWN = ThreadLocal.withInitial(ActivationPool::new);
     private static final ThreadLocal<ActivationPool> ACTIVE = new ThreadLocal<>();
 
     private final long capacityBytes;
-    private final Map<Integer, ArrayDeque<float[]>> byLength = new HashMap<>();
-    private final ArrayDeque<float[]> byAge = new ArrayDeque<>();
-    private final Set<float[]> held = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final Map<Integer, ArrayDeque<SoftReference<float[]>>> byLength = new HashMap<>();
+    private final ArrayDeque<SoftReference<float[]>> byAge = new ArrayDeque<>();
+    /** Arrays given and not yet taken (arrays hash by identity; weak, so it never keeps one alive). */
+    private final Set<float[]> held = Collections.newSetFromMap(new WeakHashMap<>());
+    /** Each reference's array length, known even after the collector cleared it. */
+    private final Map<SoftReference<float[]>, Integer> lengths = new IdentityHashMap<>();
+    /** Bytes of the arrays referenced, cleared ones included until they are dropped. */
     private long bytes;
 
     ActivationPool(long capacityBytes) {
@@ -66,15 +73,19 @@ public final class ActivationPool {
     }
 
     float[] take(int length) {
-        ArrayDeque<float[]> bucket = byLength.get(length);
-        float[] array = bucket == null ? null : bucket.pollLast();
-        if (array == null) {
-            return null;
+        ArrayDeque<SoftReference<float[]>> bucket = byLength.get(length);
+        while (bucket != null && !bucket.isEmpty()) {
+            SoftReference<float[]> ref = bucket.pollLast();
+            byAge.removeLastOccurrence(ref);
+            lengths.remove(ref);
+            bytes -= 4L * length;
+            float[] array = ref.get();
+            if (array != null) {
+                held.remove(array);
+                return array;
+            }
         }
-        byAge.removeLastOccurrence(array);
-        held.remove(array);
-        bytes -= 4L * length;
-        return array;
+        return null;
     }
 
     /** Keeps {@code array} for a later {@link #take}; an array already held is not added twice. */
@@ -82,14 +93,20 @@ public final class ActivationPool {
         if (array == null || array.length == 0 || 4L * array.length > capacityBytes || !held.add(array)) {
             return;
         }
-        byLength.computeIfAbsent(array.length, k -> new ArrayDeque<>()).addLast(array);
-        byAge.addLast(array);
+        SoftReference<float[]> ref = new SoftReference<>(array);
+        lengths.put(ref, array.length);
+        byLength.computeIfAbsent(array.length, k -> new ArrayDeque<>()).addLast(ref);
+        byAge.addLast(ref);
         bytes += 4L * array.length;
         while (bytes > capacityBytes) {
-            float[] oldest = byAge.pollFirst();
-            byLength.get(oldest.length).removeFirstOccurrence(oldest);
-            held.remove(oldest);
-            bytes -= 4L * oldest.length;
+            SoftReference<float[]> oldest = byAge.pollFirst();
+            int length = lengths.remove(oldest);
+            byLength.get(length).removeFirstOccurrence(oldest);
+            float[] a = oldest.get();
+            if (a != null) {
+                held.remove(a);
+            }
+            bytes -= 4L * length;
         }
     }
 

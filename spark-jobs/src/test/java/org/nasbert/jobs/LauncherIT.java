@@ -77,7 +77,7 @@ class LauncherIT {
         Path run = temp.resolve("demo");
         // a smaller distillation sample than the demo's 512 keeps the suite quick; the stages are the same
         Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10");
+                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20");
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
@@ -102,7 +102,7 @@ class LauncherIT {
             assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen for " + c + demo.stdout);
         }
         Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10");
+                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20");
         assertEquals(0, again.exitCode, again.stderr);
         assertTrue(again.stdout.contains("already finished"), again.stdout);
 
