@@ -43,7 +43,7 @@ class LauncherIT {
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
         builder.environment().remove("SPARK_HOME");
-        builder.environment().put("NASBERT_DRIVER_MEMORY", "1g");
+        builder.environment().put("NASBERT_DRIVER_MEMORY", "1536m");
         builder.environment().putAll(env);
         Path out = temp.resolve("stdout.txt");
         Path err = temp.resolve("stderr.txt");
