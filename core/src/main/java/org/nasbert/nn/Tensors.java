@@ -38,6 +38,14 @@ public final class Tensors {
      * Resizes {@code t} to {@code shape}, reusing its storage when large enough, else (inside an
      * {@link ActivationPool#activate} scope) an array of the pool's. Contents are unspecified.
      */
+    /** The tensor's values as an array of their own, in row-major order. */
+    public static float[] copyOf(Tensor<Float> t) {
+        Tensor<Float> d = dense(t);
+        float[] out = new float[d.nElement()];
+        System.arraycopy(data(d), offset(d), out, 0, out.length);
+        return out;
+    }
+
     public static Tensor<Float> resize(Tensor<Float> t, int... shape) {
         if (ActivationPool.active() != null) {
             long n = 1;

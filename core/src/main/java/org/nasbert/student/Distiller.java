@@ -65,7 +65,6 @@ public final class Distiller {
                 rows[i] = from + i;
             }
             Batch b = new Batch(data, rows, width);
-            student.zeroGradients();
             long n = 0;
             for (int l : b.lengths) {
                 n += l;

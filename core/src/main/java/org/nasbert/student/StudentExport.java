@@ -179,10 +179,7 @@ public final class StudentExport {
     }
 
     private static WeightTensor weight(String name, Tensor<Float> t) {
-        Tensor<Float> d = Tensors.dense(t);
-        float[] data = new float[d.nElement()];
-        System.arraycopy(Tensors.data(d), Tensors.offset(d), data, 0, data.length);
-        return new WeightTensor(name, d.size(), data);
+        return new WeightTensor(name, t.size(), Tensors.copyOf(t));
     }
 
     /** Our names to Hugging Face BERT's, for a BERT-shaped student. */

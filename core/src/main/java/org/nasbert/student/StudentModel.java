@@ -147,10 +147,10 @@ public final class StudentModel {
         int in = first.inputSize();
         int mid = first.outputSize();
         int out = second.outputSize();
-        float[] w1 = dense(first.weight());
-        float[] b1 = dense(first.bias());
-        float[] w2 = dense(second.weight());
-        float[] b2 = dense(second.bias());
+        float[] w1 = Tensors.copyOf(first.weight());
+        float[] b1 = Tensors.copyOf(first.bias());
+        float[] w2 = Tensors.copyOf(second.weight());
+        float[] b2 = Tensors.copyOf(second.bias());
         float[] w = new float[out * in];
         float[] b = new float[out];
         for (int o = 0; o < out; o++) {
@@ -169,13 +169,6 @@ public final class StudentModel {
             b[o] = (float) bias;
         }
         return new Dense(BigDl.tensor(w, out, in), BigDl.tensor(b, out));
-    }
-
-    private static float[] dense(Tensor<Float> t) {
-        Tensor<Float> d = Tensors.dense(t);
-        float[] out = new float[d.nElement()];
-        System.arraycopy(Tensors.data(d), Tensors.offset(d), out, 0, out.length);
-        return out;
     }
 
     /** Loads a supernet group's flattened weights into a module of the same kind (same parameter order). */
@@ -343,7 +336,7 @@ public final class StudentModel {
     /**
      * Hidden-state distillation on one batch: the mean squared error per element between the student's output and
      * {@code target} (the teacher's last hidden state, same shape) over real tokens; the gradients of
-     * {@code gradientScale} times it accumulate into every module (zero them first).
+     * {@code gradientScale} times it accumulate into every module (zero them first); 0 evaluates, no backward.
      */
     @SuppressWarnings("unchecked")
     public double distill(int[][] ids, int[][] types, int[] lengths, Tensor<Float> target, double gradientScale) {
@@ -368,6 +361,9 @@ public final class StudentModel {
         }
         Tensor<Float> grad = Tensors.resize(Tensors.empty(), h.size());
         double loss = SupernetBlock.meanSquaredError(h, target, in.mask, grad);
+        if (gradientScale == 0) {
+            return loss; // evaluation: no backward pass
+        }
         grad.mul((float) gradientScale);
         Tensor<Float> d = grad;
         for (int i = chain.size() - 1; i >= 1; i--) {

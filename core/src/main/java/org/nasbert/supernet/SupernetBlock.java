@@ -164,10 +164,8 @@ public final class SupernetBlock {
             }
             Tensor<Float> y = ((Dense) group(names.get(names.size() - 1))).forward(h);
             // a copy outside the pool: the modules' arrays go back to it below
-            Tensor<Float> out = Tensors.dense(y);
             int[] shape = y.size();
-            float[] copy = new float[y.nElement()];
-            System.arraycopy(Tensors.data(out), Tensors.offset(out), copy, 0, copy.length);
+            float[] copy = Tensors.copyOf(y);
             for (String name : names) {
                 group(name).clearState(); // empties y too
             }
