@@ -33,6 +33,11 @@ public final class BertEmbeddings extends Parameterized<Table> {
         this.norm = norm;
     }
 
+    /** The LayerNorm's epsilon. */
+    public float normEps() {
+        return norm.eps();
+    }
+
     public Tensor<Float> wordEmbeddings() {
         return word;
     }

@@ -1,5 +1,7 @@
 package org.nasbert.prune;
 
+import org.nasbert.NasbertException;
+
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
@@ -38,6 +40,11 @@ public final class Shrinking {
         int kept = 0;
         for (List<SizeBins.Sized<BlockPath>> bin : assigned) {
             kept += bin.size();
+        }
+        if (kept == 0) {
+            throw new NasbertException("shrinking: none of the " + sized.size() + " paths per block has its latency in the same of the "
+                    + binCount + " bins as its size (prune.bins): the latency table does not order paths like their parameter "
+                    + "counts; use fewer bins, or measure the table with more latency.runs");
         }
         List<List<List<SizeBins.Sized<BlockPath>>>> perBlock = new ArrayList<>();
         for (int n = 0; n < blocks; n++) {

@@ -16,6 +16,8 @@ public final class DistillSettings {
             "Also train a uniform BERT-style baseline at each parameter constraint's budget, by the same recipe");
     public static final Setting<Integer> EVAL_SEQUENCES = Setting.intInRange("distill.eval-sequences",
             "Held-out sequences the students' distillation loss is reported on", 1, 1 << 24);
+    public static final Setting<Integer> CHECKPOINT_EVERY = Setting.intInRange("distill.checkpoint-every",
+            "Steps between a student's checkpoints (0 = none); a rerun resumes each student from its newest", 0, Integer.MAX_VALUE);
     public static final Setting<Long> SEED = Setting.longValue("distill.seed", "Seed of initialisation and minibatches");
 
     private DistillSettings() {

@@ -34,25 +34,43 @@ public final class Distiller {
     /** Held-out loss at the start and at the end. */
     public static double[] train(StudentModel student, Sequences train, Sequences heldOut, int width, int steps, int batchSize,
                                  double learningRate, long seed) {
-        double before = loss(student, heldOut, width, batchSize);
-        GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
-        Random random = new Random(seed);
-        List<Parameterized<?>> modules = student.modules();
-        int warmup = Math.max(1, steps / 10);
-        for (int step = 0; step < steps; step++) {
-            int[] rows = new int[Math.min(batchSize, train.size())];
-            for (int i = 0; i < rows.length; i++) {
-                rows[i] = random.nextInt(train.size());
+        return train(student, train, heldOut, width, steps, batchSize, learningRate, seed, null);
+    }
+
+    /**
+     * As {@link #train(StudentModel, Sequences, Sequences, int, int, int, double, long)}, resuming from the newest of
+     * {@code checkpoints} (null: none) and saving one every {@code checkpoints.every()} steps. Each step draws its
+     * minibatch from a generator seeded by (seed, step), so a resumed run trains on exactly what an uninterrupted one would.
+     */
+    public static double[] train(StudentModel student, Sequences train, Sequences heldOut, int width, int steps, int batchSize,
+                                 double learningRate, long seed, DistillCheckpoints checkpoints) {
+        try {
+            GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
+            DistillCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.restore(student, adam, learningRate);
+            double before = resumed != null ? resumed.heldOutLossAtStart : loss(student, heldOut, width, batchSize);
+            List<Parameterized<?>> modules = student.modules();
+            int warmup = Math.max(1, steps / 10);
+            for (int step = resumed == null ? 0 : resumed.step; step < steps; step++) {
+                Random random = new Random(seed ^ (0x9E3779B97F4A7C15L * (step + 1)));
+                int[] rows = new int[Math.min(batchSize, train.size())];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = random.nextInt(train.size());
+                }
+                Batch b = new Batch(train, rows, width);
+                student.zeroGradients();
+                student.distill(b.ids, b.types, b.lengths, b.target, 1.0);
+                double lr = GroupOptimizer.learningRate(learningRate, step, warmup, steps);
+                for (int m = 0; m < modules.size(); m++) {
+                    adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
+                }
+                if (checkpoints != null && checkpoints.every() > 0 && (step + 1) % checkpoints.every() == 0 && step + 1 < steps) {
+                    checkpoints.save(step + 1, before, student, adam);
+                }
             }
-            Batch b = new Batch(train, rows, width);
-            student.zeroGradients();
-            student.distill(b.ids, b.types, b.lengths, b.target, 1.0);
-            double lr = GroupOptimizer.learningRate(learningRate, step, warmup, steps);
-            for (int m = 0; m < modules.size(); m++) {
-                adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
-            }
+            return new double[]{before, loss(student, heldOut, width, batchSize)};
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        return new double[]{before, loss(student, heldOut, width, batchSize)};
     }
 
     /** Mean loss per element over the sequences' real tokens. */

@@ -41,6 +41,8 @@ import java.util.UUID;
 public final class StudentExport {
     public static final String ARCH = "arch.json";
     public static final String WEIGHTS = "model.safetensors";
+    /** Written for every student: BERT's config for BERT-shaped ones, arch.json's fields with model_type otherwise. */
+    public static final String CONFIG = "config.json";
 
     private StudentExport() {
     }
@@ -76,6 +78,12 @@ public final class StudentExport {
     }
 
     public static void write(StudentModel student, int ffnRatio, WordPieceVocabulary vocabulary, Path target, Configuration conf) {
+        write(student, ffnRatio, vocabulary, target, conf, false);
+    }
+
+    /** As {@link #write(StudentModel, int, WordPieceVocabulary, Path, Configuration)}, with {@code model.onnx} when {@code onnx}. */
+    public static void write(StudentModel student, int ffnRatio, WordPieceVocabulary vocabulary, Path target, Configuration conf,
+                             boolean onnx) {
         try {
             FileSystem fs = raw(target.getFileSystem(conf));
             if (fs.exists(target)) {
@@ -93,6 +101,19 @@ public final class StudentExport {
                     }
                     try (FSDataOutputStream out = fs.create(new Path(tmp, WEIGHTS), false)) {
                         SafeTensors.write(tensors, Collections.singletonMap("format", "nasbert-student"), false, out);
+                    }
+                    ObjectNode config = describe(student, ffnRatio);
+                    config.put("model_type", "nasbert-student");
+                    try (FSDataOutputStream out = fs.create(new Path(tmp, CONFIG), false)) {
+                        out.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(config));
+                    }
+                    if (vocabulary != null) {
+                        HuggingFaceExport.writeVocabulary(fs, new Path(tmp, HuggingFaceExport.VOCAB), vocabulary);
+                    }
+                }
+                if (onnx) {
+                    try (FSDataOutputStream out = fs.create(new Path(tmp, StudentOnnx.FILE), false)) {
+                        out.write(StudentOnnx.of(student));
                     }
                 }
                 try (FSDataOutputStream out = fs.create(new Path(tmp, ARCH), false)) {

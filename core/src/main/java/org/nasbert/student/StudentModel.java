@@ -192,6 +192,11 @@ public final class StudentModel {
         return embeddings.wordEmbeddings().size(2);
     }
 
+    /** The embedding LayerNorm's epsilon (the teacher's when inherited). */
+    public float embeddingEps() {
+        return embeddings.normEps();
+    }
+
     public int vocabSize() {
         return embeddings.wordEmbeddings().size(1);
     }
@@ -338,44 +343,77 @@ public final class StudentModel {
      * {@code target} (the teacher's last hidden state, same shape) over real tokens; the gradients of
      * {@code gradientScale} times it accumulate into every module (zero them first); 0 evaluates, no backward.
      */
-    @SuppressWarnings("unchecked")
     public double distill(int[][] ids, int[][] types, int[] lengths, Tensor<Float> target, double gradientScale) {
-        TokenBatch in = new TokenBatch(ids, types, lengths);
-        Table tokens = Tensors.table(in.ids, in.types);
-        List<Parameterized<?>> chain = modules();
-        List<Object> inputs = new ArrayList<>();
-        Tensor<Float> h = embeddings.forward(tokens);
-        for (Parameterized<?> m : chain.subList(1, chain.size())) {
-            if (m instanceof Dense) {
-                inputs.add(h);
-                h = ((Dense) m).forward(h);
-            } else {
-                Table t = Tensors.table(h, in.mask);
-                inputs.add(t);
-                h = ((Parameterized<Table>) m).forward(t);
-            }
-        }
+        Pass pass = train(ids, types, lengths);
+        Tensor<Float> h = pass.output();
         if (target.nElement() != h.nElement()) {
             throw new IllegalArgumentException("target of " + target.nElement() + " values for an output of " + h.nElement()
                     + " (" + java.util.Arrays.toString(h.size()) + "); give the student an output projection to the teacher's width");
         }
         Tensor<Float> grad = Tensors.resize(Tensors.empty(), h.size());
-        double loss = SupernetBlock.meanSquaredError(h, target, in.mask, grad);
+        double loss = SupernetBlock.meanSquaredError(h, target, pass.mask(), grad);
         if (gradientScale == 0) {
             return loss; // evaluation: no backward pass
         }
         grad.mul((float) gradientScale);
-        Tensor<Float> d = grad;
-        for (int i = chain.size() - 1; i >= 1; i--) {
-            Parameterized<?> m = chain.get(i);
-            if (m instanceof Dense) {
-                d = ((Dense) m).backward((Tensor<Float>) inputs.get(i - 1), d);
-            } else {
-                d = Tensors.tensorAt((Table) ((Parameterized<Table>) m).backward((Table) inputs.get(i - 1), d), 1);
-            }
-        }
-        embeddings.backward(tokens, d);
+        pass.backward(grad);
         return loss;
+    }
+
+    /** A forward pass that keeps what its backward pass needs. */
+    public Pass train(int[][] ids, int[][] types, int[] lengths) {
+        return new Pass(ids, types, lengths);
+    }
+
+    /** One training forward pass over a batch; {@link #backward} accumulates every module's gradients. */
+    public final class Pass {
+        private final TokenBatch in;
+        private final Table tokens;
+        private final List<Parameterized<?>> chain = modules();
+        private final List<Object> inputs = new ArrayList<>();
+        private final Tensor<Float> output;
+
+        @SuppressWarnings("unchecked")
+        private Pass(int[][] ids, int[][] types, int[] lengths) {
+            in = new TokenBatch(ids, types, lengths);
+            tokens = Tensors.table(in.ids, in.types);
+            Tensor<Float> h = embeddings.forward(tokens);
+            for (Parameterized<?> m : chain.subList(1, chain.size())) {
+                if (m instanceof Dense) {
+                    inputs.add(h);
+                    h = ((Dense) m).forward(h);
+                } else {
+                    Table t = Tensors.table(h, in.mask);
+                    inputs.add(t);
+                    h = ((Parameterized<Table>) m).forward(t);
+                }
+            }
+            output = h;
+        }
+
+        /** [batch, length, width]; overwritten by the student's next pass. */
+        public Tensor<Float> output() {
+            return output;
+        }
+
+        /** 1 for real tokens, 0 for padding: [batch, length]. */
+        public Tensor<Float> mask() {
+            return in.mask;
+        }
+
+        @SuppressWarnings("unchecked")
+        public void backward(Tensor<Float> gradOutput) {
+            Tensor<Float> d = gradOutput;
+            for (int i = chain.size() - 1; i >= 1; i--) {
+                Parameterized<?> m = chain.get(i);
+                if (m instanceof Dense) {
+                    d = ((Dense) m).backward((Tensor<Float>) inputs.get(i - 1), d);
+                } else {
+                    d = Tensors.tensorAt((Table) ((Parameterized<Table>) m).backward((Table) inputs.get(i - 1), d), 1);
+                }
+            }
+            embeddings.backward(tokens, d);
+        }
     }
 
     /** Weights of every module the student holds. */

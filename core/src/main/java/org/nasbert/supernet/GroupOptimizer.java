@@ -1,15 +1,28 @@
 package org.nasbert.supernet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.intel.analytics.bigdl.optim.Adam;
 import com.intel.analytics.bigdl.tensor.Tensor;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.nasbert.engine.BigDl;
+import org.nasbert.io.Json;
+import org.nasbert.io.StepCheckpoints;
+import org.nasbert.teacher.checkpoint.SafeTensors;
+import org.nasbert.teacher.checkpoint.WeightTensor;
 import scala.Tuple2;
 import scala.runtime.AbstractFunction1;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * BigDL's Adam with one optimiser state per parameter tensor, so that a candidate's moments and step count
@@ -50,7 +63,7 @@ public final class GroupOptimizer implements Serializable {
      * (BigDL keeps them in its state table as evalCounter, s and r).
      */
     public Map<String, Moments> export() {
-        Map<String, Moments> out = new java.util.TreeMap<>();
+        Map<String, Moments> out = new TreeMap<>();
         for (Map.Entry<String, Adam<Float>> e : states.entrySet()) {
             com.intel.analytics.bigdl.utils.Table state = e.getValue().state();
             @SuppressWarnings("unchecked") Tensor<Float> m = (Tensor<Float>) state.apply("s");
@@ -96,6 +109,54 @@ public final class GroupOptimizer implements Serializable {
             this.first = first;
             this.second = second;
         }
+    }
+
+    /**
+     * Writes moments (keys as given) to {@code dir}: {@code optimizer.safetensors} holds each key's first and second
+     * moment ({@code <key>/m}, {@code <key>/v}), {@code optimizer.json} its step count and shape.
+     */
+    public static void writeMoments(FileSystem fs, Path dir, Map<String, Moments> moments)
+            throws IOException {
+        List<WeightTensor> tensors = new ArrayList<>();
+        ObjectNode meta = Json.MAPPER.createObjectNode();
+        for (Map.Entry<String, Moments> e : moments.entrySet()) {
+            Moments m = e.getValue();
+            tensors.add(new WeightTensor(e.getKey() + "/m", new int[]{m.first.length}, m.first));
+            tensors.add(new WeightTensor(e.getKey() + "/v", new int[]{m.second.length}, m.second));
+            ObjectNode entry = meta.putObject(e.getKey());
+            entry.put("steps", m.steps);
+            for (int d : m.shape) {
+                entry.withArray("shape").add(d);
+            }
+        }
+        try (FSDataOutputStream out = fs.create(new Path(dir, "optimizer.safetensors"))) {
+            SafeTensors.write(tensors, null, false, out);
+        }
+        StepCheckpoints.writeJson(fs, new Path(dir, "optimizer.json"), meta);
+    }
+
+    /** Reads what {@link #writeMoments} wrote, by key. */
+    public static Map<String, Moments> readMoments(FileSystem fs, Path dir)
+            throws IOException {
+        Path file = new Path(dir, "optimizer.safetensors");
+        Map<String, WeightTensor> tensors = SafeTensors.read(fs, file);
+        JsonNode meta = StepCheckpoints.readJson(fs, new Path(dir, "optimizer.json"));
+        Map<String, Moments> out = new TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode shapeNode = e.getValue().path("shape");
+            int[] shape = new int[shapeNode.size()];
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = shapeNode.get(i).asInt();
+            }
+            WeightTensor m = tensors.get(e.getKey() + "/m");
+            WeightTensor v = tensors.get(e.getKey() + "/v");
+            if (m == null || v == null) {
+                throw new IOException(file + " lacks the moments of " + e.getKey());
+            }
+            out.put(e.getKey(), new Moments(e.getValue().path("steps").asInt(), shape, m.data(), v.data()));
+        }
+        return out;
     }
 
     /** Number of tensors with optimiser state (those that were ever updated). */

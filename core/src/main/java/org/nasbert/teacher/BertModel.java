@@ -57,6 +57,16 @@ public final class BertModel {
         return config;
     }
 
+    /** The embedding layer (word, position, segment tables and LayerNorm). */
+    public BertEmbeddings embeddingLayer() {
+        return embeddings;
+    }
+
+    /** Encoder layer i, 0-based. */
+    public BertLayer layer(int i) {
+        return layers.get(i);
+    }
+
     public boolean hasMlmHead() {
         return head != null;
     }

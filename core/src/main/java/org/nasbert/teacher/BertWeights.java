@@ -189,6 +189,16 @@ public final class BertWeights implements java.io.Serializable {
         return t;
     }
 
+    /** A copy whose arrays are its own: a model built from it can be trained without changing this one. */
+    public BertWeights copy() {
+        Map<String, WeightTensor> copied = new LinkedHashMap<>();
+        for (Map.Entry<String, WeightTensor> e : tensors.entrySet()) {
+            WeightTensor t = e.getValue();
+            copied.put(e.getKey(), new WeightTensor(t.name(), t.shape(), t.data().clone()));
+        }
+        return new BertWeights(config, copied, mlmHead);
+    }
+
     /** All tensors in the canonical order (embeddings, layers, head). */
     public List<WeightTensor> all() {
         return new ArrayList<>(tensors.values());

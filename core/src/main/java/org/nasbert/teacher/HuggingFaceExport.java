@@ -42,13 +42,7 @@ public final class HuggingFaceExport {
                     SafeTensors.write(weights.all(), Collections.singletonMap("format", "pt"), false, out);
                 }
                 if (vocabulary != null) {
-                    try (OutputStream out = fs.create(new Path(tmp, "vocab.txt"), false)) {
-                        StringBuilder text = new StringBuilder();
-                        for (int id = 0; id < vocabulary.size(); id++) {
-                            text.append(vocabulary.token(id)).append('\n');
-                        }
-                        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
-                    }
+                    writeVocabulary(fs, new Path(tmp, VOCAB), vocabulary);
                 }
                 if (!fs.rename(tmp, target)) {
                     throw new IOException("cannot rename " + tmp + " to " + target);
@@ -64,6 +58,19 @@ public final class HuggingFaceExport {
     private static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {
         try (FSDataOutputStream out = fs.create(file, false)) {
             out.write(bytes);
+        }
+    }
+
+    public static final String VOCAB = "vocab.txt";
+
+    /** vocab.txt: one piece per line, line number = id. */
+    public static void writeVocabulary(FileSystem fs, Path file, WordPieceVocabulary vocabulary) throws IOException {
+        try (OutputStream out = fs.create(file, false)) {
+            StringBuilder text = new StringBuilder();
+            for (int id = 0; id < vocabulary.size(); id++) {
+                text.append(vocabulary.token(id)).append('\n');
+            }
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
         }
     }
 }

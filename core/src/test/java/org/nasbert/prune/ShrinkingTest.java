@@ -34,6 +34,25 @@ class ShrinkingTest {
     }
 
     @Test
+    void aTableThatOrdersPathsAgainstTheirSizesIsRefusedWithTheSettingToChange() {
+        SearchSpace oneLayer = new SearchSpace(new int[]{64}, new int[]{3}, 1, 4); // paths: mha, ffn, sep3
+        long largest = 0;
+        for (Op op : oneLayer.operations()) {
+            largest = Math.max(largest, op.parameters(64, 4));
+        }
+        Map<String, LatencyTable.Timing> parts = new HashMap<>();
+        for (Op op : oneLayer.operations()) {
+            boolean big = op.parameters(64, 4) * 2 > largest; // its parameter bin of two
+            double ms = big ? 1 : 10; // its latency in the other bin
+            parts.put(LatencyTable.op(op, 64), new LatencyTable.Timing(ms, ms, ms, 1));
+        }
+        LatencyTable inverted = new LatencyTable(Collections.emptyMap(), parts);
+        org.nasbert.NasbertException e = org.junit.jupiter.api.Assertions.assertThrows(org.nasbert.NasbertException.class,
+                () -> Shrinking.start(oneLayer, 2, inverted, 2));
+        assertTrue(e.getMessage().contains("prune.bins") && e.getMessage().contains("latency table"), e.getMessage());
+    }
+
+    @Test
     void roundsShrinkEveryBinToKeepDroppingTheWorseHalfOfEachSample() {
         Shrinking s = Shrinking.start(SPACE, 2, table(), 4);
         int fit = s.survivors(0).size();

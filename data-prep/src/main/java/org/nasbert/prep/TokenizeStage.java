@@ -120,7 +120,8 @@ public final class TokenizeStage implements Stage {
         return manifest(context, vocabulary, files, partitions, counts);
     }
 
-    private static WordPieceVocabulary loadVocabulary(StageContext context) throws IOException {
+    /** The vocabulary tokenize uses: tokenize.vocab, or the one beside the teacher. */
+    public static WordPieceVocabulary loadVocabulary(StageContext context) throws IOException {
         String location = context.get(TokenizeSettings.VOCAB);
         if ("auto".equals(location)) {
             String model = context.get(TeacherSettings.MODEL);

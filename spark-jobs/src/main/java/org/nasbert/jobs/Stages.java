@@ -1,8 +1,11 @@
 package org.nasbert.jobs;
 
+import org.nasbert.jobs.finetune.EvaluateStage;
+import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.students.ExportStage;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
@@ -17,7 +20,8 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage());
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage(),
+                new FinetuneStage(), new EvaluateStage(), new ExportStage());
     }
 
     static Stage named(String name) {

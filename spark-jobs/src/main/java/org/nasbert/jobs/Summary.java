@@ -97,6 +97,45 @@ final class Summary {
             }
             return s.append(String.format("%n             %s/<name>/ (arch.json, model.safetensors)", result.output)).toString();
         }
+        if ("finetune".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%s (%s), %,d training examples; training loss first -> last epoch:",
+                    m.path("task").asText(), m.path("format").asText(), m.path("train").path("examples").asInt()));
+            for (JsonNode t : m.path("models")) {
+                JsonNode l = t.path("epoch_losses");
+                s.append(String.format("%n               %-12s %-9s %.4f -> %.4f  (%.0f s)", t.path("name").asText(), t.path("kind").asText(),
+                        l.path(0).asDouble(), l.path(l.size() - 1).asDouble(), t.path("seconds").asDouble()));
+            }
+            return s.append(String.format("%n             %s/<name>/", result.output)).toString();
+        }
+        if ("export".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%d students (config.json, model.safetensors, vocab.txt, arch.json, "
+                    + "model.onnx); latency at %s x %s tokens in ms, predicted by the table / sum of the parts timed alongside / whole:", m.path("students").size(),
+                    m.path("conditions").path("batch").asText(), m.path("conditions").path("sequence_length").asText()));
+            for (JsonNode st : m.path("students")) {
+                s.append(String.format("%n               %-12s %-9s %,11d parameters  %7.3f / %s", st.path("name").asText(),
+                        st.path("kind").asText(), st.path("parameters").asLong(), st.path("predicted_ms").asDouble(),
+                        st.has("measured_ms") ? String.format("%7.3f / %7.3f (table %+.0f%%)", st.path("parts_timed_alongside_ms").asDouble(),
+                                st.path("measured_ms").asDouble(), 100 * st.path("table_error").asDouble()) : "not timed (imported table)"));
+            }
+            return s.append(String.format("%n             %s/<name>/", result.output)).toString();
+        }
+        if ("evaluate".equals(result.stage)) {
+            return scoreTable(m) + String.format("%n             %s/metrics.json", result.output);
+        }
         return "manifest: " + result.output + "/manifest.json";
+    }
+
+    /** Per model: kind, constraint, parameters and each file's metrics; teacher first, then as fine-tuned. */
+    static String scoreTable(JsonNode m) {
+        StringBuilder s = new StringBuilder(String.format("%s, %d models:", m.path("task").asText(), m.path("models").size()));
+        for (JsonNode row : m.path("models")) {
+            StringBuilder scores = new StringBuilder();
+            row.path("metrics").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x ->
+                    scores.append(String.format("  %s %s %.4f", f.getKey(), x.getKey(), x.getValue().asDouble()))));
+            s.append(String.format("%n               %-12s %-9s %-14s %12s%s", row.path("name").asText(), row.path("kind").asText(),
+                    row.path("constraint").asText(), row.has("parameters") ? String.format("%,d", row.path("parameters").asLong()) : "",
+                    scores));
+        }
+        return s.toString();
     }
 }

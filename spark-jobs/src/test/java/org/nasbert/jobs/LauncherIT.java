@@ -48,7 +48,7 @@ class LauncherIT {
         Path out = temp.resolve("stdout.txt");
         Path err = temp.resolve("stderr.txt");
         Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "bin/nasbert " + String.join(" ", args) + " finished");
+        assertTrue(process.waitFor(10, TimeUnit.MINUTES), "bin/nasbert " + String.join(" ", args) + " finished");
         return new Run(process.exitValue(), read(out), read(err));
     }
 
@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, finetune, evaluate, export, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -75,9 +75,12 @@ class LauncherIT {
     @Test
     void demoRunsInLocalModeAndSaysWhereItsOutputIs() throws Exception {
         Path run = temp.resolve("demo");
-        // a smaller distillation sample than the demo's 512 keeps the suite quick; the stages are the same
-        Run demo = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20");
+        // a smaller distillation sample than the demo's 512 and a tenth of the sentiment task keep the suite quick;
+        // the stages are the same
+        String[] args = {"demo", "--run", run.toString(), "--set", "teacher.sequences=64", "--set", "supernet.steps-per-epoch=3",
+                "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20", "--set", "finetune.task=" + sentimentSample(),
+                "--set", "finetune.epochs=2"};
+        Run demo = nasbert(Map.of(), args);
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
@@ -101,8 +104,8 @@ class LauncherIT {
         for (String c : new String[]{"params=2.2M: ", "params=3M: ", "params=4.5M: ", "params=6M: "}) {
             assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen for " + c + demo.stdout);
         }
-        Run again = nasbert(Map.of(), "demo", "--run", run.toString(), "--set", "teacher.sequences=64",
-                "--set", "supernet.steps-per-epoch=3", "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20");
+        checkScoresAndExports(run, demo.stdout);
+        Run again = nasbert(Map.of(), args);
         assertEquals(0, again.exitCode, again.stderr);
         assertTrue(again.stdout.contains("already finished"), again.stdout);
 
@@ -114,6 +117,49 @@ class LauncherIT {
         assertEquals(1, answer.size());
         assertTrue(answer.get(0).path("chosen").path("parameters").asLong() <= 2_500_000, answer.toString());
         assertTrue(answer.get(0).path("chosen").path("latency_ms").asDouble() <= 4, answer.toString());
+    }
+
+    /** Every eighth training and sixth dev sentence of data/sentiment: 300 and 100, from all three sources. */
+    private String sentimentSample() throws IOException {
+        Path task = temp.resolve("sentiment");
+        Files.createDirectories(task);
+        Path shipped = TestData.projectDir().toPath().resolve("data/sentiment");
+        for (String[] f : new String[][]{{"train.tsv", "8"}, {"dev.tsv", "6"}}) {
+            List<String> lines = Files.readAllLines(shipped.resolve(f[0]), StandardCharsets.UTF_8);
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i += Integer.parseInt(f[1])) {
+                kept.add(lines.get(i));
+            }
+            Files.write(task.resolve(f[0]), kept, StandardCharsets.UTF_8);
+        }
+        return task.toString();
+    }
+
+    /** The fine-tuned teacher and students scored on held-out sentences; the exported ONNX computes what the student does. */
+    private static void checkScoresAndExports(Path run, String stdout) throws Exception {
+        JsonNode metrics = Json.MAPPER.readTree(run.resolve("evaluate/metrics.json").toFile());
+        int students = Json.MAPPER.readTree(run.resolve("students/manifest.json").toFile()).path("students").size();
+        JsonNode models = metrics.path("models");
+        assertEquals(students + 1, models.size(), metrics.toString());
+        assertEquals(100, metrics.path("files").get(0).path("examples").asInt());
+        assertEquals("teacher", models.get(0).path("kind").asText());
+        double teacher = models.get(0).path("metrics").path("dev.tsv").path("accuracy").asDouble(-1);
+        // chance is 0.5; MiniLM with its top layer fine-tuned on 300 sentences does far better
+        assertTrue(teacher >= 0.75, "fine-tuned teacher's dev accuracy " + teacher);
+        for (JsonNode m : models) {
+            double a = m.path("metrics").path("dev.tsv").path("accuracy").asDouble(-1);
+            assertTrue(a >= 0 && a <= 1, m.toString());
+        }
+        assertTrue(stdout.contains("dev.tsv accuracy") && Files.exists(run.resolve("evaluate/report.md")), stdout);
+
+        Path exported = run.resolve("export/searched-01");
+        for (String f : new String[]{"config.json", "model.safetensors", "vocab.txt", "arch.json", "model.onnx"}) {
+            assertTrue(Files.exists(exported.resolve(f)), exported + "/" + f);
+        }
+        JsonNode export = Json.MAPPER.readTree(run.resolve("export/manifest.json").toFile());
+        assertTrue(export.path("students").get(0).path("measured_ms").asDouble() > 0, export.toString());
+        double worst = OnnxCheck.maxDifference(exported);
+        assertTrue(worst <= 1e-4, "ONNX Runtime vs the BigDL student: max |diff| " + worst);
     }
 
     /**

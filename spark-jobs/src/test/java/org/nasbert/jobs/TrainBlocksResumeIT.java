@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.io.Json;
-import org.nasbert.latency.LatencyTable;
-import org.nasbert.space.Op;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -14,9 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -67,15 +63,7 @@ class TrainBlocksResumeIT {
         run("tokenize", "--run", run.toString());
         run("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2");
         // a fixed table (latency in proportion to weights): shrinking's bins, and so its rounds, do not depend on timing noise
-        Map<String, LatencyTable.Timing> parts = new HashMap<>();
-        for (Op op : Arrays.asList(Op.MHA, Op.FFN, Op.sepConv(3))) {
-            double ms = op.parameters(64, 4) / 1e5;
-            parts.put(LatencyTable.op(op, 64), new LatencyTable.Timing(ms, ms, ms, 1));
-        }
-        parts.put(LatencyTable.embeddings(64), new LatencyTable.Timing(0.01, 0.01, 0.01, 1));
-        parts.put(LatencyTable.head(64), new LatencyTable.Timing(0.01, 0.01, 0.01, 1));
-        Path table = temp.resolve("table.json");
-        Files.write(table, new LatencyTable(new HashMap<>(), parts).toJson().getBytes(StandardCharsets.UTF_8));
+        Path table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{64}, new int[]{3});
         run("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--import", table.toString());
 
         Process first = start(with(new String[]{"train-blocks", "--run", run.toString()}, SMALL));

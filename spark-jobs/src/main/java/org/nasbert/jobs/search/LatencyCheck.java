@@ -19,12 +19,12 @@ import java.util.List;
  * beside their parts timed in the same rounds: whether the table's sums predict real students. Only for a table
  * measured on this cluster; an imported one describes other hardware.
  */
-final class LatencyCheck {
+public final class LatencyCheck {
     private LatencyCheck() {
     }
 
     /** Per student: whole median, p10, p90 (ms), runs, and the sum of its parts timed in the same rounds (ms); null if imported. */
-    static List<double[]> run(StageContext context, List<Architecture> students) throws IOException {
+    public static List<double[]> run(StageContext context, List<Architecture> students) throws IOException {
         JsonNode latency = context.run().manifest(LatencyStage.OUTPUT);
         if (!"measured".equals(latency.path("source").asText()) || students.isEmpty()) {
             return null;

@@ -20,6 +20,7 @@ import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.Baselines;
+import org.nasbert.student.DistillCheckpoints;
 import org.nasbert.student.DistillSettings;
 import org.nasbert.student.Distiller;
 import org.nasbert.student.StudentExport;
@@ -45,6 +46,9 @@ import java.util.Map;
  */
 public final class DistillStage implements Stage {
     public static final String OUTPUT = "students";
+    static final String CHECKPOINTS = "_checkpoints-distill";
+    /** Inside CHECKPOINTS: each student's inherited starting weights. */
+    static final String INITIAL = "_initial";
     private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
 
     @Override
@@ -65,7 +69,7 @@ public final class DistillStage implements Stage {
     @Override
     public List<Setting<?>> settings() {
         return Arrays.asList(DistillSettings.STEPS, DistillSettings.BATCH_SIZE, DistillSettings.LEARNING_RATE, DistillSettings.INIT,
-                DistillSettings.BASELINES, DistillSettings.EVAL_SEQUENCES, DistillSettings.SEED);
+                DistillSettings.BASELINES, DistillSettings.EVAL_SEQUENCES, DistillSettings.CHECKPOINT_EVERY, DistillSettings.SEED);
     }
 
     /** One student to train: its name, kind and architecture. */
@@ -86,10 +90,6 @@ public final class DistillStage implements Stage {
 
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
-        if ("inherited".equals(context.get(DistillSettings.INIT))) {
-            throw new NasbertException("distill.init = inherited is not implemented in the distill stage yet (StudentModel.inherited "
-                    + "exists); use fresh");
-        }
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         Path pareto = new Path(context.run().requireComplete(SearchStage.OUTPUT, "search"), SearchStage.PARETO);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
@@ -112,13 +112,19 @@ public final class DistillStage implements Stage {
         Recipe recipe = new Recipe(context.get(DistillSettings.STEPS), context.get(DistillSettings.BATCH_SIZE),
                 context.get(DistillSettings.LEARNING_RATE), context.get(DistillSettings.SEED), width, half,
                 teacher.path("teacher").path("vocab_size").asInt(30522), teacher.path("teacher").path("max_positions").asInt(512),
-                ffnRatio(context), output.temp().toString());
-        LOG.info("distill: {} students, {} training and {} held-out sequences, {} steps of {} each, one task per student",
-                jobs.size(), train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
+                ffnRatio(context), output.temp().toString(), checkpoints(context).toString(), context.get(DistillSettings.CHECKPOINT_EVERY));
+        boolean inherited = "inherited".equals(context.get(DistillSettings.INIT));
+        keepCheckpointsOnlyFor(context, jobs);
+        if (inherited) {
+            writeInherited(context, jobs, new Path(checkpoints(context), INITIAL));
+        }
+        LOG.info("distill: {} students ({} weights), {} training and {} held-out sequences, {} steps of {} each, one task per student",
+                jobs.size(), inherited ? "inherited" : "fresh", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
         List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
                 heldOutRows.value())).collect();
         trainRows.destroy();
         heldOutRows.destroy();
+        context.run().fileSystem().delete(checkpoints(context), true); // every student is exported: nothing left to resume
         List<Map<String, Object>> students = new ArrayList<>();
         for (int i = 0; i < jobs.size(); i++) {
             Job j = jobs.get(i);
@@ -128,6 +134,7 @@ public final class DistillStage implements Stage {
             m.put("kind", j.kind);
             m.put("constraint", j.constraint);
             m.put("architecture", j.architecture.toString());
+            m.put("init", "searched".equals(j.kind) ? context.get(DistillSettings.INIT) : "fresh");
             m.put("parameters", StudentSize.BERT.withFfnRatio(recipe.ffnRatio).parameters(j.architecture));
             m.put("held_out_loss_at_init", r[0]);
             m.put("held_out_loss", r[1]);
@@ -141,6 +148,68 @@ public final class DistillStage implements Stage {
         manifest.put("held_out_sequences", heldOut.size());
         manifest.put("students", students);
         return manifest;
+    }
+
+    /**
+     * Each searched student built from the trained supernet and the teacher's embeddings (StudentModel.inherited: what the
+     * search scored) and written where its task starts from; the tasks read our own export format, not serialized
+     * objects. Baselines are not in the supernet and start fresh.
+     */
+    private static void writeInherited(StageContext context, List<Job> jobs, Path dir) throws java.io.IOException {
+        org.nasbert.supernet.SupernetBlock[] supernet = org.nasbert.jobs.supernet.SupernetEvaluator.trainedSupernet(context);
+        org.nasbert.teacher.BertWeights teacher = org.nasbert.teacher.TeacherCheckpoint.open(
+                context.run().manifest(TeacherStage.OUTPUT).path("teacher").path("location").asText(), context.hadoopConf()).weights();
+        context.run().fileSystem().delete(dir, true);
+        for (Job j : jobs) {
+            if (!"searched".equals(j.kind)) {
+                continue; // a baseline is not a path of the supernet: nothing to inherit, it starts fresh
+            }
+            StudentExport.write(StudentModel.inherited(j.architecture, supernet, teacher), supernet[0].space().ffnRatio(), null,
+                    new Path(dir, j.name), context.hadoopConf());
+        }
+    }
+
+    /**
+     * Checkpoints resume only the run that wrote them: a rerun with other settings or other students (a new search)
+     * starts over. The key is every distill setting and every student's name and architecture.
+     */
+    private void keepCheckpointsOnlyFor(StageContext context, List<Job> jobs) throws java.io.IOException {
+        StringBuilder key = new StringBuilder();
+        for (Setting<?> s : settings()) {
+            key.append(s.key()).append('=').append(context.get(s)).append('\n');
+        }
+        for (Job j : jobs) {
+            key.append(j.name).append(' ').append(j.architecture).append('\n');
+        }
+        org.apache.hadoop.fs.FileSystem fs = context.run().fileSystem();
+        Path dir = checkpoints(context);
+        Path file = new Path(dir, "_for.txt");
+        String stored = null;
+        if (fs.exists(file)) {
+            try (InputStream in = fs.open(file)) {
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    bytes.write(buffer, 0, n);
+                }
+                stored = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        if (!key.toString().equals(stored)) {
+            if (stored != null) {
+                LOG.info("distill: {} belongs to other settings or students; starting over", dir);
+            }
+            fs.delete(dir, true);
+            fs.mkdirs(dir);
+            try (java.io.OutputStream out = fs.create(file, true)) {
+                out.write(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    /** Where each student's checkpoints live until the stage finishes: {@code <run>/_checkpoints-distill/<name>/}. */
+    static Path checkpoints(StageContext context) {
+        return new Path(context.run().root(), CHECKPOINTS);
     }
 
     private static int ffnRatio(StageContext context) throws java.io.IOException {
@@ -198,9 +267,13 @@ public final class DistillStage implements Stage {
         final int positions;
         final int ffnRatio;
         final String outputDir;
+        final String checkpointDir;
+        final int checkpointEvery;
 
         Recipe(int steps, int batchSize, double learningRate, long seed, int width, boolean half, int vocab, int positions,
-               int ffnRatio, String outputDir) {
+               int ffnRatio, String outputDir, String checkpointDir, int checkpointEvery) {
+            this.checkpointDir = checkpointDir;
+            this.checkpointEvery = checkpointEvery;
             this.steps = steps;
             this.batchSize = batchSize;
             this.learningRate = learningRate;
@@ -218,8 +291,23 @@ public final class DistillStage implements Stage {
             BigDl.singleThreadedMath();
             long t0 = System.nanoTime();
             Architecture a = job.architecture;
-            StudentModel student = StudentModel.fresh(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed, width);
-            double[] losses = Distiller.train(student, sequences(train), sequences(heldOut), width, steps, batchSize, learningRate, seed);
+            Path initial = new Path(new Path(checkpointDir, INITIAL), job.name);
+            StudentModel student;
+            try {
+                student = initial.getFileSystem(new Configuration()).exists(initial) ? StudentExport.read(initial, new Configuration())
+                        : StudentModel.fresh(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed, width);
+            } catch (java.io.IOException e) {
+                throw new NasbertException("cannot read " + initial + ": " + e.getMessage(), e);
+            }
+            Path saved = new Path(checkpointDir, job.name);
+            DistillCheckpoints checkpoints;
+            try {
+                checkpoints = new DistillCheckpoints(saved.getFileSystem(new Configuration()), saved, checkpointEvery);
+            } catch (java.io.IOException e) {
+                throw new NasbertException("cannot open " + saved + ": " + e.getMessage(), e);
+            }
+            double[] losses = Distiller.train(student, sequences(train), sequences(heldOut), width, steps, batchSize, learningRate, seed,
+                    checkpoints);
             Path target = new Path(outputDir, job.name);
             try {
                 target.getFileSystem(new Configuration()).delete(target, true); // a retried task redoes its student

@@ -3,10 +3,9 @@ package org.nasbert.jobs.supernet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nasbert.io.Json;
+import org.nasbert.io.StepCheckpoints;
 import org.nasbert.supernet.GroupOptimizer;
 import org.nasbert.supernet.SupernetBlock;
 import org.nasbert.teacher.checkpoint.SafeTensors;
@@ -15,9 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,17 +27,13 @@ import java.util.TreeMap;
  */
 final class SupernetCheckpoint {
     private static final Logger LOG = LoggerFactory.getLogger(SupernetCheckpoint.class);
-    private static final String SUCCESS = "_SUCCESS";
 
     private SupernetCheckpoint() {
     }
 
     static void write(FileSystem fs, Path dir, long step, SupernetBlock[] blocks, GroupOptimizer[] optimizers,
                       ObjectNode progress) throws IOException {
-        Path target = new Path(dir, String.format("step-%08d", step));
-        Path tmp = new Path(dir, String.format("_tmp-step-%08d", step));
-        fs.delete(tmp, true);
-        fs.mkdirs(tmp);
+        Path tmp = StepCheckpoints.begin(fs, dir, step);
         List<WeightTensor> weights = new ArrayList<>();
         for (int n = 0; n < blocks.length; n++) {
             for (String g : blocks[n].groupNames()) {
@@ -51,63 +44,25 @@ final class SupernetCheckpoint {
         try (FSDataOutputStream out = fs.create(new Path(tmp, "weights.safetensors"))) {
             SafeTensors.write(weights, null, false, out);
         }
-        List<WeightTensor> moments = new ArrayList<>();
-        ObjectNode meta = Json.MAPPER.createObjectNode();
+        Map<String, GroupOptimizer.Moments> moments = new TreeMap<>();
         for (int n = 0; n < optimizers.length; n++) {
             for (Map.Entry<String, GroupOptimizer.Moments> e : optimizers[n].export().entrySet()) {
-                String key = "b" + n + "/" + e.getKey();
-                GroupOptimizer.Moments m = e.getValue();
-                moments.add(new WeightTensor(key + "/m", new int[]{m.first.length}, m.first));
-                moments.add(new WeightTensor(key + "/v", new int[]{m.second.length}, m.second));
-                ObjectNode entry = meta.putObject(key);
-                entry.put("steps", m.steps);
-                for (int d : m.shape) {
-                    entry.withArray("shape").add(d);
-                }
+                moments.put("b" + n + "/" + e.getKey(), e.getValue());
             }
         }
-        try (FSDataOutputStream out = fs.create(new Path(tmp, "optimizer.safetensors"))) {
-            SafeTensors.write(moments, null, false, out);
-        }
-        writeJson(fs, new Path(tmp, "optimizer.json"), meta);
+        GroupOptimizer.writeMoments(fs, tmp, moments);
         progress.put("step", step);
         writeJson(fs, new Path(tmp, "progress.json"), progress);
-        fs.create(new Path(tmp, SUCCESS)).close();
-        fs.delete(target, true);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("cannot rename " + tmp + " to " + target);
-        }
-        for (FileStatus old : fs.listStatus(dir)) {
-            String name = old.getPath().getName();
-            if (name.startsWith("step-") && !name.equals(target.getName())) {
-                fs.delete(old.getPath(), true);
-            }
-        }
+        StepCheckpoints.commit(fs, dir, tmp, step);
     }
 
-    /** The newest complete checkpoint's progress, or null. */
+    /** The newest complete checkpoint, or null. */
     static Path latest(FileSystem fs, Path dir) throws IOException {
-        if (!fs.exists(dir)) {
-            return null;
-        }
-        List<String> steps = new ArrayList<>();
-        for (FileStatus s : fs.listStatus(dir)) {
-            String name = s.getPath().getName();
-            if (name.startsWith("step-") && fs.exists(new Path(s.getPath(), SUCCESS))) {
-                steps.add(name);
-            }
-        }
-        if (steps.isEmpty()) {
-            return null;
-        }
-        Collections.sort(steps);
-        return new Path(dir, steps.get(steps.size() - 1));
+        return StepCheckpoints.latest(fs, dir);
     }
 
     static JsonNode progress(FileSystem fs, Path checkpoint) throws IOException {
-        try (InputStream in = fs.open(new Path(checkpoint, "progress.json"))) {
-            return Json.MAPPER.readTree(in);
-        }
+        return StepCheckpoints.readJson(fs, new Path(checkpoint, "progress.json"));
     }
 
     /** Loads weights and optimiser states into {@code blocks} and {@code optimizers}. */
@@ -123,27 +78,14 @@ final class SupernetCheckpoint {
                 blocks[n].load(g, t.data(), false);
             }
         }
-        Map<String, WeightTensor> moments = SafeTensors.read(fs, new Path(checkpoint, "optimizer.safetensors"));
-        JsonNode meta;
-        try (InputStream in = fs.open(new Path(checkpoint, "optimizer.json"))) {
-            meta = Json.MAPPER.readTree(in);
-        }
         List<Map<String, GroupOptimizer.Moments>> perBlock = new ArrayList<>();
         for (int n = 0; n < optimizers.length; n++) {
             perBlock.add(new TreeMap<>());
         }
-        for (java.util.Iterator<Map.Entry<String, JsonNode>> it = meta.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, GroupOptimizer.Moments> e : GroupOptimizer.readMoments(fs, checkpoint).entrySet()) {
             String key = e.getKey();
             int slash = key.indexOf('/');
-            int n = Integer.parseInt(key.substring(1, slash));
-            JsonNode shapeNode = e.getValue().path("shape");
-            int[] shape = new int[shapeNode.size()];
-            for (int i = 0; i < shape.length; i++) {
-                shape[i] = shapeNode.get(i).asInt();
-            }
-            perBlock.get(n).put(key.substring(slash + 1), new GroupOptimizer.Moments(e.getValue().path("steps").asInt(), shape,
-                    moments.get(key + "/m").data(), moments.get(key + "/v").data()));
+            perBlock.get(Integer.parseInt(key.substring(1, slash))).put(key.substring(slash + 1), e.getValue());
         }
         for (int n = 0; n < optimizers.length; n++) {
             optimizers[n].restore(perBlock.get(n), lr);
@@ -152,8 +94,6 @@ final class SupernetCheckpoint {
     }
 
     static void writeJson(FileSystem fs, Path file, JsonNode node) throws IOException {
-        try (FSDataOutputStream out = fs.create(file)) {
-            out.write(Json.MAPPER.writeValueAsBytes(node));
-        }
+        StepCheckpoints.writeJson(fs, file, node);
     }
 }

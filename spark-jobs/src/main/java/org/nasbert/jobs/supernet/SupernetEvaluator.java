@@ -54,7 +54,25 @@ public final class SupernetEvaluator implements AutoCloseable {
         BigDl.init(context.spark().sparkContext());
         TrainingData data = TrainingData.read(context, context.run().manifest(TeacherStage.OUTPUT), space, seed,
                 jsc.defaultParallelism());
-        SupernetBlock[] master = data.plan.build();
+        SupernetBlock[] master = load(context, dir, data.plan.build());
+        List<TrainingRow> rows = data.heldOut.take(sequences);
+        if (rows.isEmpty()) {
+            throw new NasbertException("the teacher stage's output has no held-out sequences to evaluate students on (teacher.held-out)");
+        }
+        return new SupernetEvaluator(jsc, data, master, rows, used.path(SupernetSettings.MICRO_BATCH.key()).asInt(32));
+    }
+
+    /** The run's trained supernet with its weights, built on the driver (students inherit from it). */
+    public static SupernetBlock[] trainedSupernet(StageContext context) throws IOException {
+        Path dir = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
+        JsonNode used = context.run().manifest(TrainBlocksStage.OUTPUT).path("settings");
+        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
+        SupernetPlan plan = new SupernetPlan(SupernetSettings.space(trained(used)), teacher.path("teacher").path("hidden_size").asInt(),
+                teacher.path("boundaries").size() - 1, used.path(SupernetSettings.SEED.key()).asLong(), false);
+        return load(context, dir, plan.build());
+    }
+
+    private static SupernetBlock[] load(StageContext context, Path dir, SupernetBlock[] master) throws IOException {
         Path weights = new Path(dir, "weights.safetensors");
         Map<String, WeightTensor> tensors = SafeTensors.read(context.run().fileSystem(), weights);
         for (int n = 0; n < master.length; n++) {
@@ -67,11 +85,7 @@ public final class SupernetEvaluator implements AutoCloseable {
                 master[n].load(g, t.data(), false);
             }
         }
-        List<TrainingRow> rows = data.heldOut.take(sequences);
-        if (rows.isEmpty()) {
-            throw new NasbertException("the teacher stage's output has no held-out sequences to evaluate students on (teacher.held-out)");
-        }
-        return new SupernetEvaluator(jsc, data, master, rows, used.path(SupernetSettings.MICRO_BATCH.key()).asInt(32));
+        return master;
     }
 
     private static Settings trained(JsonNode used) {

@@ -20,7 +20,6 @@ import org.nasbert.latency.LatencyTable;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
-import org.nasbert.space.Op;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.StageContext;
 import org.nasbert.stage.StageResult;
@@ -37,7 +36,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -84,25 +82,8 @@ class ShrinkingAndSearchTest {
         return s;
     }
 
-    /**
-     * A fixed latency table (imported, as from a deployment device): latency in proportion to parameters, so bins
-     * agree and the run does not depend on this machine's timing noise.
-     */
     private Path table() throws Exception {
-        Map<String, LatencyTable.Timing> parts = new java.util.HashMap<>();
-        for (int h : new int[]{32, 64}) {
-            for (Op op : Arrays.asList(Op.MHA, Op.FFN, Op.sepConv(3))) {
-                double ms = op.parameters(h, 4) / 1e5;
-                parts.put(LatencyTable.op(op, h), new LatencyTable.Timing(ms, ms, ms, 1));
-            }
-            parts.put(LatencyTable.embeddings(h), new LatencyTable.Timing(0.01 * h / 32, 0.01, 0.01, 1));
-            parts.put(LatencyTable.head(h), new LatencyTable.Timing(0.005 * h / 32, 0.01, 0.01, 1));
-        }
-        parts.put(LatencyTable.projection(32, 64), new LatencyTable.Timing(0.02, 0.02, 0.02, 1));
-        parts.put(LatencyTable.projection(64, 32), new LatencyTable.Timing(0.02, 0.02, 0.02, 1));
-        Path file = temp.resolve("table.json");
-        Files.write(file, new LatencyTable(new java.util.HashMap<>(), parts).toJson().getBytes(StandardCharsets.UTF_8));
-        return file;
+        return org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32, 64}, new int[]{3});
     }
 
     @Test

@@ -1,0 +1,118 @@
+package org.nasbert.student;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.engine.BigDl;
+import org.nasbert.nn.Tensors;
+import org.nasbert.space.Architecture;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A student's distillation killed mid-way and rerun ends where an uninterrupted run ends. */
+class DistillResumeTest {
+    private static final Architecture ARCH = Architecture.parse("32:mha,ffn | 48:sep3,id");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aRunResumedFromItsCheckpointEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
+        BigDl.singleThreadedMath();
+        Random random = new Random(3);
+        Distiller.Sequences train = sequences(random, 40);
+        Distiller.Sequences heldOut = sequences(random, 8);
+
+        StudentModel straight = student();
+        double[] straightLosses = Distiller.train(straight, train, heldOut, 40, 12, 4, 3e-3, 9);
+
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        DistillCheckpoints checkpoints = new DistillCheckpoints(fs, new org.apache.hadoop.fs.Path(temp.toUri()), 4);
+        // killed during step 10: the newest checkpoint is step 8's
+        Distiller.Sequences dying = failingAfter(train, 4 * 10 + 2);
+        assertThrows(IllegalStateException.class, () -> Distiller.train(student(), dying, heldOut, 40, 12, 4, 3e-3, 9, checkpoints));
+        StudentModel resumed = student();
+        double[] resumedLosses = Distiller.train(resumed, train, heldOut, 40, 12, 4, 3e-3, 9, checkpoints);
+
+        assertEquals(straightLosses[0], resumedLosses[0], 0, "held-out loss at the start, restored");
+        assertEquals(straightLosses[1], resumedLosses[1], 1e-7);
+        Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> a = straight.namedWeights();
+        Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> b = resumed.namedWeights();
+        double worst = 0;
+        for (String name : a.keySet()) {
+            float[] x = Tensors.copyOf(a.get(name));
+            float[] y = Tensors.copyOf(b.get(name));
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        assertTrue(worst <= 1e-6, "max |weight difference| " + worst);
+        // and the fresh student really moved: the comparison is not between two untouched models
+        float[] init = Tensors.copyOf(student().namedWeights().get("embeddings.LayerNorm.weight"));
+        float[] trained = Tensors.copyOf(a.get("embeddings.LayerNorm.weight"));
+        double moved = 0;
+        for (int i = 0; i < init.length; i++) {
+            moved = Math.max(moved, Math.abs(init[i] - trained[i]));
+        }
+        assertTrue(moved > 1e-3, "training moved the weights by " + moved);
+    }
+
+    private static StudentModel student() {
+        return StudentModel.fresh(ARCH, 24, 100, 32, 4, 5, 40);
+    }
+
+    private static Distiller.Sequences sequences(Random random, int n) {
+        List<int[]> ids = new ArrayList<>();
+        List<int[]> types = new ArrayList<>();
+        List<float[]> targets = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int len = 5 + random.nextInt(10);
+            int[] x = new int[len];
+            for (int t = 0; t < len; t++) {
+                x[t] = random.nextInt(100);
+            }
+            float[] y = new float[len * 40];
+            for (int j = 0; j < y.length; j++) {
+                y[j] = (float) random.nextGaussian();
+            }
+            ids.add(x);
+            types.add(new int[len]);
+            targets.add(y);
+        }
+        return Distiller.of(ids, types, targets);
+    }
+
+    /** The same data, failing once {@code calls} targets have been read: a kill in the middle of a step. */
+    private static Distiller.Sequences failingAfter(Distiller.Sequences data, int calls) {
+        int[] left = {calls};
+        return new Distiller.Sequences() {
+            public int size() {
+                return data.size();
+            }
+
+            public int[] ids(int i) {
+                return data.ids(i);
+            }
+
+            public int[] types(int i) {
+                return data.types(i);
+            }
+
+            public float[] target(int i) {
+                if (left[0]-- <= 0) {
+                    throw new IllegalStateException("killed");
+                }
+                return data.target(i);
+            }
+        };
+    }
+}

@@ -1,0 +1,109 @@
+package org.nasbert.student;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.intel.analytics.bigdl.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.nasbert.nn.Tensors;
+import org.nasbert.space.Architecture;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The ONNX export, run by ONNX Runtime (an engine of its own), computes what the BigDL student computes. */
+class StudentOnnxTest {
+
+    @Test
+    void onnxRuntimeRunningTheExportMatchesTheStudentOnRealTokens() throws Exception {
+        // every op kind, two kernels, width changes (linear maps), an input and an output projection
+        StudentModel student = StudentModel.fresh(Architecture.parse("64:mha,sep3,ffn | 128:sep5,mha,id | 64:ffn,mha,id"),
+                48, 500, 40, 4, 11, 96);
+        perturb(student, new Random(5));
+        int[] lengths = {17, 9, 12};
+        int seq = 17;
+        Random random = new Random(3);
+        int[][] ids = new int[3][seq];
+        int[][] types = new int[3][seq];
+        for (int b = 0; b < 3; b++) {
+            for (int t = 0; t < lengths[b]; t++) {
+                ids[b][t] = random.nextInt(500);
+                types[b][t] = t >= lengths[b] / 2 ? 1 : 0;
+            }
+        }
+        float[] expected = Tensors.copyOf(student.infer(ids, types, lengths));
+        float[][][] actual = run(StudentOnnx.of(student), ids, types, lengths);
+        assertEquals(96, actual[0][0].length);
+        double worst = 0;
+        double scale = 0;
+        for (int b = 0; b < 3; b++) {
+            for (int t = 0; t < lengths[b]; t++) {
+                for (int c = 0; c < 96; c++) {
+                    float e = expected[(b * seq + t) * 96 + c];
+                    worst = Math.max(worst, Math.abs(e - actual[b][t][c]));
+                    scale = Math.max(scale, Math.abs(e));
+                }
+            }
+        }
+        assertTrue(scale > 0.5, "outputs of a real size: " + scale);
+        System.out.printf("StudentOnnxTest: max |BigDL - ONNX Runtime| %.2e over outputs up to %.2f%n", worst, scale);
+        assertTrue(worst <= 1e-4, "max |BigDL - ONNX Runtime| " + worst);
+    }
+
+    @Test
+    void aPaddedSequenceGivesWhatItGivesAlone() throws Exception {
+        StudentModel student = StudentModel.fresh(Architecture.parse("32:sep5,mha | 32:ffn,sep3"), 32, 100, 16, 2, 4);
+        perturb(student, new Random(8));
+        byte[] onnx = StudentOnnx.of(student);
+        int[][] padded = {{5, 6, 7, 8, 9, 10}, {11, 12, 13, 0, 0, 0}};
+        float[][][] together = run(onnx, padded, new int[2][6], new int[]{6, 3});
+        float[][][] alone = run(onnx, new int[][]{{11, 12, 13}}, new int[1][3], new int[]{3});
+        for (int t = 0; t < 3; t++) {
+            for (int c = 0; c < 32; c++) {
+                assertEquals(alone[0][t][c], together[1][t][c], 1e-5, "token " + t + " channel " + c);
+            }
+        }
+    }
+
+    /** Every weight moved off its initial value (LayerNorm's ones and zeros included), so a swapped tensor shows. */
+    private static void perturb(StudentModel s, Random random) {
+        for (Tensor<Float> t : s.namedWeights().values()) {
+            float[] d = Tensors.data(t);
+            for (int i = Tensors.offset(t); i < Tensors.offset(t) + t.nElement(); i++) {
+                d[i] += (float) (0.1 * random.nextGaussian());
+            }
+        }
+    }
+
+    private static float[][][] run(byte[] model, int[][] ids, int[][] types, int[] lengths) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[][] i = new long[ids.length][ids[0].length];
+        long[][] m = new long[ids.length][ids[0].length];
+        long[][] ty = new long[ids.length][ids[0].length];
+        for (int b = 0; b < ids.length; b++) {
+            for (int t = 0; t < ids[0].length; t++) {
+                i[b][t] = ids[b][t];
+                m[b][t] = t < lengths[b] ? 1 : 0;
+                ty[b][t] = types[b][t];
+            }
+        }
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession session = env.createSession(model, options)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put("input_ids", OnnxTensor.createTensor(env, i));
+            inputs.put("attention_mask", OnnxTensor.createTensor(env, m));
+            inputs.put("token_type_ids", OnnxTensor.createTensor(env, ty));
+            try (OrtSession.Result result = session.run(inputs)) {
+                return (float[][][]) result.get(0).getValue();
+            } finally {
+                for (OnnxTensor t : inputs.values()) {
+                    t.close();
+                }
+            }
+        }
+    }
+}

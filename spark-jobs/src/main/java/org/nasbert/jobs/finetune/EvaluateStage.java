@@ -1,0 +1,220 @@
+package org.nasbert.jobs.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.engine.BigDl;
+import org.nasbert.finetune.EncodedExample;
+import org.nasbert.finetune.Encoder;
+import org.nasbert.finetune.FineTuner;
+import org.nasbert.finetune.FinetuneSettings;
+import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.finetune.StudentEncoder;
+import org.nasbert.finetune.TaskHead;
+import org.nasbert.finetune.TeacherEncoder;
+import org.nasbert.io.StageOutput;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.student.StudentExport;
+import org.nasbert.tasks.Metrics;
+import org.nasbert.tasks.TaskFormat;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
+import org.nasbert.text.WordPieceVocabulary;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * evaluate: every fine-tuned model (teacher, searched students, baselines) scored by the task's metrics on each of
+ * evaluate.files, one Spark task per model. Output {@code <run>/evaluate/metrics.json} (also the manifest's body).
+ */
+public final class EvaluateStage implements Stage {
+    public static final String OUTPUT = "evaluate";
+    public static final String METRICS = "metrics.json";
+    public static final String REPORT = "report.md";
+
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String summary() {
+        return "the task's metrics for the fine-tuned teacher, students and baselines -> <run>/evaluate/metrics.json";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.MAX_LENGTH);
+    }
+
+    @Override
+    public boolean redoneForNewSettings() {
+        return true; // scoring other files is cheap and must not reuse the old scores
+    }
+
+    /** A fine-tuned model to score. */
+    static final class Model implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String name;
+        final String dir;
+        final int layersTrained;
+
+        Model(String name, String dir, int layersTrained) {
+            this.name = name;
+            this.dir = dir;
+            this.layersTrained = layersTrained;
+        }
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        Path finetuned = context.run().requireComplete(FinetuneStage.OUTPUT, "finetune");
+        JsonNode tuned = context.run().manifest(FinetuneStage.OUTPUT);
+        TaskFormat format = TaskFormat.named(tuned.path("format").asText(), context.run().path(FinetuneStage.OUTPUT) + "/manifest.json");
+        List<String> labels = new ArrayList<>();
+        tuned.path("labels").forEach(l -> labels.add(l.asText()));
+        WordPieceVocabulary vocabulary = TokenizeStage.loadVocabulary(context);
+        List<TaskData> files = new ArrayList<>();
+        List<List<EncodedExample>> data = new ArrayList<>();
+        for (String f : context.get(FinetuneSettings.EVAL_FILES).split(",")) {
+            TaskData d = TaskData.read(context, TaskData.resolve(context, f), format, vocabulary);
+            if (d.examples.isEmpty()) {
+                throw new NasbertException(d.file + " has no usable example (skipped: " + d.read.skipped + ")");
+            }
+            files.add(d);
+            data.add(d.relabeled(format.regression() ? null : labels));
+        }
+        List<Model> models = new ArrayList<>();
+        for (JsonNode m : tuned.path("models")) {
+            models.add(new Model(m.path("name").asText(), new Path(finetuned, m.path("name").asText()).toString(),
+                    m.path("layers_trained").asInt(0)));
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        BigDl.init(context.spark().sparkContext());
+        Broadcast<BertWeights> weights = jsc.broadcast(TeacherCheckpoint.open(context.get(TeacherSettings.MODEL), context.hadoopConf()).weights());
+        Broadcast<List<List<EncodedExample>>> shared = jsc.broadcast(data);
+        int outputs = tuned.path("outputs").asInt();
+        boolean regression = format.regression();
+        List<String> metricNames = new ArrayList<>();
+        format.metrics().forEach(x -> metricNames.add(x.name().toLowerCase(java.util.Locale.ROOT)));
+        List<List<Map<String, Double>>> scores = jsc.parallelize(models, models.size())
+                .map(m -> score(m, weights.value(), shared.value(), outputs, regression, metricNames)).collect();
+        weights.destroy();
+        shared.destroy();
+        Map<String, Object> result = metrics(tuned, files, models, scores);
+        try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
+            out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
+        }
+        try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), REPORT), false)) {
+            out.write(ScoreReport.markdown(org.nasbert.io.Json.MAPPER.valueToTree(result)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return result;
+    }
+
+    private static Map<String, Object> metrics(JsonNode tuned, List<TaskData> files, List<Model> models,
+                                               List<List<Map<String, Double>>> scores) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("task", tuned.path("task").asText());
+        out.put("format", tuned.path("format").asText());
+        List<Map<String, Object>> described = new ArrayList<>();
+        for (TaskData f : files) {
+            described.add(f.describe());
+        }
+        out.put("files", described);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            JsonNode m = tuned.path("models").get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", m.path("name").asText());
+            row.put("kind", m.path("kind").asText());
+            row.put("constraint", m.path("constraint").asText());
+            row.put("architecture", m.path("architecture").asText());
+            if (m.has("parameters")) {
+                row.put("parameters", m.path("parameters").asLong());
+            }
+            Map<String, Object> perFile = new LinkedHashMap<>();
+            for (int f = 0; f < files.size(); f++) {
+                perFile.put(new Path(files.get(f).file).getName(), scores.get(i).get(f));
+            }
+            row.put("metrics", perFile);
+            rows.add(row);
+        }
+        out.put("models", rows);
+        return out;
+    }
+
+    /** One model's metrics on each file. */
+    static List<Map<String, Double>> score(Model m, BertWeights teacher, List<List<EncodedExample>> files, int outputs, boolean regression,
+                                           List<String> metrics) throws IOException {
+        BigDl.singleThreadedMath();
+        Configuration conf = new Configuration();
+        Path dir = new Path(m.dir);
+        FileSystem fs = dir.getFileSystem(conf);
+        Encoder encoder;
+        if (FinetuneStage.TEACHER.equals(m.name)) {
+            encoder = new TeacherEncoder(teacher, m.layersTrained);
+            ModuleWeights.read(fs, new Path(dir, FinetuneStage.ENCODER), encoder.modules());
+        } else {
+            encoder = new StudentEncoder(StudentExport.read(new Path(dir, FinetuneStage.STUDENT), conf));
+        }
+        TaskHead head = new TaskHead(encoder.width(), outputs, new Random(0));
+        ModuleWeights.read(fs, new Path(dir, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (List<EncodedExample> data : files) {
+            out.add(metrics(FineTuner.predict(encoder, head, data, 64), data, regression, metrics));
+        }
+        return out;
+    }
+
+    static Map<String, Double> metrics(float[][] logits, List<EncodedExample> data, boolean regression, List<String> names) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        if (regression) {
+            double[] predicted = new double[data.size()];
+            double[] gold = new double[data.size()];
+            for (int i = 0; i < predicted.length; i++) {
+                predicted[i] = logits[i][0];
+                gold[i] = data.get(i).score;
+            }
+            for (String n : names) {
+                out.put(n, "pearson".equals(n) ? Metrics.pearson(predicted, gold) : Metrics.spearman(predicted, gold));
+            }
+            return out;
+        }
+        int[] predicted = new int[data.size()];
+        int[] gold = new int[data.size()];
+        for (int i = 0; i < predicted.length; i++) {
+            int best = 0;
+            for (int c = 1; c < logits[i].length; c++) {
+                best = logits[i][c] > logits[i][best] ? c : best;
+            }
+            predicted[i] = best;
+            gold[i] = data.get(i).label;
+        }
+        for (String n : names) {
+            out.put(n, "accuracy".equals(n) ? Metrics.accuracy(predicted, gold)
+                    : "f1".equals(n) ? Metrics.f1(predicted, gold, 1) : Metrics.matthews(predicted, gold));
+        }
+        return out;
+    }
+}

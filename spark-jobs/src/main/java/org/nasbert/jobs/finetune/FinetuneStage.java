@@ -1,0 +1,293 @@
+package org.nasbert.jobs.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.engine.BigDl;
+import org.nasbert.finetune.EncodedExample;
+import org.nasbert.finetune.Encoder;
+import org.nasbert.finetune.FineTuner;
+import org.nasbert.finetune.FinetuneSettings;
+import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.finetune.StudentEncoder;
+import org.nasbert.finetune.TaskHead;
+import org.nasbert.finetune.TeacherEncoder;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.student.StudentExport;
+import org.nasbert.student.StudentModel;
+import org.nasbert.tasks.TaskFormat;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
+import org.nasbert.text.WordPieceVocabulary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * finetune: the downstream task, learnt by the teacher first (its top layers, or all), then by every distilled student
+ * and baseline from the labels and the fine-tuned teacher's logits by one recipe (task distillation, NAS-BERT §4.1.2).
+ * One Spark task for the teacher, then one per student. Output {@code <run>/finetune/<name>/}: {@code student/} (the
+ * student's export) or {@code encoder.safetensors} (the teacher's trained layers), and {@code head.safetensors}.
+ */
+public final class FinetuneStage implements Stage {
+    public static final String OUTPUT = "finetune";
+    public static final String TEACHER = "teacher";
+    static final String HEAD = "head.safetensors";
+    static final String ENCODER = "encoder.safetensors";
+    static final String STUDENT = "student";
+    private static final Logger LOG = LoggerFactory.getLogger(FinetuneStage.class);
+
+    @Override
+    public String name() {
+        return "finetune";
+    }
+
+    @Override
+    public String summary() {
+        return "fine-tunes the teacher, then the students and baselines by task distillation -> <run>/finetune";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(FinetuneSettings.TASK, FinetuneSettings.FORMAT, FinetuneSettings.MAX_LENGTH, FinetuneSettings.EPOCHS,
+                FinetuneSettings.BATCH_SIZE, FinetuneSettings.LEARNING_RATE, FinetuneSettings.TEACHER_LEARNING_RATE,
+                FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE, FinetuneSettings.SEED);
+    }
+
+    /** A student to fine-tune: its name, kind, constraint and where distill exported it. */
+    static final class Job implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String name;
+        final String kind;
+        final String constraint;
+        final String source;
+
+        Job(String name, String kind, String constraint, String source) {
+            this.name = name;
+            this.kind = kind;
+            this.constraint = constraint;
+            this.source = source;
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
+        JsonNode distilled = context.run().manifest(DistillStage.OUTPUT);
+        TaskFormat format = TaskData.format(context);
+        WordPieceVocabulary vocabulary = vocabulary(context);
+        TaskData train = TaskData.read(context, TaskData.resolve(context, "train.tsv"), format, vocabulary);
+        if (train.examples.isEmpty()) {
+            throw new NasbertException(train.file + " has no usable example (skipped: " + train.read.skipped + ")");
+        }
+        int outputs = format.regression() ? 1 : train.labels.size();
+        TeacherCheckpoint checkpoint = TeacherCheckpoint.open(context.get(TeacherSettings.MODEL), context.hadoopConf());
+        int layers = checkpoint.config().numLayers;
+        int teacherLayers = context.get(FinetuneSettings.TEACHER_LAYERS);
+        if (teacherLayers > layers) {
+            throw new NasbertException("finetune.teacher-layers = " + teacherLayers + " but the teacher has " + layers + " layers");
+        }
+        int trained = teacherLayers == 0 ? layers : teacherLayers;
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        BigDl.init(context.spark().sparkContext());
+        Broadcast<List<EncodedExample>> examples = jsc.broadcast(train.examples);
+        Broadcast<BertWeights> weights = jsc.broadcast(checkpoint.weights());
+        Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString());
+        LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students, {} epochs each",
+                train.file, train.examples.size(), outputs, trained, layers, distilled.path("students").size(), recipe.epochs);
+        long teacherParameters = checkpoint.weights().parameterCount();
+        Result teacher = jsc.parallelize(Collections.singletonList(TEACHER), 1)
+                .map(name -> recipe.teacher(weights.value(), trained, examples.value())).collect().get(0);
+        weights.destroy();
+        Broadcast<float[][]> logits = jsc.broadcast(teacher.logits);
+        List<Job> jobs = new ArrayList<>();
+        for (JsonNode s : distilled.path("students")) {
+            String name = s.path("name").asText();
+            jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString()));
+        }
+        List<Result> results = jobs.isEmpty() ? Collections.<Result>emptyList()
+                : jsc.parallelize(jobs, jobs.size()).map(job -> recipe.student(job, examples.value(), logits.value())).collect();
+        logits.destroy();
+        examples.destroy();
+        Map<String, Object> m = manifest(context, train, format, outputs, trained, layers, teacher, jobs, results, distilled);
+        ((List<Map<String, Object>>) m.get("models")).get(0).put("parameters", teacherParameters);
+        return m;
+    }
+
+    /** The tokenizer must be the one the corpus (so the students' embeddings) was built with. */
+    private static WordPieceVocabulary vocabulary(StageContext context) throws IOException {
+        WordPieceVocabulary v = TokenizeStage.loadVocabulary(context);
+        String used = context.run().manifest(TokenizeStage.OUTPUT).path("vocabulary").path("sha256").asText();
+        if (!used.isEmpty() && !used.equals(v.sha256())) {
+            throw new NasbertException("the vocabulary " + v.source() + " (sha256 " + v.sha256() + ") is not the one the corpus was "
+                    + "tokenized with (sha256 " + used + "); the students only know the corpus's");
+        }
+        return v;
+    }
+
+    private static Map<String, Object> manifest(StageContext context, TaskData train, TaskFormat format, int outputs, int trained,
+                                                int layers, Result teacher, List<Job> jobs, List<Result> results, JsonNode distilled) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", context.get(FinetuneSettings.TASK));
+        m.put("format", format.key());
+        m.put("labels", train.labels);
+        m.put("outputs", outputs);
+        m.put("train", train.describe());
+        m.put("loss", "(1 - kd_weight) task + kd_weight T^2 KL(teacher || student); the teacher learns from the labels alone");
+        List<Map<String, Object>> models = new ArrayList<>();
+        Map<String, Object> t = describe(TEACHER, "teacher", "", teacher);
+        t.put("model", context.get(TeacherSettings.MODEL));
+        t.put("layers_trained", trained);
+        t.put("layers", layers);
+        t.put("architecture", "BERT " + layers + " layers");
+        models.add(t);
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            Map<String, Object> s = describe(j.name, j.kind, j.constraint, results.get(i));
+            for (JsonNode d : distilled.path("students")) {
+                if (d.path("name").asText().equals(j.name)) {
+                    s.put("architecture", d.path("architecture").asText());
+                    s.put("parameters", d.path("parameters").asLong());
+                }
+            }
+            models.add(s);
+        }
+        m.put("models", models);
+        return m;
+    }
+
+    private static Map<String, Object> describe(String name, String kind, String constraint, Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("kind", kind);
+        m.put("constraint", constraint);
+        m.put("epoch_losses", r.epochLosses);
+        m.put("seconds", r.seconds);
+        return m;
+    }
+
+    /** What a fine-tuning task returns. */
+    static final class Result implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final double[] epochLosses;
+        final double seconds;
+        /** The teacher's logits on the training examples; null for students. */
+        final float[][] logits;
+
+        Result(double[] epochLosses, double seconds, float[][] logits) {
+            this.epochLosses = epochLosses;
+            this.seconds = seconds;
+            this.logits = logits;
+        }
+    }
+
+    /** What every fine-tuning task runs with. */
+    static final class Recipe implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final boolean regression;
+        final int outputs;
+        final int epochs;
+        final int batchSize;
+        final double learningRate;
+        final double teacherLearningRate;
+        final double lambda;
+        final double temperature;
+        final long seed;
+        final String outputDir;
+
+        Recipe(StageContext context, boolean regression, int outputs, String outputDir) {
+            this.regression = regression;
+            this.outputs = outputs;
+            this.epochs = context.get(FinetuneSettings.EPOCHS);
+            this.batchSize = context.get(FinetuneSettings.BATCH_SIZE);
+            this.learningRate = context.get(FinetuneSettings.LEARNING_RATE);
+            this.teacherLearningRate = context.get(FinetuneSettings.TEACHER_LEARNING_RATE);
+            this.lambda = context.get(FinetuneSettings.KD_WEIGHT);
+            this.temperature = context.get(FinetuneSettings.TEMPERATURE);
+            this.seed = context.get(FinetuneSettings.SEED);
+            this.outputDir = outputDir;
+        }
+
+        FineTuner.Recipe recipe(double lr) {
+            return new FineTuner.Recipe(epochs, batchSize, lr, lambda, temperature, seed);
+        }
+
+        Result teacher(BertWeights weights, int trained, List<EncodedExample> train) throws IOException {
+            BigDl.singleThreadedMath();
+            long t0 = System.nanoTime();
+            TeacherEncoder encoder = new TeacherEncoder(weights, trained);
+            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
+            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate));
+            float[][] logits = FineTuner.predict(encoder, head, train, batchSize);
+            Path dir = fresh(TEACHER);
+            FileSystem fs = dir.getFileSystem(new Configuration());
+            try (FSDataOutputStream out = fs.create(new Path(dir, ENCODER), false)) {
+                ModuleWeights.write(encoder.modules(), Collections.singletonMap("layers_trained", String.valueOf(trained)), out);
+            }
+            writeHead(fs, dir, head);
+            return new Result(losses, (System.nanoTime() - t0) / 1e9, logits);
+        }
+
+        Result student(Job job, List<EncodedExample> train, float[][] teacherLogits) throws IOException {
+            BigDl.singleThreadedMath();
+            long t0 = System.nanoTime();
+            Configuration conf = new Configuration();
+            StudentModel student = StudentExport.read(new Path(job.source), conf);
+            Encoder encoder = new StudentEncoder(student);
+            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
+            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate));
+            Path dir = fresh(job.name);
+            StudentExport.write(student, ffnRatio(job, conf), null, new Path(dir, STUDENT), conf);
+            writeHead(dir.getFileSystem(conf), dir, head);
+            return new Result(losses, (System.nanoTime() - t0) / 1e9, null);
+        }
+
+        private static int ffnRatio(Job job, Configuration conf) throws IOException {
+            Path arch = new Path(job.source, StudentExport.ARCH);
+            try (java.io.InputStream in = arch.getFileSystem(conf).open(arch)) {
+                return org.nasbert.io.Json.MAPPER.readTree(in).path("ffn_ratio").asInt(4);
+            }
+        }
+
+        /** The model's directory, emptied: a retried task redoes its model. */
+        private Path fresh(String name) throws IOException {
+            Path dir = new Path(outputDir, name);
+            FileSystem fs = dir.getFileSystem(new Configuration());
+            fs.delete(dir, true);
+            fs.mkdirs(dir);
+            return dir;
+        }
+
+        private static void writeHead(FileSystem fs, Path dir, TaskHead head) throws IOException {
+            try (FSDataOutputStream out = fs.create(new Path(dir, HEAD), false)) {
+                ModuleWeights.write(Collections.singletonList(head.dense()), null, out);
+            }
+        }
+    }
+}

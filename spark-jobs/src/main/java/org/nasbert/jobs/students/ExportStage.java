@@ -1,0 +1,145 @@
+package org.nasbert.jobs.students;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.io.Json;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.search.LatencyCheck;
+import org.nasbert.latency.LatencyTable;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.space.Architecture;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.student.StudentExport;
+import org.nasbert.student.StudentModel;
+import org.nasbert.text.WordPieceVocabulary;
+
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * export: every distilled student (searched and baseline) as a directory a user can take away, {@code
+ * <run>/export/<name>/}: {@code config.json}, {@code model.safetensors}, {@code vocab.txt}, {@code arch.json} and
+ * {@code model.onnx} (Hugging Face's BERT layout for BERT-shaped students). Each student is then timed whole on one
+ * executor at the latency table's conditions, beside the table's prediction and the sum of its parts timed alongside.
+ */
+public final class ExportStage implements Stage {
+    public static final String OUTPUT = "export";
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public String summary() {
+        return "the students as Hugging Face-style directories and ONNX, timed against their predicted latency -> <run>/export";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Collections.emptyList();
+    }
+
+    /** One student to export. */
+    static final class Item implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final String name;
+        final String source;
+
+        Item(String name, String source) {
+            this.name = name;
+            this.source = source;
+        }
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
+        JsonNode distilled = context.run().manifest(DistillStage.OUTPUT);
+        LatencyTable table = LatencyStage.readTable(context);
+        WordPieceVocabulary vocabulary = TokenizeStage.loadVocabulary(context);
+        List<Item> items = new ArrayList<>();
+        List<Architecture> architectures = new ArrayList<>();
+        for (JsonNode s : distilled.path("students")) {
+            items.add(new Item(s.path("name").asText(), new Path(students, s.path("name").asText()).toString()));
+            architectures.add(Architecture.parse(s.path("architecture").asText()));
+        }
+        if (items.isEmpty()) {
+            throw new NasbertException(context.run().path(DistillStage.OUTPUT) + "/manifest.json lists no student to export");
+        }
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        Broadcast<WordPieceVocabulary> vocab = jsc.broadcast(vocabulary);
+        String target = output.temp().toString();
+        jsc.parallelize(items, items.size()).foreach(item -> export(item, vocab.value(), target));
+        vocab.destroy();
+        List<double[]> timed = LatencyCheck.run(context, architectures);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        int i = 0;
+        for (JsonNode s : distilled.path("students")) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", s.path("name").asText());
+            m.put("kind", s.path("kind").asText());
+            m.put("constraint", s.path("constraint").asText());
+            m.put("architecture", s.path("architecture").asText());
+            m.put("parameters", s.path("parameters").asLong());
+            m.put("files", files(output, s.path("name").asText()));
+            m.put("predicted_ms", table.predictMs(architectures.get(i)));
+            if (timed != null) {
+                double[] t = timed.get(i);
+                m.put("measured_ms", t[0]);
+                m.put("measured_p10_ms", t[1]);
+                m.put("measured_p90_ms", t[2]);
+                m.put("runs", (int) t[3]);
+                m.put("parts_timed_alongside_ms", t[4]);
+                m.put("table_error", (table.predictMs(architectures.get(i)) - t[0]) / t[0]);
+            }
+            rows.add(m);
+            i++;
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("conditions", table.conditions());
+        manifest.put("timed", timed != null ? "whole students on one executor at the table's conditions"
+                : "not timed: the latency table was imported (it describes other hardware)");
+        manifest.put("students", rows);
+        return manifest;
+    }
+
+    private static void export(Item item, WordPieceVocabulary vocabulary, String target) throws java.io.IOException {
+        Configuration conf = new Configuration();
+        Path dir = new Path(target, item.name);
+        dir.getFileSystem(conf).delete(dir, true); // a retried task redoes its student
+        Path source = new Path(item.source);
+        StudentModel student = StudentExport.read(source, conf);
+        int ffnRatio;
+        try (InputStream in = source.getFileSystem(conf).open(new Path(source, StudentExport.ARCH))) {
+            ffnRatio = Json.MAPPER.readTree(in).path("ffn_ratio").asInt(4);
+        }
+        StudentExport.write(student, ffnRatio, vocabulary, dir, conf, true);
+    }
+
+    private static Map<String, Long> files(StageOutput output, String name) throws java.io.IOException {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (FileStatus f : output.fileSystem().listStatus(new Path(output.temp(), name))) {
+            out.put(f.getPath().getName(), f.getLen());
+        }
+        return out;
+    }
+}
