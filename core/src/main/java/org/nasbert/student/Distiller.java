@@ -3,7 +3,9 @@ package org.nasbert.student;
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.nasbert.engine.BigDl;
 import org.nasbert.nn.Parameterized;
+import org.nasbert.nn.Tensors;
 import org.nasbert.supernet.GroupOptimizer;
+import org.nasbert.teacher.BertModel;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,6 +31,65 @@ public final class Distiller {
 
         /** length x teacher width floats. */
         float[] target(int i);
+
+        /** The targets of several sequences at once (a teacher computed on the fly runs them as one batch). */
+        default List<float[]> targets(int[] rows) {
+            List<float[]> out = new ArrayList<>(rows.length);
+            for (int r : rows) {
+                out.add(target(r));
+            }
+            return out;
+        }
+    }
+
+    /** Sequences whose targets the teacher computes when asked, a batch at a time: its last hidden state. */
+    public static Sequences onTheFly(List<int[]> ids, List<int[]> types, BertModel teacher) {
+        List<int[]> a = new ArrayList<>(ids);
+        List<int[]> b = new ArrayList<>(types);
+        int last = teacher.config().numLayers;
+        int width = teacher.config().hiddenSize;
+        return new Sequences() {
+            public int size() {
+                return a.size();
+            }
+
+            public int[] ids(int i) {
+                return a.get(i);
+            }
+
+            public int[] types(int i) {
+                return b.get(i);
+            }
+
+            public float[] target(int i) {
+                return targets(new int[]{i}).get(0);
+            }
+
+            @Override
+            public List<float[]> targets(int[] rows) {
+                int seq = 1;
+                for (int r : rows) {
+                    seq = Math.max(seq, a.get(r).length);
+                }
+                int[][] x = new int[rows.length][seq];
+                int[][] t = new int[rows.length][seq];
+                int[] lengths = new int[rows.length];
+                for (int i = 0; i < rows.length; i++) {
+                    lengths[i] = a.get(rows[i]).length;
+                    System.arraycopy(a.get(rows[i]), 0, x[i], 0, lengths[i]);
+                    System.arraycopy(b.get(rows[i]), 0, t[i], 0, lengths[i]);
+                }
+                Tensor<Float> states = Tensors.dense(teacher.statesAfter(x, t, lengths, new int[]{last}).get(0));
+                float[] data = Tensors.data(states);
+                List<float[]> out = new ArrayList<>(rows.length);
+                for (int i = 0; i < rows.length; i++) {
+                    float[] y = new float[lengths[i] * width];
+                    System.arraycopy(data, Tensors.offset(states) + i * seq * width, y, 0, y.length);
+                    out.add(y);
+                }
+                return out;
+            }
+        };
     }
 
     /** Held-out loss at the start and at the end. */
@@ -109,12 +170,13 @@ public final class Distiller {
             types = new int[rows.length][seq];
             lengths = new int[rows.length];
             float[] t = new float[rows.length * seq * width];
+            List<float[]> targets = data.targets(rows);
             for (int b = 0; b < rows.length; b++) {
                 int[] x = data.ids(rows[b]);
                 lengths[b] = x.length;
                 System.arraycopy(x, 0, ids[b], 0, x.length);
                 System.arraycopy(data.types(rows[b]), 0, types[b], 0, x.length);
-                float[] y = data.target(rows[b]);
+                float[] y = targets.get(b);
                 System.arraycopy(y, 0, t, b * seq * width, y.length);
             }
             target = BigDl.tensor(t, rows.length, seq, width);

@@ -3,6 +3,7 @@ package org.nasbert.jobs.students;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
@@ -13,8 +14,10 @@ import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.teacher.BoundaryStates;
 import org.nasbert.jobs.teacher.TeacherSchema;
 import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Stage;
@@ -25,6 +28,10 @@ import org.nasbert.student.DistillSettings;
 import org.nasbert.student.Distiller;
 import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
+import org.nasbert.teacher.BertModel;
+import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.TeacherCheckpoint;
+import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.teacher.TeacherStates;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,22 +100,36 @@ public final class DistillStage implements Stage {
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         Path pareto = new Path(context.run().requireComplete(SearchStage.OUTPUT, "search"), SearchStage.PARETO);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
-        if (!teacher.path("materialized").asBoolean()) {
-            throw new NasbertException("distill reads the teacher's stored states; the teacher stage ran with teacher.states = "
-                    + "on-the-fly (rerun it with --states materialize)");
-        }
         List<Job> jobs = jobs(context, pareto, teacher);
         int last = teacher.path("boundaries").size() - 1;
         int width = teacher.path("teacher").path("hidden_size").asInt();
+        boolean materialized = teacher.path("materialized").asBoolean();
         boolean half = "fp16".equals(teacher.path("precision").asText());
-        Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
-        List<DistillRow> train = states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last)).collect();
-        List<DistillRow> heldOut = states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last))
-                .take(context.get(DistillSettings.EVAL_SEQUENCES));
+        List<DistillRow> train;
+        List<DistillRow> heldOut;
+        if (materialized) {
+            Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
+            train = states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last)).collect();
+            heldOut = states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last))
+                    .take(context.get(DistillSettings.EVAL_SEQUENCES));
+        } else {
+            // the sequences the teacher stage would have stored; each task computes their states as it trains
+            JsonNode used = teacher.path("settings");
+            double fraction = TeacherStage.sampledFraction(used.path(TeacherSettings.SEQUENCES.key()).asLong(),
+                    context.run().manifest(TokenizeStage.OUTPUT).path("counts").path("sequences").asLong());
+            double share = used.path(TeacherSettings.HELD_OUT.key()).asDouble();
+            JavaRDD<Row> set = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA)
+                    .toString()).javaRDD().filter(r -> BoundaryStates.inDistillationSet(r, fraction));
+            train = set.filter(r -> !BoundaryStates.isHeldOut(r, share)).map(DistillRow::ofTokens).collect();
+            heldOut = set.filter(r -> BoundaryStates.isHeldOut(r, share)).map(DistillRow::ofTokens)
+                    .take(context.get(DistillSettings.EVAL_SEQUENCES));
+        }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         BigDl.init(context.spark().sparkContext());
         Broadcast<List<DistillRow>> trainRows = jsc.broadcast(train);
         Broadcast<List<DistillRow>> heldOutRows = jsc.broadcast(heldOut);
+        Broadcast<BertWeights> teacherWeights = materialized ? null : jsc.broadcast(TeacherCheckpoint.open(
+                teacher.path("teacher").path("location").asText(), context.hadoopConf()).weights());
         Recipe recipe = new Recipe(context.get(DistillSettings.STEPS), context.get(DistillSettings.BATCH_SIZE),
                 context.get(DistillSettings.LEARNING_RATE), context.get(DistillSettings.SEED), width, half,
                 teacher.path("teacher").path("vocab_size").asInt(30522), teacher.path("teacher").path("max_positions").asInt(512),
@@ -121,7 +142,10 @@ public final class DistillStage implements Stage {
         LOG.info("distill: {} students ({} weights), {} training and {} held-out sequences, {} steps of {} each, one task per student",
                 jobs.size(), inherited ? "inherited" : "fresh", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
         List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
-                heldOutRows.value())).collect();
+                heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value()))).collect();
+        if (teacherWeights != null) {
+            teacherWeights.destroy();
+        }
         trainRows.destroy();
         heldOutRows.destroy();
         context.run().fileSystem().delete(checkpoints(context), true); // every student is exported: nothing left to resume
@@ -287,7 +311,8 @@ public final class DistillStage implements Stage {
         }
 
         /** Trains and exports one student; returns held-out loss before, after, and seconds. */
-        double[] train(Job job, List<DistillRow> train, List<DistillRow> heldOut) {
+        /** {@code teacher}: computes the targets as the student trains; null when they were stored. */
+        double[] train(Job job, List<DistillRow> train, List<DistillRow> heldOut, BertModel teacher) {
             BigDl.singleThreadedMath();
             long t0 = System.nanoTime();
             Architecture a = job.architecture;
@@ -306,8 +331,8 @@ public final class DistillStage implements Stage {
             } catch (java.io.IOException e) {
                 throw new NasbertException("cannot open " + saved + ": " + e.getMessage(), e);
             }
-            double[] losses = Distiller.train(student, sequences(train), sequences(heldOut), width, steps, batchSize, learningRate, seed,
-                    checkpoints);
+            double[] losses = Distiller.train(student, sequences(train, teacher), sequences(heldOut, teacher), width, steps, batchSize,
+                    learningRate, seed, checkpoints);
             Path target = new Path(outputDir, job.name);
             try {
                 target.getFileSystem(new Configuration()).delete(target, true); // a retried task redoes its student
@@ -318,7 +343,16 @@ public final class DistillStage implements Stage {
             return new double[]{losses[0], losses[1], (System.nanoTime() - t0) / 1e9};
         }
 
-        private Distiller.Sequences sequences(List<DistillRow> rows) {
+        private Distiller.Sequences sequences(List<DistillRow> rows, BertModel teacher) {
+            if (teacher != null) {
+                List<int[]> ids = new ArrayList<>();
+                List<int[]> types = new ArrayList<>();
+                for (DistillRow r : rows) {
+                    ids.add(r.ids);
+                    types.add(r.types);
+                }
+                return Distiller.onTheFly(ids, types, teacher);
+            }
             return new Distiller.Sequences() {
                 public int size() {
                     return rows.size();

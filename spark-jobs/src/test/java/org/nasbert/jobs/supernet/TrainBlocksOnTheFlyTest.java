@@ -43,7 +43,10 @@ class TrainBlocksOnTheFlyTest {
                 {"supernet.kernels", "3"}, {"supernet.layers-per-block", "2"}, {"supernet.steps", "2"},
                 {"supernet.batch-size", "8"}, {"supernet.micro-batch", "3"}, {"supernet.eval-paths", "3"},
                 {"supernet.checkpoint-every", "2"}, {"supernet.partitions", "2"}, {"latency.sequence-length", "16"},
-                {"latency.runs", "3"}, {"prune.eval-sequences", "8"}, {"latency.import", table}};
+                {"latency.runs", "3"}, {"prune.eval-sequences", "8"}, {"latency.import", table},
+                {"search.top", "2"}, {"search.eval-sequences", "8"}, {"search.constraint", "params=5M"},
+                {"distill.steps", "3"}, {"distill.batch-size", "4"}, {"distill.baselines", "false"},
+                {"distill.eval-sequences", "8"}, {"distill.checkpoint-every", "0"}};
         Settings s = Settings.defaults();
         for (String[] kv : values) {
             s = s.with(kv[0], kv[1], "test");
@@ -59,8 +62,13 @@ class TrainBlocksOnTheFlyTest {
         return result.manifest;
     }
 
+    private static JsonNode distill(Settings settings) throws Exception {
+        StageRunner.run(new org.nasbert.jobs.search.SearchStage(), settings, spark, false);
+        return StageRunner.run(new org.nasbert.jobs.students.DistillStage(), settings, spark, false).manifest;
+    }
+
     @Test
-    void onTheFlyStatesTrainOnTheSameSequencesAndScoreLikeStoredOnes() throws Exception {
+    void onTheFlyStatesTrainOnTheSameSequencesAndScoreLikeStoredOnesInBlocksAndInDistill() throws Exception {
         // an imported table: shrinking's bins do not depend on this machine's timing noise
         String table = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}).toString();
         JsonNode stored = train(settings(temp.resolve("stored"), "materialize", table));
@@ -70,6 +78,21 @@ class TrainBlocksOnTheFlyTest {
         assertEquals(stored.path("training_sequences").asLong(), fly.path("training_sequences").asLong());
         assertEquals(stored.path("held_out_sequences").asLong(), fly.path("held_out_sequences").asLong());
         assertTrue(fly.path("held_out_sequences").asLong() > 5, "some held-out sequences: " + fly.path("held_out_sequences"));
+
+        // distill computes the teacher's last states in its tasks: the same student learns the same as from stored fp32 states
+        JsonNode storedStudents = distill(settings(temp.resolve("stored"), "materialize", table)).path("students");
+        JsonNode flyStudents = distill(settings(temp.resolve("fly"), "on-the-fly", table)).path("students");
+        assertEquals(storedStudents.size(), flyStudents.size());
+        assertTrue(storedStudents.size() > 0);
+        for (int i = 0; i < storedStudents.size(); i++) {
+            JsonNode a = storedStudents.get(i);
+            JsonNode b = flyStudents.get(i);
+            assertEquals(a.path("architecture").asText(), b.path("architecture").asText());
+            assertEquals(a.path("held_out_loss_at_init").asDouble(), b.path("held_out_loss_at_init").asDouble(), 1e-6);
+            assertEquals(a.path("held_out_loss").asDouble(), b.path("held_out_loss").asDouble(), 1e-5);
+            assertTrue(Math.abs(a.path("held_out_loss").asDouble() - a.path("held_out_loss_at_init").asDouble()) > 1e-4,
+                    "three steps moved the student: " + a);
+        }
         for (int n = 0; n < 2; n++) {
             JsonNode a = stored.path("evaluation").get(n);
             JsonNode b = fly.path("evaluation").get(n);
