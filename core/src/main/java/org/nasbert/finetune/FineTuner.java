@@ -80,6 +80,7 @@ public final class FineTuner {
                 float[][] grad = new float[rows.length][head.outputs()];
                 sum += loss(batch, logits, teacher == null ? null : pick(teacher, rows), regression, recipe, grad) * rows.length;
                 encoder.backward(head.backward(BigDl.tensor(flatten(grad), rows.length, head.outputs())));
+                clipGlobalNorm(modules, MAX_GRADIENT_NORM);
                 double lr = GroupOptimizer.learningRate(recipe.learningRate, step++, warmup, total);
                 for (int m = 0; m < modules.size(); m++) {
                     adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
@@ -88,6 +89,32 @@ public final class FineTuner {
             epochLoss[epoch] = sum / train.size();
         }
         return epochLoss;
+    }
+
+    /** BERT's fine-tuning clips the gradients of all weights together to this norm. */
+    static final double MAX_GRADIENT_NORM = 1.0;
+
+    /** Scales every module's gradients so that together their L2 norm is at most {@code max}; returns the norm before. */
+    static double clipGlobalNorm(List<Parameterized<?>> modules, double max) {
+        double sum = 0;
+        for (Parameterized<?> m : modules) {
+            for (Tensor<Float> g : m.parameters()._2()) {
+                float[] d = Tensors.data(g);
+                for (int i = Tensors.offset(g); i < Tensors.offset(g) + g.nElement(); i++) {
+                    sum += (double) d[i] * d[i];
+                }
+            }
+        }
+        double norm = Math.sqrt(sum);
+        if (norm > max) {
+            float scale = (float) (max / norm);
+            for (Parameterized<?> m : modules) {
+                for (Tensor<Float> g : m.parameters()._2()) {
+                    g.mul(scale);
+                }
+            }
+        }
+        return norm;
     }
 
     /** Logits [examples][outputs], in order. */

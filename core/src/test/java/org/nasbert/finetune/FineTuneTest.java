@@ -103,6 +103,28 @@ class FineTuneTest {
     }
 
     @Test
+    void gradientsAreClippedTogetherToUnitNormAndLeftAloneBelowIt() {
+        StudentModel student = StudentModel.fresh(Architecture.parse("16:mha,ffn"), 16, 50, 16, 2, 5);
+        List<Parameterized<?>> modules = student.modules();
+        Random random = new Random(2);
+        double sum = 0;
+        for (Parameterized<?> m : modules) {
+            for (Tensor<Float> g : m.parameters()._2()) {
+                float[] d = Tensors.data(g);
+                for (int i = Tensors.offset(g); i < Tensors.offset(g) + g.nElement(); i++) {
+                    d[i] = (float) random.nextGaussian();
+                    sum += (double) d[i] * d[i];
+                }
+            }
+        }
+        assertEquals(Math.sqrt(sum), FineTuner.clipGlobalNorm(modules, 1.0), 1e-6 * Math.sqrt(sum));
+        assertEquals(1.0, FineTuner.clipGlobalNorm(modules, 1.0), 1e-5, "the norm after clipping");
+        float before = Tensors.copyOf(modules.get(0).parameters()._2()[0])[3];
+        assertEquals(1.0, FineTuner.clipGlobalNorm(modules, 2.0), 1e-5);
+        assertEquals(before, Tensors.copyOf(modules.get(0).parameters()._2()[0])[3], 0, "below the limit nothing changes");
+    }
+
+    @Test
     void aSmallStudentLearnsATaskDecidedByItsTokens() {
         Random random = new Random(7);
         // label 1 when token 5 occurs: learnable from the mean-pooled states, far from chance without training
