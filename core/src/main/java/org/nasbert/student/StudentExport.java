@@ -152,6 +152,16 @@ public final class StudentExport {
         return root;
     }
 
+    /** The FFN ratio a student in {@code dir} was written with (arch.json), which rewriting it needs. */
+    public static int ffnRatio(Path dir, Configuration conf) {
+        Path arch = new Path(dir, ARCH);
+        try (InputStream in = arch.getFileSystem(conf).open(arch)) {
+            return Json.MAPPER.readTree(in).path("ffn_ratio").asInt(4);
+        } catch (IOException e) {
+            throw new NasbertException("cannot read " + arch + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A student written by {@link #write}, in either form. */
     public static StudentModel read(Path dir, Configuration conf) {
         try {

@@ -263,16 +263,9 @@ public final class FinetuneStage implements Stage {
             TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
             double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate));
             Path dir = fresh(job.name);
-            StudentExport.write(student, ffnRatio(job, conf), null, new Path(dir, STUDENT), conf);
+            StudentExport.write(student, StudentExport.ffnRatio(new Path(job.source), conf), null, new Path(dir, STUDENT), conf);
             writeHead(dir.getFileSystem(conf), dir, head);
             return new Result(losses, (System.nanoTime() - t0) / 1e9, null);
-        }
-
-        private static int ffnRatio(Job job, Configuration conf) throws IOException {
-            Path arch = new Path(job.source, StudentExport.ARCH);
-            try (java.io.InputStream in = arch.getFileSystem(conf).open(arch)) {
-                return org.nasbert.io.Json.MAPPER.readTree(in).path("ffn_ratio").asInt(4);
-            }
         }
 
         /** The model's directory, emptied: a retried task redoes its model. */

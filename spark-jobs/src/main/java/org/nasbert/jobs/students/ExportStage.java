@@ -8,7 +8,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
-import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.LatencyCheck;
@@ -21,7 +20,6 @@ import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
 import org.nasbert.text.WordPieceVocabulary;
 
-import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -128,11 +126,7 @@ public final class ExportStage implements Stage {
         dir.getFileSystem(conf).delete(dir, true); // a retried task redoes its student
         Path source = new Path(item.source);
         StudentModel student = StudentExport.read(source, conf);
-        int ffnRatio;
-        try (InputStream in = source.getFileSystem(conf).open(new Path(source, StudentExport.ARCH))) {
-            ffnRatio = Json.MAPPER.readTree(in).path("ffn_ratio").asInt(4);
-        }
-        StudentExport.write(student, ffnRatio, vocabulary, dir, conf, true);
+        StudentExport.write(student, StudentExport.ffnRatio(source, conf), vocabulary, dir, conf, true);
     }
 
     private static Map<String, Long> files(StageOutput output, String name) throws java.io.IOException {
