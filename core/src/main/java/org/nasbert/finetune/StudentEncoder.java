@@ -29,7 +29,7 @@ public final class StudentEncoder implements Encoder {
 
     @Override
     public List<Parameterized<?>> modules() {
-        return student.modules();
+        return student.encoderModules(); // a masked-LM head plays no part in a task
     }
 
     @Override

@@ -38,6 +38,11 @@ public final class BertEmbeddings extends Parameterized<Table> {
         return norm.eps();
     }
 
+    /** The word table's gradient, [vocab, hidden]: a decoder tied to the table adds its own into it. */
+    public Tensor<Float> wordGradient() {
+        return gradients().get(0);
+    }
+
     public Tensor<Float> wordEmbeddings() {
         return word;
     }

@@ -38,6 +38,21 @@ public final class Dense extends Parameterized<Tensor<Float>> {
         this.bias = bias;
     }
 
+    /**
+     * A layer whose weight and weight gradient are another layer's (a masked-LM decoder tied to the word embeddings):
+     * both uses' gradients sum in {@code gradWeight}, which the owner lists for the optimiser, so the weight is stepped
+     * once.
+     */
+    public static Dense tied(Tensor<Float> weight, Tensor<Float> gradWeight, Tensor<Float> bias) {
+        Dense d = new Dense(weight, bias);
+        if (!Arrays.equals(gradWeight.size(), weight.size())) {
+            throw new IllegalArgumentException("tied gradient " + Arrays.toString(gradWeight.size()) + " for a weight "
+                    + Arrays.toString(weight.size()));
+        }
+        d.gradWeight = gradWeight;
+        return d;
+    }
+
     public int inputSize() {
         return in;
     }
@@ -121,8 +136,8 @@ public final class Dense extends Parameterized<Tensor<Float>> {
 
     @Override
     protected List<Tensor<Float>> gradients() {
-        if (gradWeight == null) {
-            gradWeight = Tensors.zeros(out, in);
+        if (gradBias == null) {
+            gradWeight = gradWeight != null ? gradWeight : Tensors.zeros(out, in);
             gradBias = Tensors.zeros(out);
         }
         return Arrays.asList(gradWeight, gradBias);

@@ -63,6 +63,34 @@ public final class Tensors {
         return t.storage() == null ? 0 : t.storage().length() - offset(t);
     }
 
+    /** Rows {@code x[batch[i], position[i], :]} of a [batch, seq, width] tensor as a new [n, width] tensor. */
+    public static Tensor<Float> gather(Tensor<Float> x, int[] batch, int[] position) {
+        Tensor<Float> d = dense(x);
+        int seq = d.size(2);
+        int width = d.size(3);
+        Tensor<Float> out = zeros(batch.length, width);
+        for (int i = 0; i < batch.length; i++) {
+            System.arraycopy(data(d), offset(d) + (batch[i] * seq + position[i]) * width, data(out), i * width, width);
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #gather}: a zero tensor of {@code shape} [batch, seq, width] with the rows added at their places. */
+    public static Tensor<Float> scatter(Tensor<Float> rows, int[] shape, int[] batch, int[] position) {
+        Tensor<Float> r = dense(rows);
+        Tensor<Float> out = zeros(shape);
+        int seq = shape[1];
+        int width = shape[2];
+        float[] o = data(out);
+        for (int i = 0; i < batch.length; i++) {
+            int at = (batch[i] * seq + position[i]) * width;
+            for (int w = 0; w < width; w++) {
+                o[at + w] += data(r)[offset(r) + i * width + w];
+            }
+        }
+        return out;
+    }
+
     public static Table table(Object... items) {
         Table table = T$.MODULE$.apply();
         for (Object item : items) {

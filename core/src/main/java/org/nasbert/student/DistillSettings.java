@@ -18,6 +18,13 @@ public final class DistillSettings {
             "Held-out sequences the students' distillation loss is reported on", 1, 1 << 24);
     public static final Setting<Integer> CHECKPOINT_EVERY = Setting.intInRange("distill.checkpoint-every",
             "Steps between a student's checkpoints (0 = none); a rerun resumes each student from its newest", 0, Integer.MAX_VALUE);
+    public static final Setting<String> OBJECTIVE = Setting.oneOf("distill.objective",
+            "What students learn: masked-lm (the teacher's masked-LM outputs, KL), hidden-states (its last hidden state, MSE), "
+                    + "or auto (masked-lm when the teacher has the head)", "auto", "masked-lm", "hidden-states");
+    public static final Setting<Double> MASK_PROBABILITY = Setting.doubleInRange("distill.mask-probability",
+            "Share of each sequence's tokens masked for masked-LM distillation (BERT: 0.15)", 0.01, 1.0);
+    public static final Setting<Double> TEMPERATURE = Setting.doubleInRange("distill.temperature",
+            "Softmax temperature of masked-LM distillation's KL", 0.01, 100.0);
     public static final Setting<Long> SEED = Setting.longValue("distill.seed", "Seed of initialisation and minibatches");
 
     private DistillSettings() {

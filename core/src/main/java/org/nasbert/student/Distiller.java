@@ -13,12 +13,46 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Task-agnostic distillation of one student (NAS-BERT §4.1.2, the pre-training KD; the teacher here has no
- * masked-LM head, so the student's last hidden state learns the teacher's, TinyBERT-style): Adam with 10% warm-up
- * and linear decay over minibatches drawn from the sequences, the held-out loss before and after.
+ * Task-agnostic distillation of one student (NAS-BERT §4.1.2, the pre-training KD): Adam with 10% warm-up and linear
+ * decay over minibatches drawn from the sequences, the held-out loss before and after. What is learnt is an
+ * {@link Objective}: the teacher's masked-LM outputs ({@link MaskedLmDistillation}) when it has the head, else its
+ * last hidden state (TinyBERT-style mean squared error, {@link #hiddenStates}).
  */
 public final class Distiller {
     private Distiller() {
+    }
+
+    /** What a distillation step minimises. */
+    public interface Objective {
+        /** Training sequences the steps draw from. */
+        int trainingSize();
+
+        /**
+         * The loss on these training rows, its gradients accumulated into the student (zeroed before); {@code random}
+         * is the step's own generator (seeded by the step), for anything else the step draws.
+         */
+        double step(StudentModel student, int[] rows, Random random);
+
+        /** The loss on the held-out sequences: the same whenever it is asked of the same weights. */
+        double heldOutLoss(StudentModel student);
+    }
+
+    /** The student's output (projected to the teacher's width) learns the teacher's last hidden state: mean squared error. */
+    public static Objective hiddenStates(Sequences train, Sequences heldOut, int width, int batchSize) {
+        return new Objective() {
+            public int trainingSize() {
+                return train.size();
+            }
+
+            public double step(StudentModel student, int[] rows, Random random) {
+                Batch b = new Batch(train, rows, width);
+                return student.distill(b.ids, b.types, b.lengths, b.target, 1.0);
+            }
+
+            public double heldOutLoss(StudentModel student) {
+                return loss(student, heldOut, width, batchSize);
+            }
+        };
     }
 
     /** Sequences with the teacher's last hidden state for each (decoded on demand: stored states are large). */
@@ -98,28 +132,35 @@ public final class Distiller {
         return train(student, train, heldOut, width, steps, batchSize, learningRate, seed, null);
     }
 
-    /**
-     * As {@link #train(StudentModel, Sequences, Sequences, int, int, int, double, long)}, resuming from the newest of
-     * {@code checkpoints} (null: none) and saving one every {@code checkpoints.every()} steps. Each step draws its
-     * minibatch from a generator seeded by (seed, step), so a resumed run trains on exactly what an uninterrupted one would.
-     */
+    /** Hidden-state distillation ({@link #hiddenStates}) by {@link #train(StudentModel, Objective, int, int, double, long, DistillCheckpoints)}. */
     public static double[] train(StudentModel student, Sequences train, Sequences heldOut, int width, int steps, int batchSize,
                                  double learningRate, long seed, DistillCheckpoints checkpoints) {
+        return train(student, hiddenStates(train, heldOut, width, batchSize), steps, batchSize, learningRate, seed, checkpoints);
+    }
+
+    /**
+     * Trains the student on {@code objective} for {@code steps} minibatches of {@code batchSize}; returns the held-out loss
+     * at the start and at the end. Resumes from the newest of {@code checkpoints} (null: none) and saves one every
+     * {@code checkpoints.every()} steps. Each step draws its minibatch (and its masking) from a generator seeded by
+     * (seed, step), so a resumed run trains on exactly what an uninterrupted one would.
+     */
+    public static double[] train(StudentModel student, Objective objective, int steps, int batchSize, double learningRate, long seed,
+                                 DistillCheckpoints checkpoints) {
         try {
             GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
             DistillCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.restore(student, adam, learningRate);
-            double before = resumed != null ? resumed.heldOutLossAtStart : loss(student, heldOut, width, batchSize);
+            double before = resumed != null ? resumed.heldOutLossAtStart : objective.heldOutLoss(student);
             List<Parameterized<?>> modules = student.modules();
             int warmup = Math.max(1, steps / 10);
             for (int step = resumed == null ? 0 : resumed.step; step < steps; step++) {
                 Random random = new Random(seed ^ (0x9E3779B97F4A7C15L * (step + 1)));
-                int[] rows = new int[Math.min(batchSize, train.size())];
+                int size = objective.trainingSize();
+                int[] rows = new int[Math.min(batchSize, size)];
                 for (int i = 0; i < rows.length; i++) {
-                    rows[i] = random.nextInt(train.size());
+                    rows[i] = random.nextInt(size);
                 }
-                Batch b = new Batch(train, rows, width);
                 student.zeroGradients();
-                student.distill(b.ids, b.types, b.lengths, b.target, 1.0);
+                objective.step(student, rows, random);
                 double lr = GroupOptimizer.learningRate(learningRate, step, warmup, steps);
                 for (int m = 0; m < modules.size(); m++) {
                     adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
@@ -128,7 +169,7 @@ public final class Distiller {
                     checkpoints.save(step + 1, before, student, adam);
                 }
             }
-            return new double[]{before, loss(student, heldOut, width, batchSize)};
+            return new double[]{before, objective.heldOutLoss(student)};
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -154,14 +195,13 @@ public final class Distiller {
         return sum / Math.max(1, tokens);
     }
 
-    /** Rows padded to the longest, the targets' padding zero (masked out of the loss). */
-    static final class Batch {
+    /** Rows padded to the longest: ids and types (0 beyond each row's length) and the lengths. */
+    static class Padded {
         final int[][] ids;
         final int[][] types;
         final int[] lengths;
-        final Tensor<Float> target;
 
-        Batch(Sequences data, int[] rows, int width) {
+        Padded(Sequences data, int[] rows) {
             int seq = 1;
             for (int r : rows) {
                 seq = Math.max(seq, data.ids(r).length);
@@ -169,13 +209,25 @@ public final class Distiller {
             ids = new int[rows.length][seq];
             types = new int[rows.length][seq];
             lengths = new int[rows.length];
-            float[] t = new float[rows.length * seq * width];
-            List<float[]> targets = data.targets(rows);
             for (int b = 0; b < rows.length; b++) {
                 int[] x = data.ids(rows[b]);
                 lengths[b] = x.length;
                 System.arraycopy(x, 0, ids[b], 0, x.length);
                 System.arraycopy(data.types(rows[b]), 0, types[b], 0, x.length);
+            }
+        }
+    }
+
+    /** Padded rows with their targets, the targets' padding zero (masked out of the loss). */
+    static final class Batch extends Padded {
+        final Tensor<Float> target;
+
+        Batch(Sequences data, int[] rows, int width) {
+            super(data, rows);
+            int seq = ids[0].length;
+            float[] t = new float[rows.length * seq * width];
+            List<float[]> targets = data.targets(rows);
+            for (int b = 0; b < rows.length; b++) {
                 float[] y = targets.get(b);
                 System.arraycopy(y, 0, t, b * seq * width, y.length);
             }
@@ -183,11 +235,16 @@ public final class Distiller {
         }
     }
 
-    /** Sequences held in lists. */
+    /** Sequences without targets, for an objective that asks the teacher itself (masked-LM distillation). */
+    public static Sequences tokens(List<int[]> ids, List<int[]> types) {
+        return of(ids, types, null);
+    }
+
+    /** Sequences held in lists; {@code targets} null: none (asking for one fails). */
     public static Sequences of(List<int[]> ids, List<int[]> types, List<float[]> targets) {
         List<int[]> a = new ArrayList<>(ids);
         List<int[]> b = new ArrayList<>(types);
-        List<float[]> c = new ArrayList<>(targets);
+        List<float[]> c = targets == null ? null : new ArrayList<>(targets);
         return new Sequences() {
             public int size() {
                 return a.size();
@@ -202,6 +259,9 @@ public final class Distiller {
             }
 
             public float[] target(int i) {
+                if (c == null) {
+                    throw new UnsupportedOperationException("these sequences carry no targets; the objective asks the teacher");
+                }
                 return c.get(i);
             }
         };

@@ -70,7 +70,7 @@ public final class StudentExport {
             return false;
         }
         for (int i = 0; i < ops.size(); i++) {
-            if (ops.get(i) != (i % 2 == 0 ? Op.MHA : Op.FFN)) {
+            if (!ops.get(i).equals(i % 2 == 0 ? Op.MHA : Op.FFN)) { // equals: an Op may come through Java serialization (a task)
                 return false;
             }
         }
@@ -148,6 +148,7 @@ public final class StudentExport {
             links.add(l);
         }
         root.put("output_width", s.outputWidth());
+        root.put("mlm_head", s.maskedLmHead() != null);
         root.put("parameters", s.parameterCount());
         return root;
     }
@@ -181,7 +182,8 @@ public final class StudentExport {
                 links[n] = linksNode.get(n).asBoolean();
             }
             StudentModel s = StudentModel.build(a, positive(arch, "embedding_size", source), positive(arch, "vocab_size", source),
-                    positive(arch, "max_positions", source), positive(arch, "ffn_ratio", source), 0, links, arch.path("output_width").asInt());
+                    positive(arch, "max_positions", source), positive(arch, "ffn_ratio", source), 0, links, arch.path("output_width").asInt(),
+                    arch.path("mlm_head").asBoolean(false));
             Map<String, WeightTensor> stored = SafeTensors.read(fs, new Path(dir, WEIGHTS));
             boolean bert = "huggingface-bert".equals(arch.path("format").asText());
             Map<String, String> names = bert ? bertNames(s) : null;
@@ -228,6 +230,11 @@ public final class StudentExport {
         for (String name : s.namedWeights().keySet()) {
             if (name.startsWith("embeddings.")) {
                 out.put(name, "bert." + name);
+                continue;
+            }
+            if (name.startsWith("head.")) {
+                out.put(name, "cls.predictions." + name.substring(5).replace("transform.", "transform.dense.")
+                        .replace("LayerNorm", "transform.LayerNorm"));
                 continue;
             }
             // blocks.<n>.ops.<k>.<op>.p<j>

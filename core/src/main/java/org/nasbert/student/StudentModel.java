@@ -7,6 +7,7 @@ import org.nasbert.nn.BertEmbeddings;
 import org.nasbert.nn.Dense;
 import org.nasbert.nn.Init;
 import org.nasbert.nn.LayerNorm;
+import org.nasbert.nn.MaskedLmHead;
 import org.nasbert.nn.Parameterized;
 import org.nasbert.nn.Tensors;
 import org.nasbert.nn.TokenBatch;
@@ -38,9 +39,12 @@ public final class StudentModel {
     /** between[n] maps block n's output to block n+1's input; null where the width stays and nothing is inherited. */
     private final Dense[] between;
     private final Dense output;
+    /** The masked-LM head (decoder tied to the word table) that distillation from a teacher's MLM outputs trains; or null. */
+    private final MaskedLmHead head;
 
     private StudentModel(Architecture architecture, BertEmbeddings embeddings, Dense input, List<List<Parameterized<Table>>> blocks,
-                         Dense[] between, Dense output) {
+                         Dense[] between, Dense output, MaskedLmHead head) {
+        this.head = head;
         this.architecture = architecture;
         this.embeddings = embeddings;
         this.input = input;
@@ -68,12 +72,25 @@ public final class StudentModel {
         for (int n = 0; n < links.length; n++) {
             links[n] = a.blocks().get(n + 1).hidden() != a.blocks().get(n).hidden();
         }
-        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, outputWidth);
+        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, outputWidth, false);
+    }
+
+    /**
+     * A fresh student with a masked-LM head, BERT's (transform to the embedding width, GELU, LayerNorm, decoder tied to
+     * the word table, its own bias), for distilling a teacher's masked-LM outputs; no output projection.
+     */
+    public static StudentModel freshWithMaskedLmHead(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio,
+                                                     long seed) {
+        boolean[] links = new boolean[a.blocks().size() - 1];
+        for (int n = 0; n < links.length; n++) {
+            links[n] = a.blocks().get(n + 1).hidden() != a.blocks().get(n).hidden();
+        }
+        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, 0, true);
     }
 
     /** Fresh modules in a given shape: {@code links[n]} whether a linear map follows block n. */
     static StudentModel build(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed, boolean[] links,
-                              int outputWidth) {
+                              int outputWidth, boolean maskedLmHead) {
         Random random = new Random(seed);
         BertEmbeddings embeddings = new BertEmbeddings(Init.normal(random, 0.02f, vocab, embeddingSize),
                 Init.normal(random, 0.02f, positions, embeddingSize), Init.normal(random, 0.02f, 2, embeddingSize),
@@ -96,7 +113,14 @@ public final class StudentModel {
             }
         }
         int last = a.blocks().get(a.blocks().size() - 1).hidden();
-        return new StudentModel(a, embeddings, input, blocks, between, outputWidth == 0 ? null : new Dense(last, outputWidth, random));
+        Dense output = outputWidth == 0 ? null : new Dense(last, outputWidth, random);
+        MaskedLmHead head = !maskedLmHead ? null : tiedHead(embeddings, new Dense(outputWidth == 0 ? last : outputWidth,
+                embeddingSize, random), new LayerNorm(embeddingSize, OpModules.EPS), Tensors.zeros(vocab));
+        return new StudentModel(a, embeddings, input, blocks, between, output, head);
+    }
+
+    private static MaskedLmHead tiedHead(BertEmbeddings embeddings, Dense transform, LayerNorm norm, Tensor<Float> bias) {
+        return new MaskedLmHead(transform, norm, Dense.tied(embeddings.wordEmbeddings(), embeddings.wordGradient(), bias));
     }
 
     /**
@@ -106,6 +130,14 @@ public final class StudentModel {
      * h_n to h_{n+1}), and the last block's output projection back to the teacher's width.
      */
     public static StudentModel inherited(Architecture a, SupernetBlock[] supernet, BertWeights teacher) {
+        return inherited(a, supernet, teacher, false);
+    }
+
+    /** As {@link #inherited(Architecture, SupernetBlock[], BertWeights)}, with a copy of the teacher's masked-LM head when asked. */
+    public static StudentModel inherited(Architecture a, SupernetBlock[] supernet, BertWeights teacher, boolean maskedLmHead) {
+        if (maskedLmHead && !teacher.hasMlmHead()) {
+            throw new IllegalArgumentException("the teacher " + teacher.config() + " has no masked-LM head to inherit");
+        }
         if (supernet.length != a.blocks().size()) {
             throw new IllegalArgumentException("architecture " + a + " has " + a.blocks().size() + " blocks, the supernet "
                     + supernet.length);
@@ -133,8 +165,18 @@ public final class StudentModel {
         }
         int first = a.blocks().get(0).hidden();
         int last = a.blocks().get(a.blocks().size() - 1).hidden();
-        return new StudentModel(a, BertModel.embeddings(teacher), projection(supernet[0], SupernetBlock.inName(first)), blocks,
-                between, projection(supernet[a.blocks().size() - 1], SupernetBlock.outName(last)));
+        BertEmbeddings embeddings = BertModel.embeddings(teacher);
+        MaskedLmHead head = !maskedLmHead ? null : tiedHead(embeddings,
+                new Dense(copy(teacher, "cls.predictions.transform.dense.weight"), copy(teacher, "cls.predictions.transform.dense.bias")),
+                new LayerNorm(copy(teacher, "cls.predictions.transform.LayerNorm.weight"),
+                        copy(teacher, "cls.predictions.transform.LayerNorm.bias"), teacher.config().layerNormEps),
+                copy(teacher, "cls.predictions.bias"));
+        return new StudentModel(a, embeddings, projection(supernet[0], SupernetBlock.inName(first)), blocks,
+                between, projection(supernet[a.blocks().size() - 1], SupernetBlock.outName(last)), head);
+    }
+
+    private static Tensor<Float> copy(BertWeights w, String name) {
+        return BigDl.tensor(w.get(name).data().clone(), w.get(name).shape());
     }
 
     private static Dense projection(SupernetBlock block, String group) {
@@ -205,6 +247,11 @@ public final class StudentModel {
         return embeddings.parameters()._1()[1].size(1);
     }
 
+    /** The masked-LM head, or null: logits over the vocabulary from the student's output rows ([n, width] to [n, vocab]). */
+    public MaskedLmHead maskedLmHead() {
+        return head;
+    }
+
     /** Whether a linear map follows block n. */
     public boolean[] links() {
         boolean[] out = new boolean[between.length];
@@ -250,6 +297,13 @@ public final class StudentModel {
             }
         }
         dense(out, "output", output);
+        if (head != null) {
+            String[] names = {"transform.weight", "transform.bias", "LayerNorm.weight", "LayerNorm.bias", "bias"};
+            Tensor<Float>[] w = head.parameters()._1();
+            for (int i = 0; i < names.length; i++) {
+                out.put("head." + names[i], w[i]);
+            }
+        }
         return out;
     }
 
@@ -313,8 +367,17 @@ public final class StudentModel {
         return result;
     }
 
-    /** Every module with weights, input side first: what an optimiser steps and a checkpoint stores. */
+    /** Every module with weights, input side first, the masked-LM head last: what an optimiser steps and a checkpoint stores. */
     public List<Parameterized<?>> modules() {
+        List<Parameterized<?>> out = encoderModules();
+        if (head != null) {
+            out.add(head);
+        }
+        return out;
+    }
+
+    /** The modules a forward pass runs, in order: embeddings to output projection (no masked-LM head). */
+    public List<Parameterized<?>> encoderModules() {
         List<Parameterized<?>> out = new ArrayList<>();
         out.add(embeddings);
         if (input != null) {
@@ -369,7 +432,7 @@ public final class StudentModel {
     public final class Pass {
         private final TokenBatch in;
         private final Table tokens;
-        private final List<Parameterized<?>> chain = modules();
+        private final List<Parameterized<?>> chain = encoderModules();
         private final List<Object> inputs = new ArrayList<>();
         private final Tensor<Float> output;
 
@@ -418,7 +481,8 @@ public final class StudentModel {
 
     /** Weights of every module the student holds. */
     public long parameterCount() {
-        long n = embeddings.parameterCount() + (input == null ? 0 : input.parameterCount()) + (output == null ? 0 : output.parameterCount());
+        long n = embeddings.parameterCount() + (input == null ? 0 : input.parameterCount()) + (output == null ? 0 : output.parameterCount())
+                + (head == null ? 0 : head.parameterCount());
         for (List<Parameterized<Table>> ops : blocks) {
             for (Parameterized<Table> op : ops) {
                 n += op.parameterCount();

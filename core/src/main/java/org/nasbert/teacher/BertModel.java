@@ -136,6 +136,20 @@ public final class BertModel {
         return out;
     }
 
+    /**
+     * The masked-LM logits at the given places only ({@code batch[i]}, {@code position[i]}), [n, vocab], as a tensor of
+     * its own: the [batch, seq, vocab] logits of every token are never formed.
+     */
+    public Tensor<Float> maskedLmLogits(int[][] ids, int[][] types, int[] lengths, int[] batch, int[] position) {
+        if (head == null) {
+            throw new IllegalStateException("the teacher has no masked-LM head");
+        }
+        Tensor<Float> states = statesAfter(ids, types, lengths, new int[]{layers.size()}).get(0);
+        Tensor<Float> logits = head.forward(Tensors.gather(states, batch, position)).clone();
+        head.clearState();
+        return logits;
+    }
+
     @SuppressWarnings("unchecked")
     private static Tensor<Float>[] newTensorArray(int n) {
         return new Tensor[n];

@@ -83,7 +83,7 @@ public final class BertWeights implements java.io.Serializable {
         return names.size() <= 8 ? names.toString() : names.subList(0, 8) + " and " + (names.size() - 8) + " more";
     }
 
-    static Map<String, int[]> expectedShapes(BertConfig c) {
+    public static Map<String, int[]> expectedShapes(BertConfig c) {
         int h = c.hiddenSize;
         Map<String, int[]> s = new LinkedHashMap<>();
         s.put("bert.embeddings.word_embeddings.weight", new int[]{c.vocabSize, h});

@@ -66,6 +66,69 @@ class DistillResumeTest {
         assertTrue(moved > 1e-3, "training moved the weights by " + moved);
     }
 
+    @Test
+    void aMaskedLmDistillationResumedFromItsCheckpointEndsWithTheWeightsOfAnUninterruptedOne() throws Exception {
+        BigDl.singleThreadedMath();
+        Random random = new Random(4);
+        Distiller.Sequences train = sequences(random, 40);
+        Distiller.Sequences heldOut = sequences(random, 8);
+        org.nasbert.teacher.BertModel teacher = new org.nasbert.teacher.BertModel(org.nasbert.testing.TinyBert.withHead(
+                new org.nasbert.teacher.BertConfig(100, 16, 2, 2, 32, 32, 2, 1e-12f), new Random(6), 0.3));
+        Masking masking = new Masking(0.3, 3, 100, 1, 2);
+        MaskedLmDistillation objective = new MaskedLmDistillation(train, heldOut, teacher, masking, 2.0, 4);
+
+        StudentModel straight = maskedLmStudent();
+        double[] straightLosses = Distiller.train(straight, objective, 12, 4, 3e-3, 9, null);
+
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        DistillCheckpoints checkpoints = new DistillCheckpoints(fs, new org.apache.hadoop.fs.Path(temp.toUri()), 4);
+        assertThrows(IllegalStateException.class, () -> Distiller.train(maskedLmStudent(), killedAtStep(objective, 10), 12, 4, 3e-3, 9,
+                checkpoints));
+        StudentModel resumed = maskedLmStudent();
+        double[] resumedLosses = Distiller.train(resumed, objective, 12, 4, 3e-3, 9, checkpoints);
+
+        assertEquals(straightLosses[0], resumedLosses[0], 0, "held-out loss at the start, restored");
+        assertEquals(straightLosses[1], resumedLosses[1], 1e-7);
+        assertTrue(straightLosses[1] < straightLosses[0] - 0.05, "the student learnt: " + straightLosses[0] + " -> " + straightLosses[1]);
+        Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> a = straight.namedWeights();
+        Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> b = resumed.namedWeights();
+        assertTrue(a.containsKey("head.bias"), "the head is part of the student's weights");
+        double worst = 0;
+        for (String name : a.keySet()) {
+            float[] x = Tensors.copyOf(a.get(name));
+            float[] y = Tensors.copyOf(b.get(name));
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        assertTrue(worst <= 1e-6, "max |weight difference| " + worst);
+    }
+
+    private static StudentModel maskedLmStudent() {
+        return StudentModel.freshWithMaskedLmHead(ARCH, 24, 100, 32, 4, 5);
+    }
+
+    /** The objective, failing when step {@code step} (1-based) of this run begins: a kill in the middle of training. */
+    private static Distiller.Objective killedAtStep(Distiller.Objective objective, int step) {
+        int[] calls = {0};
+        return new Distiller.Objective() {
+            public int trainingSize() {
+                return objective.trainingSize();
+            }
+
+            public double step(StudentModel student, int[] rows, Random random) {
+                if (++calls[0] == step) {
+                    throw new IllegalStateException("killed");
+                }
+                return objective.step(student, rows, random);
+            }
+
+            public double heldOutLoss(StudentModel student) {
+                return objective.heldOutLoss(student);
+            }
+        };
+    }
+
     private static StudentModel student() {
         return StudentModel.fresh(ARCH, 24, 100, 32, 4, 5, 40);
     }

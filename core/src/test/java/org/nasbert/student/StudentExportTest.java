@@ -10,6 +10,7 @@ import org.nasbert.NasbertException;
 import org.nasbert.io.Json;
 import org.nasbert.nn.Tensors;
 import org.nasbert.space.Architecture;
+import org.nasbert.space.Op;
 import org.nasbert.teacher.BertModel;
 import org.nasbert.teacher.TeacherCheckpoint;
 
@@ -71,6 +72,10 @@ class StudentExportTest {
     void aUniformStudentIsAHuggingFaceBertThatComputesTheSame() throws Exception {
         StudentModel student = perturbed(StudentModel.fresh(Baselines.uniform(2, 128), 128, 1000, 64, 4, 3));
         assertTrue(StudentExport.bertShaped(student));
+        // a Spark task receives the architecture through Java serialization: its ops are copies of Op.MHA and Op.FFN
+        Architecture copied = org.apache.commons.lang3.SerializationUtils.roundtrip(Baselines.uniform(2, 128));
+        assertTrue(copied.blocks().get(0).ops().get(0) != Op.MHA, "a copy, not the constant");
+        assertTrue(StudentExport.bertShaped(StudentModel.fresh(copied, 128, 1000, 64, 4, 3)), "a deserialized uniform architecture");
         File dir = new File(temp.toFile(), "bert-student");
         StudentExport.write(student, 4, null, new Path(dir.toURI()), new Configuration());
         assertTrue(new File(dir, "config.json").isFile() && new File(dir, "model.safetensors").isFile());

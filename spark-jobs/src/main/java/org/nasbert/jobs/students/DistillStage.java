@@ -26,6 +26,8 @@ import org.nasbert.student.Baselines;
 import org.nasbert.student.DistillCheckpoints;
 import org.nasbert.student.DistillSettings;
 import org.nasbert.student.Distiller;
+import org.nasbert.student.MaskedLmDistillation;
+import org.nasbert.student.Masking;
 import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
 import org.nasbert.teacher.BertModel;
@@ -75,7 +77,8 @@ public final class DistillStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(DistillSettings.STEPS, DistillSettings.BATCH_SIZE, DistillSettings.LEARNING_RATE, DistillSettings.INIT,
+        return Arrays.asList(DistillSettings.OBJECTIVE, DistillSettings.MASK_PROBABILITY, DistillSettings.TEMPERATURE,
+                DistillSettings.STEPS, DistillSettings.BATCH_SIZE, DistillSettings.LEARNING_RATE, DistillSettings.INIT,
                 DistillSettings.BASELINES, DistillSettings.EVAL_SEQUENCES, DistillSettings.CHECKPOINT_EVERY, DistillSettings.SEED);
     }
 
@@ -105,15 +108,16 @@ public final class DistillStage implements Stage {
         int width = teacher.path("teacher").path("hidden_size").asInt();
         boolean materialized = teacher.path("materialized").asBoolean();
         boolean half = "fp16".equals(teacher.path("precision").asText());
+        boolean maskedLm = maskedLm(context, teacher.path("teacher"));
         List<DistillRow> train;
         List<DistillRow> heldOut;
-        if (materialized) {
+        if (materialized && !maskedLm) {
             Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
             train = states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last)).collect();
             heldOut = states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> DistillRow.of(r, last))
                     .take(context.get(DistillSettings.EVAL_SEQUENCES));
         } else {
-            // the sequences the teacher stage would have stored; each task computes their states as it trains
+            // the sequences the teacher stage stored (or would have); each task asks the teacher as it trains
             JsonNode used = teacher.path("settings");
             double fraction = TeacherStage.sampledFraction(used.path(TeacherSettings.SEQUENCES.key()).asLong(),
                     context.run().manifest(TokenizeStage.OUTPUT).path("counts").path("sequences").asLong());
@@ -128,19 +132,21 @@ public final class DistillStage implements Stage {
         BigDl.init(context.spark().sparkContext());
         Broadcast<List<DistillRow>> trainRows = jsc.broadcast(train);
         Broadcast<List<DistillRow>> heldOutRows = jsc.broadcast(heldOut);
-        Broadcast<BertWeights> teacherWeights = materialized ? null : jsc.broadcast(TeacherCheckpoint.open(
+        Broadcast<BertWeights> teacherWeights = materialized && !maskedLm ? null : jsc.broadcast(TeacherCheckpoint.open(
                 teacher.path("teacher").path("location").asText(), context.hadoopConf()).weights());
         Recipe recipe = new Recipe(context.get(DistillSettings.STEPS), context.get(DistillSettings.BATCH_SIZE),
                 context.get(DistillSettings.LEARNING_RATE), context.get(DistillSettings.SEED), width, half,
                 teacher.path("teacher").path("vocab_size").asInt(30522), teacher.path("teacher").path("max_positions").asInt(512),
-                ffnRatio(context), output.temp().toString(), checkpoints(context).toString(), context.get(DistillSettings.CHECKPOINT_EVERY));
+                ffnRatio(context), output.temp().toString(), checkpoints(context).toString(), context.get(DistillSettings.CHECKPOINT_EVERY),
+                maskedLm ? MaskedLm.of(context) : null);
         boolean inherited = "inherited".equals(context.get(DistillSettings.INIT));
         keepCheckpointsOnlyFor(context, jobs);
         if (inherited) {
-            writeInherited(context, jobs, new Path(checkpoints(context), INITIAL));
+            writeInherited(context, jobs, new Path(checkpoints(context), INITIAL), maskedLm);
         }
-        LOG.info("distill: {} students ({} weights), {} training and {} held-out sequences, {} steps of {} each, one task per student",
-                jobs.size(), inherited ? "inherited" : "fresh", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
+        LOG.info("distill: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
+                + "each, one task per student", jobs.size(), inherited ? "inherited" : "fresh",
+                maskedLm ? "masked-LM outputs" : "last hidden state", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
         List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
                 heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value()))).collect();
         if (teacherWeights != null) {
@@ -166,8 +172,10 @@ public final class DistillStage implements Stage {
             students.add(m);
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("loss", "mean squared error per element between the student's last hidden state (projected to the teacher's "
-                + "width) and the teacher's, held-out sequences");
+        manifest.put("objective", maskedLm ? "masked-lm" : "hidden-states");
+        manifest.put("loss", maskedLm ? "T^2 KL(teacher || student) of the masked-LM distributions, mean over the masked places of the "
+                + "held-out sequences (masked the same way for every student)" : "mean squared error per element between the student's "
+                + "last hidden state (projected to the teacher's width) and the teacher's, held-out sequences");
         manifest.put("training_sequences", train.size());
         manifest.put("held_out_sequences", heldOut.size());
         manifest.put("students", students);
@@ -179,7 +187,7 @@ public final class DistillStage implements Stage {
      * search scored) and written where its task starts from; the tasks read our own export format, not serialized
      * objects. Baselines are not in the supernet and start fresh.
      */
-    private static void writeInherited(StageContext context, List<Job> jobs, Path dir) throws java.io.IOException {
+    private static void writeInherited(StageContext context, List<Job> jobs, Path dir, boolean maskedLm) throws java.io.IOException {
         org.nasbert.supernet.SupernetBlock[] supernet = org.nasbert.jobs.supernet.SupernetEvaluator.trainedSupernet(context);
         org.nasbert.teacher.BertWeights teacher = org.nasbert.teacher.TeacherCheckpoint.open(
                 context.run().manifest(TeacherStage.OUTPUT).path("teacher").path("location").asText(), context.hadoopConf()).weights();
@@ -188,7 +196,7 @@ public final class DistillStage implements Stage {
             if (!"searched".equals(j.kind)) {
                 continue; // a baseline is not a path of the supernet: nothing to inherit, it starts fresh
             }
-            StudentExport.write(StudentModel.inherited(j.architecture, supernet, teacher), supernet[0].space().ffnRatio(), null,
+            StudentExport.write(StudentModel.inherited(j.architecture, supernet, teacher, maskedLm), supernet[0].space().ffnRatio(), null,
                     new Path(dir, j.name), context.hadoopConf());
         }
     }
@@ -278,6 +286,48 @@ public final class DistillStage implements Stage {
         return jobs;
     }
 
+    /**
+     * Whether the students learn the teacher's masked-LM outputs: distill.objective, auto deciding by whether the teacher has
+     * the head.
+     */
+    static boolean maskedLm(StageContext context, JsonNode teacher) {
+        String objective = context.get(DistillSettings.OBJECTIVE);
+        boolean head = teacher.path("mlm_head").asBoolean(false);
+        if ("masked-lm".equals(objective) && !head) {
+            throw new NasbertException(DistillSettings.OBJECTIVE.key() + " = masked-lm, but the teacher " + teacher.path("location").asText()
+                    + " has no masked-LM head; set it to hidden-states or auto");
+        }
+        return "masked-lm".equals(objective) || "auto".equals(objective) && head;
+    }
+
+    /** Masked-LM distillation's settings and the vocabulary's special ids, as the tasks need them. */
+    static final class MaskedLm implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final double probability;
+        final double temperature;
+        final int maskId;
+        final int vocabSize;
+        final int[] special;
+
+        private MaskedLm(double probability, double temperature, int maskId, int vocabSize, int[] special) {
+            this.probability = probability;
+            this.temperature = temperature;
+            this.maskId = maskId;
+            this.vocabSize = vocabSize;
+            this.special = special;
+        }
+
+        static MaskedLm of(StageContext context) throws java.io.IOException {
+            org.nasbert.text.WordPieceVocabulary v = TokenizeStage.loadVocabulary(context);
+            return new MaskedLm(context.get(DistillSettings.MASK_PROBABILITY), context.get(DistillSettings.TEMPERATURE), v.maskId(),
+                    v.size(), new int[]{v.clsId(), v.sepId(), v.padId()});
+        }
+
+        Masking masking() {
+            return new Masking(probability, maskId, vocabSize, special);
+        }
+    }
+
     /** What every student's task runs with. */
     static final class Recipe implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -293,9 +343,12 @@ public final class DistillStage implements Stage {
         final String outputDir;
         final String checkpointDir;
         final int checkpointEvery;
+        /** Null: the teacher's last hidden state is learnt. */
+        final MaskedLm maskedLm;
 
         Recipe(int steps, int batchSize, double learningRate, long seed, int width, boolean half, int vocab, int positions,
-               int ffnRatio, String outputDir, String checkpointDir, int checkpointEvery) {
+               int ffnRatio, String outputDir, String checkpointDir, int checkpointEvery, MaskedLm maskedLm) {
+            this.maskedLm = maskedLm;
             this.checkpointDir = checkpointDir;
             this.checkpointEvery = checkpointEvery;
             this.steps = steps;
@@ -320,6 +373,7 @@ public final class DistillStage implements Stage {
             StudentModel student;
             try {
                 student = initial.getFileSystem(new Configuration()).exists(initial) ? StudentExport.read(initial, new Configuration())
+                        : maskedLm != null ? StudentModel.freshWithMaskedLmHead(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed)
                         : StudentModel.fresh(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed, width);
             } catch (java.io.IOException e) {
                 throw new NasbertException("cannot read " + initial + ": " + e.getMessage(), e);
@@ -331,8 +385,10 @@ public final class DistillStage implements Stage {
             } catch (java.io.IOException e) {
                 throw new NasbertException("cannot open " + saved + ": " + e.getMessage(), e);
             }
-            double[] losses = Distiller.train(student, sequences(train, teacher), sequences(heldOut, teacher), width, steps, batchSize,
-                    learningRate, seed, checkpoints);
+            Distiller.Objective objective = maskedLm != null
+                    ? new MaskedLmDistillation(tokens(train), tokens(heldOut), teacher, maskedLm.masking(), maskedLm.temperature, batchSize)
+                    : Distiller.hiddenStates(sequences(train, teacher), sequences(heldOut, teacher), width, batchSize);
+            double[] losses = Distiller.train(student, objective, steps, batchSize, learningRate, seed, checkpoints);
             Path target = new Path(outputDir, job.name);
             try {
                 target.getFileSystem(new Configuration()).delete(target, true); // a retried task redoes its student
@@ -341,6 +397,16 @@ public final class DistillStage implements Stage {
             }
             StudentExport.write(student, ffnRatio, null, target, new Configuration());
             return new double[]{losses[0], losses[1], (System.nanoTime() - t0) / 1e9};
+        }
+
+        private static Distiller.Sequences tokens(List<DistillRow> rows) {
+            List<int[]> ids = new ArrayList<>();
+            List<int[]> types = new ArrayList<>();
+            for (DistillRow r : rows) {
+                ids.add(r.ids);
+                types.add(r.types);
+            }
+            return Distiller.tokens(ids, types);
         }
 
         private Distiller.Sequences sequences(List<DistillRow> rows, BertModel teacher) {

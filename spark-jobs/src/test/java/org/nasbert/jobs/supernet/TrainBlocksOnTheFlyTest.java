@@ -93,6 +93,12 @@ class TrainBlocksOnTheFlyTest {
             assertTrue(Math.abs(a.path("held_out_loss").asDouble() - a.path("held_out_loss_at_init").asDouble()) > 1e-4,
                     "three steps moved the student: " + a);
         }
+        // MiniLM has no masked-LM head: asking for masked-LM distillation is refused, naming the setting
+        org.nasbert.NasbertException refused = org.junit.jupiter.api.Assertions.assertThrows(org.nasbert.NasbertException.class,
+                () -> StageRunner.run(new org.nasbert.jobs.students.DistillStage(), settings(temp.resolve("fly"), "on-the-fly", table)
+                        .with("distill.objective", "masked-lm", "test"), spark, true));
+        assertTrue(refused.getMessage().contains("distill.objective = masked-lm") && refused.getMessage().contains("no masked-LM head"),
+                refused.getMessage());
         for (int n = 0; n < 2; n++) {
             JsonNode a = stored.path("evaluation").get(n);
             JsonNode b = fly.path("evaluation").get(n);
