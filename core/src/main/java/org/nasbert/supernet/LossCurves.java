@@ -20,6 +20,27 @@ public final class LossCurves implements AutoCloseable {
         writers[block].addScalar("Loss", (float) loss, step);
     }
 
+    /**
+     * The curve of one block as written: (step, loss) pairs in step order, read from {@code <dir>/block-<n>/train} (empty
+     * when there is none).
+     */
+    public static java.util.List<double[]> read(Path dir, int block, org.apache.hadoop.conf.Configuration conf) throws java.io.IOException {
+        Path folder = new Path(new Path(dir, "block-" + block), "train");
+        java.util.List<double[]> out = new java.util.ArrayList<>();
+        org.apache.hadoop.fs.FileSystem fs = folder.getFileSystem(conf);
+        if (!fs.exists(folder)) {
+            return out;
+        }
+        for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(folder, p -> p.getName().contains("tfevents"))) {
+            for (scala.Tuple3<Object, Object, Object> t : com.intel.analytics.bigdl.visualization.tensorboard.FileReader$.MODULE$
+                    .readScalar(file.getPath(), "Loss", fs)) {
+                out.add(new double[]{((Number) t._1()).doubleValue(), ((Number) t._2()).doubleValue()});
+            }
+        }
+        out.sort(java.util.Comparator.comparingDouble(p -> p[0]));
+        return out;
+    }
+
     @Override
     public void close() {
         for (TrainSummary w : writers) {

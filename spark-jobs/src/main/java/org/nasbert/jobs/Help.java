@@ -21,7 +21,9 @@ final class Help {
         for (Stage stage : stages) {
             out.printf("  %-12s %s%n", stage.name(), stage.summary());
         }
-        out.printf("  %-12s %s%n", NasbertMain.DEMO, "every stage above on the embedded default, run directory runs/demo");
+        out.printf("  %-12s %s%n", NasbertMain.PIPELINE, "every stage above in order for one run directory: finished stages are "
+                + "skipped, an interrupted one resumes");
+        out.printf("  %-12s %s%n", NasbertMain.DEMO, "the pipeline on the embedded default (conf/demo-profile.properties), run directory runs/demo");
         out.println();
         options(out);
         for (Stage stage : stages) {

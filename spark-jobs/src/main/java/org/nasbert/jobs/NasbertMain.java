@@ -23,6 +23,7 @@ import java.util.List;
  */
 public final class NasbertMain {
     static final String DEMO = "demo";
+    static final String PIPELINE = "pipeline";
     static final String DEMO_RUN_DIR = "runs/demo";
     static final String DEMO_PROFILE = "/org/nasbert/conf/demo-profile.properties";
     private static final Logger LOG = LoggerFactory.getLogger(NasbertMain.class);
@@ -132,7 +133,7 @@ public final class NasbertMain {
         if (command.isEmpty() || command.startsWith("-") || command.equals("help")) {
             return Stages.pipeline();
         }
-        if (DEMO.equals(command)) {
+        if (DEMO.equals(command) || PIPELINE.equals(command)) {
             return Stages.pipeline();
         }
         Stage stage = Stages.named(command);
@@ -141,6 +142,7 @@ public final class NasbertMain {
             for (Stage s : Stages.pipeline()) {
                 names.add(s.name());
             }
+            names.add(PIPELINE);
             names.add(DEMO);
             throw new UsageException("nasbert: unknown stage '" + command + "'; stages: " + String.join(", ", names)
                     + " (see bin/nasbert --help)");

@@ -3,6 +3,7 @@ package org.nasbert.jobs;
 import org.nasbert.jobs.finetune.EvaluateStage;
 import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.report.ReportStage;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.jobs.students.ExportStage;
@@ -21,7 +22,7 @@ final class Stages {
 
     static List<Stage> pipeline() {
         return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage(),
-                new FinetuneStage(), new EvaluateStage(), new ExportStage());
+                new FinetuneStage(), new EvaluateStage(), new ExportStage(), new ReportStage());
     }
 
     static Stage named(String name) {

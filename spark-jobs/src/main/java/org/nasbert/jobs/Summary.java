@@ -119,10 +119,37 @@ final class Summary {
             }
             return s.append(String.format("%n             %s/<name>/", result.output)).toString();
         }
+        if ("report".equals(result.stage)) {
+            return reportTable(m) + String.format("%n             %s/report.md (charts: %s)", result.output,
+                    m.path("charts").size() == 0 ? "not drawn: " + m.path("charts_not_drawn").asText() : m.path("charts").size() + " PNG");
+        }
         if ("evaluate".equals(result.stage)) {
             return scoreTable(m) + String.format("%n             %s/metrics.json", result.output);
         }
         return "manifest: " + result.output + "/manifest.json";
+    }
+
+    /** Per constraint: the searched student and its baseline side by side, and the teacher's score. */
+    static String reportTable(JsonNode m) {
+        StringBuilder s = new StringBuilder(String.format("per constraint: searched student vs same-budget baseline; %s, teacher %s",
+                m.path("score").asText(), m.path("teacher_score").isNumber() ? String.format("%.4f", m.path("teacher_score").asDouble()) : "-"));
+        s.append(String.format("%n               %-12s %-11s %10s %12s %8s %7s | %-11s %10s %8s %7s", "constraint", "", "params",
+                "pred/meas ms", "loss", "score", "", "params", "ms", "score"));
+        for (JsonNode row : m.path("rows")) {
+            JsonNode a = row.path("searched");
+            JsonNode b = row.path("baseline");
+            s.append(String.format("%n               %-12s %-11s %,10d %5s/%-6s %8s %7s | %-11s %s", row.path("constraint").asText(),
+                    a.path("name").asText(), a.path("parameters").asLong(), fixed(a.path("predicted_ms"), 2), fixed(a.path("measured_ms"), 2),
+                    fixed(a.path("distill_loss"), 4), fixed(a.path("score"), 4), b.isObject() ? b.path("name").asText() : "-",
+                    b.isObject() ? String.format("%,10d %8s %7s", b.path("parameters").asLong(), fixed(b.path("measured_ms"), 2),
+                            fixed(b.path("score"), 4)) : ""));
+            s.append(String.format("%n                 %s", a.path("architecture").asText()));
+        }
+        return s.toString();
+    }
+
+    private static String fixed(JsonNode n, int digits) {
+        return n.isNumber() ? String.format("%." + digits + "f", n.asDouble()) : "-";
     }
 
     /** Per model: kind, constraint, parameters and each file's metrics; teacher first, then as fine-tuned. */

@@ -43,7 +43,7 @@ class LauncherIT {
         command.addAll(Arrays.asList(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
         builder.environment().remove("SPARK_HOME");
-        builder.environment().put("NASBERT_DRIVER_MEMORY", "1536m");
+        builder.environment().put("NASBERT_DRIVER_MEMORY", "2g");
         builder.environment().putAll(env);
         Path out = temp.resolve("stdout.txt");
         Path err = temp.resolve("stderr.txt");
@@ -64,7 +64,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, finetune, evaluate, export, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, finetune, evaluate, export, report, pipeline, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -160,6 +160,35 @@ class LauncherIT {
         assertTrue(export.path("students").get(0).path("measured_ms").asDouble() > 0, export.toString());
         double worst = OnnxCheck.maxDifference(exported);
         assertTrue(worst <= 1e-4, "ONNX Runtime vs the BigDL student: max |diff| " + worst);
+        checkReport(run, metrics, stdout);
+    }
+
+    /** The report: a row per constraint with the scores evaluate wrote, and four charts that decode as images. */
+    private static void checkReport(Path run, JsonNode metrics, String stdout) throws Exception {
+        assertTrue(Files.exists(run.resolve("report/_SUCCESS")), "the pipeline ends with the report");
+        String md = read(run.resolve("report/report.md"));
+        java.util.Map<String, Double> accuracy = new java.util.HashMap<>();
+        for (JsonNode m : metrics.path("models")) {
+            accuracy.put(m.path("name").asText(), m.path("metrics").path("dev.tsv").path("accuracy").asDouble());
+        }
+        JsonNode rows = Json.MAPPER.readTree(run.resolve("report/summary.json").toFile());
+        assertEquals(4, rows.size(), rows.toString());
+        for (JsonNode row : rows) {
+            JsonNode searched = row.path("searched");
+            assertEquals(accuracy.get(searched.path("name").asText()), searched.path("score").asDouble(), 1e-12, row.toString());
+            assertEquals(accuracy.get(row.path("baseline").path("name").asText()), row.path("baseline").path("score").asDouble(), 1e-12);
+            assertTrue(searched.path("measured_ms").asDouble() > 0 && searched.path("predicted_ms").asDouble() > 0, row.toString());
+            // in the Markdown table the architecture's block separators are escaped, so the row keeps its 13 cells
+            String cell = "`" + searched.path("architecture").asText().replace("|", "\\|") + "`";
+            assertTrue(md.contains("| " + row.path("constraint").asText() + " | " + cell + " |"), cell + " in\n" + md);
+            assertTrue(md.contains(String.format("| %.4f |%n", accuracy.get("teacher"))), "the teacher's score ends each row:\n" + md);
+        }
+        for (String png : new String[]{"pareto-latency.png", "pareto-parameters.png", "block-losses.png", "pruning.png"}) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(run.resolve("report").resolve(png).toFile());
+            assertTrue(image != null && image.getWidth() == 900 && image.getHeight() == 560, png);
+            assertTrue(md.contains("(" + png + ")"), "report.md shows " + png);
+        }
+        assertTrue(stdout.contains("per constraint: searched student vs same-budget baseline"), stdout);
     }
 
     /**

@@ -317,10 +317,18 @@ public final class DistillStage implements Stage {
             this.special = special;
         }
 
+        /** The special ids as the tokenize stage recorded them: the sequences' ids are exactly these. */
         static MaskedLm of(StageContext context) throws java.io.IOException {
-            org.nasbert.text.WordPieceVocabulary v = TokenizeStage.loadVocabulary(context);
-            return new MaskedLm(context.get(DistillSettings.MASK_PROBABILITY), context.get(DistillSettings.TEMPERATURE), v.maskId(),
-                    v.size(), new int[]{v.clsId(), v.sepId(), v.padId()});
+            JsonNode v = context.run().manifest(TokenizeStage.OUTPUT).path("vocabulary");
+            for (String field : new String[]{"size", "mask_id", "cls_id", "sep_id", "pad_id"}) {
+                if (!v.path(field).isInt()) {
+                    throw new NasbertException(context.run().path(TokenizeStage.OUTPUT) + "/manifest.json: vocabulary." + field
+                            + " is missing; masked-LM distillation needs the special ids (rerun tokenize with this version)");
+                }
+            }
+            return new MaskedLm(context.get(DistillSettings.MASK_PROBABILITY), context.get(DistillSettings.TEMPERATURE),
+                    v.path("mask_id").asInt(), v.path("size").asInt(),
+                    new int[]{v.path("cls_id").asInt(), v.path("sep_id").asInt(), v.path("pad_id").asInt()});
         }
 
         Masking masking() {

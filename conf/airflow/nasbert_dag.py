@@ -1,0 +1,99 @@
+"""nasbert-spark as an Airflow DAG: one SparkSubmitOperator per pipeline stage, on YARN.
+
+Every task submits the shaded application jar with `--master yarn --deploy-mode cluster` and the same
+application arguments bin/nasbert takes (`<stage> --run <dir> --conf-file <file> ...`). The run directory
+is scoped to the DAG run, so a retried task resumes its own run (a finished stage is skipped, an
+interrupted one resumes from its checkpoints) and two DAG runs never share outputs.
+
+Airflow Variables (all optional; defaults in brackets):
+  nasbert_jar       the application jar on HDFS [hdfs:///apps/nasbert/nasbert-spark-jobs-app.jar]
+  nasbert_settings  a settings file laid over the defaults, shipped with --files [hdfs:///apps/nasbert/nasbert.properties]
+  nasbert_corpus    the raw text to tokenize [hdfs:///data/nasbert/corpus]
+  nasbert_runs      where run directories go [hdfs:///user/airflow/nasbert/runs]
+  nasbert_queue     the YARN queue [default]
+Connections: `spark_yarn` (Spark, host `yarn`) for the submits; `webhdfs_default` for the sensor.
+Needs apache-airflow-providers-apache-spark and apache-airflow-providers-apache-hdfs.
+"""
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.providers.apache.hdfs.sensors.web_hdfs import WebHdfsSensor
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+MAIN_CLASS = "org.nasbert.jobs.NasbertMain"
+JAR = "{{ var.value.get('nasbert_jar', 'hdfs:///apps/nasbert/nasbert-spark-jobs-app.jar') }}"
+SETTINGS_VARIABLE = "var.value.get('nasbert_settings', 'hdfs:///apps/nasbert/nasbert.properties')"
+SETTINGS = "{{ " + SETTINGS_VARIABLE + " }}"
+# In cluster deploy mode the driver finds a shipped file by its base name.
+SETTINGS_NAME = "{{ (" + SETTINGS_VARIABLE + ").split('/')[-1] }}"
+CORPUS = "{{ var.value.get('nasbert_corpus', 'hdfs:///data/nasbert/corpus') }}"
+# One run directory per DAG run: run ids hold ':' and '+', which Hadoop paths do not take.
+RUN_DIR = ("{{ var.value.get('nasbert_runs', 'hdfs:///user/airflow/nasbert/runs') }}/{{ dag.dag_id }}/"
+           "{{ run_id | replace(':', '-') | replace('+', '-') }}")
+QUEUE = "{{ var.value.get('nasbert_queue', 'default') }}"
+
+# (stage, its own application arguments, executors, executor memory, driver memory). The stages and
+# their order are bin/nasbert's (`bin/nasbert --help`); a stage's settings come from the shipped
+# settings file, or from flags here.
+STAGES = [
+    ("tokenize", ["--input", CORPUS], 8, "4g", "2g"),
+    ("teacher", [], 8, "8g", "6g"),
+    ("latency", [], 1, "4g", "2g"),
+    ("train-blocks", [], 8, "8g", "6g"),
+    ("search", [], 4, "4g", "4g"),
+    ("distill", [], 8, "8g", "6g"),
+    ("finetune", [], 8, "8g", "6g"),
+    ("evaluate", [], 4, "4g", "4g"),
+    ("export", [], 4, "4g", "4g"),
+    ("report", [], 1, "2g", "2g"),
+]
+
+default_args = {
+    "owner": "ml-platform",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=5),
+}
+
+with DAG(
+    dag_id="nasbert",
+    description="Compress BERT into searched students with nasbert-spark",
+    start_date=datetime(2026, 1, 1),
+    schedule=None,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args,
+    tags=["nasbert", "spark", "yarn"],
+) as dag:
+    corpus_ready = WebHdfsSensor(
+        task_id="corpus_ready",
+        filepath=CORPUS,
+        webhdfs_conn_id="webhdfs_default",
+        poke_interval=60,
+        timeout=6 * 60 * 60,
+        mode="reschedule",
+    )
+
+    previous = corpus_ready
+    for stage, arguments, executors, executor_memory, driver_memory in STAGES:
+        task = SparkSubmitOperator(
+            task_id=stage.replace("-", "_"),
+            conn_id="spark_yarn",
+            application=JAR,
+            java_class=MAIN_CLASS,
+            name="nasbert " + stage + " {{ run_id }}",
+            deploy_mode="cluster",
+            files=SETTINGS,
+            num_executors=executors,
+            executor_cores=4,
+            executor_memory=executor_memory,
+            driver_memory=driver_memory,
+            conf={
+                "spark.yarn.queue": QUEUE,
+                "spark.driver.extraJavaOptions": "-Dbigdl.utils.LoggerFilter.disable=true",
+                "spark.executor.extraJavaOptions": "-Dbigdl.utils.LoggerFilter.disable=true -XX:+UseParallelGC",
+                "spark.yarn.maxAppAttempts": "1",
+            },
+            application_args=[stage, "--run", RUN_DIR, "--conf-file", SETTINGS_NAME] + arguments,
+        )
+        previous >> task
+        previous = task

@@ -1,0 +1,115 @@
+package org.nasbert.jobs.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** report.md's text and summary.json's rows. */
+final class ReportMarkdown {
+    private ReportMarkdown() {
+    }
+
+    static String of(String run, RunTable table, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
+                     String chartsMissing) {
+        StringBuilder md = new StringBuilder();
+        md.append("# NAS-BERT run report\n\n");
+        md.append("Run directory: `").append(run).append("`. Task: `").append(table.task).append("`; score: ").append(table.scoreName)
+                .append(". Teacher: ").append(table.teacher == null ? "not evaluated" : String.format("%s, %,d parameters, score %.4f",
+                        table.teacher.architecture, table.teacher.parameters, table.teacher.score)).append(".\n\n");
+        md.append("## Students per constraint\n\n");
+        md.append("Latency: one sequence of the latency table's length on one executor thread, predicted by the table and ")
+                .append("measured whole (export stage). Loss: held-out distillation loss (distill stage).\n\n");
+        md.append("| constraint | searched student | parameters | predicted ms | measured ms | loss | score | baseline | "
+                + "parameters | measured ms | loss | score | teacher score |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWithBaselines().entrySet()) {
+            RunTable.Model s = e.getKey();
+            RunTable.Model b = e.getValue();
+            md.append(String.format("| %s | `%s` | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", s.constraint, cell(s.architecture),
+                    s.parameters, num(s.predictedMs, 3), num(s.measuredMs, 3), num(s.distillLoss, 4), num(s.score, 4),
+                    b == null ? "—" : "`" + cell(b.architecture) + "`", b == null ? "—" : String.format("%,d", b.parameters),
+                    b == null ? "—" : num(b.measuredMs, 3), b == null ? "—" : num(b.distillLoss, 4), b == null ? "—" : num(b.score, 4),
+                    table.teacher == null ? "—" : num(table.teacher.score, 4)));
+        }
+        md.append('\n');
+        if (chartsMissing != null) {
+            md.append("Charts were not drawn on this driver (").append(chartsMissing).append("); every number is above and in ")
+                    .append("summary.json.\n\n");
+        }
+        image(md, charts, "pareto-latency.png", "Score against measured latency");
+        image(md, charts, "pareto-parameters.png", "Score against parameters");
+        md.append("## Block-wise distillation of the supernet\n\n");
+        md.append(String.format("%,d steps. Held-out loss per block, mean over sampled paths (at init -> trained; copy-the-input "
+                + "baseline):%n%n", supernet.path("steps").asLong()));
+        int n = 0;
+        for (JsonNode b : supernet.path("evaluation")) {
+            md.append(String.format("- block %d: %s -> %.4f; copy %.4f%n", n++, b.has("mean_loss_at_init")
+                            ? String.format("%.4f", b.path("mean_loss_at_init").asDouble()) : "(resumed)", b.path("mean_loss").asDouble(),
+                    b.path("copy_input_loss").asDouble()));
+        }
+        md.append('\n');
+        image(md, charts, "block-losses.png", "Training loss per block");
+        md.append("## Progressive shrinking\n\nPaths in the latency bins of each block before shrinking (round 0) and after each round:\n\n");
+        for (Map.Entry<Integer, List<double[]>> e : pruning.entrySet()) {
+            StringBuilder counts = new StringBuilder();
+            for (double[] p : e.getValue()) {
+                counts.append(counts.length() == 0 ? "" : " -> ").append((long) p[1]);
+            }
+            md.append("- block ").append(e.getKey()).append(": ").append(counts).append('\n');
+        }
+        md.append('\n');
+        image(md, charts, "pruning.png", "Paths left per block");
+        md.append("## Sources\n\nEach stage's `manifest.json` under the run directory; the search's `search/pareto.json`; "
+                + "the scores in `evaluate/metrics.json`; the exported students in `export/<name>/`.\n");
+        return md.toString();
+    }
+
+    /** summary.json: per constraint, the searched student and its baseline with their numbers and the teacher's score. */
+    static List<Map<String, Object>> rows(RunTable table) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWithBaselines().entrySet()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("constraint", e.getKey().constraint);
+            row.put("searched", model(e.getKey()));
+            row.put("baseline", e.getValue() == null ? null : model(e.getValue()));
+            row.put("teacher_score", table.teacher == null ? null : finite(table.teacher.score));
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> model(RunTable.Model m) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("name", m.name);
+        out.put("architecture", m.architecture);
+        out.put("parameters", m.parameters);
+        out.put("predicted_ms", finite(m.predictedMs));
+        out.put("measured_ms", finite(m.measuredMs));
+        out.put("distill_loss", finite(m.distillLoss));
+        out.put("score", finite(m.score));
+        return out;
+    }
+
+    /** A table cell's text: an architecture's block separators are pipes, which would end the cell. */
+    private static String cell(String text) {
+        return text.replace("|", "\\|");
+    }
+
+    private static Double finite(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private static String num(double v, int digits) {
+        return Double.isNaN(v) ? "—" : String.format("%." + digits + "f", v);
+    }
+
+    private static void image(StringBuilder md, Collection<String> charts, String file, String alt) {
+        if (charts.contains(file)) {
+            md.append("![").append(alt).append("](").append(file).append(")\n\n");
+        }
+    }
+}

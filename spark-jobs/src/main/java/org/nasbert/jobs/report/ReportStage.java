@@ -1,0 +1,164 @@
+package org.nasbert.jobs.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nasbert.conf.Setting;
+import org.nasbert.io.Json;
+import org.nasbert.io.RunDirectory;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.finetune.EvaluateStage;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.students.ExportStage;
+import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.supernet.LossCurves;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The run's report, {@code <run>/report/}: report.md with the summary table (per constraint: the searched student's
+ * architecture, size, predicted and measured latency, distillation loss and score beside its same-budget baseline's
+ * and the teacher's), the Pareto plots of score against latency and size, the block-loss curves and the pruning
+ * history as PNG, and summary.json with the table's numbers. Reads finished outputs only; seconds on the driver.
+ */
+public final class ReportStage implements Stage {
+    public static final String OUTPUT = "report";
+    public static final String MARKDOWN = "report.md";
+    private static final Logger LOG = LoggerFactory.getLogger(ReportStage.class);
+
+    @Override
+    public String name() {
+        return "report";
+    }
+
+    @Override
+    public String summary() {
+        return "the run's report: summary table, Pareto plots, block-loss curves, pruning history -> <run>/report/report.md";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Collections.emptyList();
+    }
+
+    @Override
+    public boolean redoneForNewSettings() {
+        return true;
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        RunDirectory run = context.run();
+        for (String[] needed : new String[][]{{SearchStage.OUTPUT, "search"}, {DistillStage.OUTPUT, "distill"},
+                {EvaluateStage.OUTPUT, "evaluate"}, {ExportStage.OUTPUT, "export"}, {TrainBlocksStage.OUTPUT, "train-blocks"}}) {
+            run.requireComplete(needed[0], needed[1]);
+        }
+        RunTable table = RunTable.of(run.manifest(DistillStage.OUTPUT), run.manifest(ExportStage.OUTPUT),
+                readJson(run.fileSystem(), new Path(run.path(EvaluateStage.OUTPUT), EvaluateStage.METRICS)));
+        List<List<double[]>> curves = blockCurves(context);
+        Map<Integer, List<double[]>> pruning = pruningHistory(run);
+        Map<String, byte[]> charts = new LinkedHashMap<>();
+        String chartsMissing = null;
+        try {
+            charts.put("pareto-latency.png", ReportCharts.pareto(table, true));
+            charts.put("pareto-parameters.png", ReportCharts.pareto(table, false));
+            charts.put("block-losses.png", ReportCharts.blockLosses(curves));
+            charts.put("pruning.png", ReportCharts.pruning(pruning));
+        } catch (Exception | Error e) { // no fonts or AWT on this driver: the report still has every number
+            LOG.warn("report: charts not drawn", e);
+            charts.clear();
+            chartsMissing = e.toString();
+        }
+        FileSystem fs = output.fileSystem();
+        for (Map.Entry<String, byte[]> c : charts.entrySet()) {
+            write(fs, new Path(output.temp(), c.getKey()), c.getValue());
+        }
+        String markdown = ReportMarkdown.of(run.root().toString(), table, run.manifest(TrainBlocksStage.OUTPUT), pruning,
+                charts.keySet(), chartsMissing);
+        write(fs, new Path(output.temp(), MARKDOWN), markdown.getBytes(StandardCharsets.UTF_8));
+        List<Map<String, Object>> rows = ReportMarkdown.rows(table);
+        write(fs, new Path(output.temp(), "summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("score", table.scoreName);
+        manifest.put("teacher_score", table.teacher == null ? null : table.teacher.score);
+        manifest.put("rows", rows);
+        manifest.put("charts", new ArrayList<>(charts.keySet()));
+        if (chartsMissing != null) {
+            manifest.put("charts_not_drawn", chartsMissing);
+        }
+        return manifest;
+    }
+
+    private static List<List<double[]>> blockCurves(StageContext context) throws IOException {
+        Path dir = new Path(context.run().path(TrainBlocksStage.OUTPUT), "tensorboard");
+        int blocks = context.run().manifest(TrainBlocksStage.OUTPUT).path("evaluation").size();
+        List<List<double[]>> out = new ArrayList<>();
+        for (int n = 0; n < blocks; n++) {
+            out.add(LossCurves.read(dir, n, context.hadoopConf()));
+        }
+        return out;
+    }
+
+    /** Per block: (round, paths in its bins) for round 0 (before shrinking) and after each round. */
+    static Map<Integer, List<double[]>> pruningHistory(RunDirectory run) throws IOException {
+        Path dir = new Path(run.path(TrainBlocksStage.OUTPUT), "shrinking");
+        Map<Integer, List<double[]>> out = new LinkedHashMap<>();
+        if (!run.fileSystem().exists(dir)) {
+            return out;
+        }
+        FileStatus[] rounds = run.fileSystem().listStatus(dir, p -> p.getName().matches("round-\\d+\\.json"));
+        Arrays.sort(rounds, (a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
+        for (FileStatus f : rounds) {
+            JsonNode r = readJson(run.fileSystem(), f.getPath());
+            for (JsonNode block : r.path("blocks")) {
+                int n = block.path("block").asInt();
+                long before = 0;
+                long after = 0;
+                for (JsonNode bin : block.path("bins")) {
+                    before += bin.path("paths_before").asLong();
+                    after += bin.path("paths_after").asLong();
+                }
+                List<double[]> points = out.computeIfAbsent(n, k -> new ArrayList<>());
+                if (points.isEmpty()) {
+                    points.add(new double[]{0, before});
+                }
+                points.add(new double[]{r.path("round").asInt(), after});
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode readJson(FileSystem fs, Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            return Json.MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {
+        try (OutputStream out = fs.create(file, false)) {
+            out.write(bytes);
+        }
+    }
+}

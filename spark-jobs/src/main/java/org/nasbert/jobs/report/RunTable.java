@@ -1,0 +1,136 @@
+package org.nasbert.jobs.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One row per model of a finished run (teacher, searched students, baselines), joined from the distill, export and
+ * evaluate outputs by name: what the summary table and the Pareto plots show.
+ */
+final class RunTable {
+    /** One model's numbers; a number the run did not produce is NaN (a latency of an imported table, say). */
+    static final class Model {
+        final String name;
+        final String kind;
+        final String constraint;
+        final String architecture;
+        final long parameters;
+        final double predictedMs;
+        final double measuredMs;
+        final double distillLoss;
+        final double score;
+
+        Model(String name, String kind, String constraint, String architecture, long parameters, double predictedMs,
+              double measuredMs, double distillLoss, double score) {
+            this.name = name;
+            this.kind = kind;
+            this.constraint = constraint;
+            this.architecture = architecture;
+            this.parameters = parameters;
+            this.predictedMs = predictedMs;
+            this.measuredMs = measuredMs;
+            this.distillLoss = distillLoss;
+            this.score = score;
+        }
+    }
+
+    final String task;
+    /** What {@link Model#score} is: the first metric of the first evaluation file, e.g. "accuracy on dev.tsv". */
+    final String scoreName;
+    final Model teacher;
+    final List<Model> students;
+
+    private RunTable(String task, String scoreName, Model teacher, List<Model> students) {
+        this.task = task;
+        this.scoreName = scoreName;
+        this.teacher = teacher;
+        this.students = students;
+    }
+
+    static RunTable of(JsonNode distilled, JsonNode exported, JsonNode metrics) {
+        Map<String, JsonNode> timing = byName(exported.path("students"));
+        Map<String, JsonNode> scored = byName(metrics.path("models"));
+        String scoreName = scoreName(metrics);
+        List<Model> students = new ArrayList<>();
+        for (JsonNode s : distilled.path("students")) {
+            String name = s.path("name").asText();
+            JsonNode t = timing.get(name);
+            students.add(new Model(name, s.path("kind").asText(), s.path("constraint").asText(), s.path("architecture").asText(),
+                    s.path("parameters").asLong(), number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(),
+                    score(scored.get(name))));
+        }
+        JsonNode t = scored.get("teacher");
+        Model teacher = t == null ? null : new Model("teacher", "teacher", "", t.path("architecture").asText(), t.path("parameters").asLong(),
+                Double.NaN, Double.NaN, Double.NaN, score(t));
+        return new RunTable(metrics.path("task").asText(), scoreName, teacher, students);
+    }
+
+    /** The searched student of each constraint with the baseline trained for the same constraint (null when none). */
+    Map<Model, Model> searchedWithBaselines() {
+        Map<Model, Model> out = new LinkedHashMap<>();
+        for (Model s : students) {
+            if ("searched".equals(s.kind)) {
+                Model baseline = null;
+                for (Model b : students) {
+                    if ("baseline".equals(b.kind) && b.constraint.equals(s.constraint)) {
+                        baseline = b;
+                    }
+                }
+                out.put(s, baseline);
+            }
+        }
+        return out;
+    }
+
+    List<Model> ofKind(String kind) {
+        List<Model> out = new ArrayList<>();
+        for (Model m : students) {
+            if (kind.equals(m.kind)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    private static String scoreName(JsonNode metrics) {
+        for (JsonNode m : metrics.path("models")) {
+            java.util.Iterator<Map.Entry<String, JsonNode>> files = m.path("metrics").fields();
+            if (files.hasNext()) {
+                Map.Entry<String, JsonNode> file = files.next();
+                java.util.Iterator<String> names = file.getValue().fieldNames();
+                if (names.hasNext()) {
+                    return names.next() + " on " + file.getKey();
+                }
+            }
+        }
+        return "score";
+    }
+
+    private static double score(JsonNode model) {
+        if (model == null) {
+            return Double.NaN;
+        }
+        java.util.Iterator<JsonNode> files = model.path("metrics").elements();
+        if (!files.hasNext()) {
+            return Double.NaN;
+        }
+        java.util.Iterator<JsonNode> values = files.next().elements();
+        return values.hasNext() ? values.next().asDouble() : Double.NaN;
+    }
+
+    private static double number(JsonNode node, String field) {
+        return node == null || !node.path(field).isNumber() ? Double.NaN : node.path(field).asDouble();
+    }
+
+    private static Map<String, JsonNode> byName(JsonNode array) {
+        Map<String, JsonNode> out = new LinkedHashMap<>();
+        for (JsonNode n : array) {
+            out.put(n.path("name").asText(), n);
+        }
+        return out;
+    }
+}
