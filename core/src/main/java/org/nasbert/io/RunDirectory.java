@@ -60,8 +60,12 @@ public final class RunDirectory {
 
     /** The manifest of a finished output. */
     public JsonNode manifest(String output) throws IOException {
-        try (InputStream in = fs.open(new Path(path(output), MANIFEST))) {
+        Path file = new Path(path(output), MANIFEST);
+        try (InputStream in = fs.open(file)) {
             return Json.MAPPER.readTree(in);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new NasbertException(file + " is not a complete JSON manifest (" + e.getOriginalMessage()
+                    + "); redo its stage with --force", e);
         }
     }
 
