@@ -6,6 +6,7 @@ import org.nasbert.stage.Stage;
 
 import java.nio.file.Paths;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +43,16 @@ final class CommandLine {
         }
         String command = args[0];
         Map<String, Setting<?>> flags = new LinkedHashMap<>();
+        // several stages' settings can share a flag (--batch-size: supernet., distill., finetune.): for a command that
+        // runs them all, such a flag would silently set only one of them, so it is refused and --set named instead
+        Map<String, List<String>> ambiguous = new LinkedHashMap<>();
         for (Stage stage : stagesOfCommand) {
             for (Setting<?> setting : stage.settings()) {
-                flags.put(flag(setting), setting);
+                Setting<?> other = flags.put(flag(setting), setting);
+                if (other != null && !other.key().equals(setting.key())) {
+                    ambiguous.computeIfAbsent(flag(setting), f -> new ArrayList<>(Collections.singletonList(other.key())))
+                            .add(setting.key());
+                }
             }
         }
         String confFile = null;
@@ -87,6 +95,10 @@ final class CommandLine {
                     break;
                 }
                 default:
+                    if (ambiguous.containsKey(arg)) {
+                        throw new UsageException("nasbert " + command + ": option " + arg + " is ambiguous here; use --set with one of "
+                                + String.join(", ", ambiguous.get(arg)) + " (e.g. --set " + ambiguous.get(arg).get(0) + "=...)");
+                    }
                     Setting<?> setting = flags.get(arg);
                     if (setting == null) {
                         throw new UsageException("nasbert " + command + ": unknown option '" + args[i]

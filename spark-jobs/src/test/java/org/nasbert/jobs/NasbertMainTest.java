@@ -75,6 +75,13 @@ class NasbertMainTest {
     }
 
     @Test
+    void aFlagThatSeveralStagesShareIsRefusedInThePipelineAndNamesTheirKeys() {
+        assertEquals(2, NasbertMain.run(new String[]{"pipeline", "--batch-size", "8"}, new PrintStream(out), new PrintStream(err)).exitCode);
+        assertEquals("nasbert pipeline: option --batch-size is ambiguous here; use --set with one of teacher.batch-size, supernet.batch-size, "
+                + "distill.batch-size, finetune.batch-size (e.g. --set teacher.batch-size=...)", stderr().trim());
+    }
+
+    @Test
     void anInvalidValueStopsBeforeSparkStartsNamingTheSettingAndItsOrigin() {
         assertEquals(1, run("tokenize", "--run", temp.toString(), "--max-seq-len", "lots").exitCode);
         assertEquals("nasbert tokenize: setting tokenize.max-seq-len = 'lots' (from --max-seq-len) is invalid: "

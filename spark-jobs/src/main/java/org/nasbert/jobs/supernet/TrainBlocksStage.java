@@ -48,7 +48,7 @@ import java.util.Random;
  * primitives: replicas live in the executors (built once per partition from the plan), each step ships only
  * the sampled paths' weights, the partitions' gradients of those groups come back through treeAggregate, and
  * the driver applies BigDL's Adam per parameter tensor. Checkpoints go to {@code <run>/_checkpoints-supernet/}
- * and a rerun after a kill resumes from the newest.
+ * and a rerun after a kill resumes from the newest; they are removed once the output is complete.
  */
 public final class TrainBlocksStage implements Stage {
     public static final String OUTPUT = "supernet";
@@ -140,6 +140,9 @@ public final class TrainBlocksStage implements Stage {
 
         writeWeights(output, training.master);
         copyTensorBoard(context, output);
+        // everything a rerun could resume from is in the output now; the checkpoints (weights and Adam's moments) would
+        // only take disk space, and make a --force rerun "resume" at the last step instead of training again
+        context.run().fileSystem().delete(context.run().path(CHECKPOINTS), true);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("space", describe(space));
         manifest.put("blocks", plan.blocks);
