@@ -138,7 +138,7 @@ final class ProtoReader {
     }
 
     private void advance(int n) {
-        if (n > limit - position) {
+        if (n < 0 || n > limit - position) { // a negative length (a varint past 2^31) would step backwards
             throw corrupt("field runs past the end of its message");
         }
         position += n;

@@ -87,13 +87,15 @@ public final class TfBundle {
             throw new CheckpointException(what + " claims " + e.size + " bytes; its shape needs " + count * type.bytes);
         }
         Path data = new Path(String.format("%s.data-%05d-of-%05d", prefix, e.shard, shards));
-        byte[] raw = new byte[(int) e.size];
+        byte[] raw;
         try {
+            // the index's sizes are checked against the data file before anything is allocated by them
             long length = fs.getFileStatus(data).getLen();
-            if (e.offset < 0 || e.offset + e.size > length) {
+            if (e.offset < 0 || e.size < 0 || e.offset + e.size > length || e.size > Integer.MAX_VALUE - 8) {
                 throw new CheckpointException(what + " lies at bytes " + e.offset + ".." + (e.offset + e.size) + " but "
                         + data + " has " + length + " (truncated file?)");
             }
+            raw = new byte[(int) e.size];
             try (FSDataInputStream in = fs.open(data)) {
                 in.readFully(e.offset, raw);
             }
@@ -181,11 +183,11 @@ public final class TfBundle {
             if (shared < 0 || shared > key.length || unshared < 0 || valueLength < 0) {
                 throw r.corrupt("bad key lengths in table block");
             }
+            int keyAt = r.rawBytes(unshared); // bounds-checked against the block before the lengths size any array
+            int valueAt = r.rawBytes(valueLength);
             byte[] next = new byte[shared + unshared];
             System.arraycopy(key, 0, next, 0, shared);
-            int keyAt = r.rawBytes(unshared);
             System.arraycopy(bytes, keyAt, next, shared, unshared);
-            int valueAt = r.rawBytes(valueLength);
             byte[] value = new byte[valueLength];
             System.arraycopy(bytes, valueAt, value, 0, valueLength);
             key = next;
