@@ -17,7 +17,11 @@ public final class SparkSessions {
     public static SparkConf conf(String appName, String defaultMaster) {
         SparkConf conf = BigDl.sparkConf(new SparkConf());
         conf.setIfMissing("spark.master", defaultMaster);
-        conf.setIfMissing("spark.app.name", appName);
+        String name = conf.get("spark.app.name", null);
+        if (name == null || name.startsWith("org.nasbert.")) {
+            // spark-submit names an application after its main class unless given --name: ours says stage and run
+            conf.set("spark.app.name", appName);
+        }
         conf.setIfMissing("spark.serializer", KryoSerializer.class.getName());
         conf.setIfMissing("spark.kryo.registrator", NasbertKryoRegistrator.class.getName());
         conf.setIfMissing("spark.speculation", "false");
