@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.io.Json;
-import org.nasbert.testing.TestData;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -30,25 +27,11 @@ class ExecutorLossIT {
     @TempDir
     Path temp;
 
-    private Process start(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
-        builder.environment().put("TMPDIR", temp.toString()); // the local cluster's work directory
-        long id = System.nanoTime();
-        return builder.redirectOutput(temp.resolve("out-" + id).toFile()).redirectError(temp.resolve("err-" + id).toFile()).start();
-    }
-
-    private String finish(Process p) throws Exception {
-        assertTrue(p.waitFor(8, TimeUnit.MINUTES), "finished in time");
-        Path err = Files.list(temp).filter(f -> f.getFileName().toString().startsWith("err-"))
-                .max(java.util.Comparator.comparing(Path::toString)).orElseThrow(IllegalStateException::new);
-        String log = new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), log);
-        return log;
+    private NasbertProcess start(String... args) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("NASBERT_DRIVER_MEMORY", "1500m");
+        env.put("TMPDIR", temp.toString()); // the local cluster's work directory
+        return NasbertProcess.start(temp, env, args);
     }
 
     /** Waits until {@code ready}, then kills one of the run's executor JVMs; returns its pid. */
@@ -69,17 +52,17 @@ class ExecutorLossIT {
     void stagesCompleteWhenAnExecutorDiesDuringTrainBlocksAndDuringDistill() throws Exception {
         Path run = temp.resolve("run");
         Path table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{64}, new int[]{3});
-        finish(start("tokenize", "--run", run.toString()));
-        finish(start("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2"));
-        finish(start("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--import", table.toString()));
+        start("tokenize", "--run", run.toString()).finish(8);
+        start("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2").finish(8);
+        start("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--import", table.toString()).finish(8);
 
-        Process train = start("train-blocks", "--run", run.toString(), "--master", CLUSTER, "--hidden-sizes", "64", "--kernels", "3",
+        NasbertProcess train = start("train-blocks", "--run", run.toString(), "--master", CLUSTER, "--hidden-sizes", "64", "--kernels", "3",
                 "--layers-per-block", "2", "--batch-size", "8", "--steps", "60", "--warmup-steps", "5", "--checkpoint-every", "10",
                 "--partitions", "2", "--eval-paths", "4", "--steps-per-epoch", "10", "--warmup-epochs", "1", "--bins", "2",
                 "--keep", "2", "--sample", "4", "--eval-sequences", "8");
         Path supernetCheckpoint = run.resolve("_checkpoints-supernet/step-00000019/_SUCCESS");
-        killAnExecutorWhen(train, () -> Files.exists(supernetCheckpoint));
-        String trainLog = finish(train);
+        killAnExecutorWhen(train.process, () -> Files.exists(supernetCheckpoint));
+        String trainLog = train.finish(8);
         assertTrue(trainLog.contains("Lost executor") || trainLog.contains("ExecutorLostFailure"),
                 "Spark saw the executor go:\n" + trainLog);
         JsonNode supernet = Json.MAPPER.readTree(run.resolve("supernet/manifest.json").toFile());
@@ -90,12 +73,12 @@ class ExecutorLossIT {
             assertTrue(loss > 0 && loss < block.path("mean_loss_at_init").asDouble(), "block trained: " + block);
         }
 
-        finish(start("search", "--run", run.toString(), "--constraint", "params=3M", "--top", "2", "--eval-sequences", "8"));
-        Process distill = start("distill", "--run", run.toString(), "--master", CLUSTER, "--steps", "60", "--batch-size", "4",
+        start("search", "--run", run.toString(), "--constraint", "params=3M", "--top", "2", "--eval-sequences", "8").finish(8);
+        NasbertProcess distill = start("distill", "--run", run.toString(), "--master", CLUSTER, "--steps", "60", "--batch-size", "4",
                 "--eval-sequences", "8", "--checkpoint-every", "10");
         Path distillCheckpoints = run.resolve("_checkpoints-distill");
-        killAnExecutorWhen(distill, () -> anyCheckpoint(distillCheckpoints));
-        String distillLog = finish(distill);
+        killAnExecutorWhen(distill.process, () -> anyCheckpoint(distillCheckpoints));
+        String distillLog = distill.finish(8);
         assertTrue(distillLog.contains("Lost executor") || distillLog.contains("ExecutorLostFailure"),
                 "Spark saw the executor go:\n" + distillLog);
         JsonNode students = Json.MAPPER.readTree(run.resolve("students/manifest.json").toFile()).path("students");

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.io.Json;
 import org.nasbert.testing.TestData;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,26 +32,12 @@ class TrainBlocksResumeIT {
     @TempDir
     Path temp;
 
-    private Process start(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(new File(TestData.projectDir(), "bin/nasbert").getPath());
-        command.addAll(Arrays.asList(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(temp.toFile());
-        builder.environment().remove("SPARK_HOME");
-        builder.environment().put("NASBERT_DRIVER_MEMORY", "1500m");
-        long id = System.nanoTime();
-        return builder.redirectOutput(temp.resolve("out-" + id).toFile()).redirectError(temp.resolve("err-" + id).toFile()).start();
+    private NasbertProcess start(String... args) throws Exception {
+        return NasbertProcess.start(temp, java.util.Collections.singletonMap("NASBERT_DRIVER_MEMORY", "1500m"), args);
     }
 
     private String run(String... args) throws Exception {
-        Process p = start(args);
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-        // the newest err-* file is this run's log
-        Path err = Files.list(temp).filter(f -> f.getFileName().toString().startsWith("err-"))
-                .max(java.util.Comparator.comparing(Path::toString)).orElseThrow(IllegalStateException::new);
-        String log = new String(Files.readAllBytes(err), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), log);
-        return log;
+        return start(args).finish(10);
     }
 
     private static String[] with(String[] base, String... more) {
@@ -86,7 +71,7 @@ class TrainBlocksResumeIT {
         Path table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{64}, new int[]{3});
         String[] pipeline = with(new String[]{"pipeline", "--run", run.toString()}, smallAsSettings(table, sentimentSample()));
 
-        Process first = start(pipeline);
+        Process first = start(pipeline).process;
         Path checkpoints = run.resolve("_checkpoints-supernet");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!Files.exists(checkpoints.resolve("step-00000019/_SUCCESS")) && first.isAlive() && System.nanoTime() < deadline) {
