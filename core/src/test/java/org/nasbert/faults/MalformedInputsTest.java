@@ -97,8 +97,36 @@ class MalformedInputsTest {
         File onnx = bytes("garbage.onnx", "this is not a protobuf".getBytes(StandardCharsets.UTF_8));
         File moduleWeights = bytes("weights.safetensors", safetensorsWithHeaderLength(-1,
                 "{\"m0.p0\":{\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,24]}}", new byte[24]));
+        File slip = new File(dir, "slip.jar");
+        try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(new java.io.FileOutputStream(slip))) {
+            for (String entry : new String[]{"model/config.json", "model/../../../../escaped.txt"}) {
+                zip.putNextEntry(new java.util.zip.ZipEntry(entry));
+                zip.write("{}".getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
         FileSystem fs = FileSystem.getLocal(CONF).getRaw();
         return Stream.of(
+                DynamicTest.dynamicTest("an archive entry that would be written outside its directory", () -> {
+                    String cache = System.getProperty("nasbert.cache.dir");
+                    System.setProperty("nasbert.cache.dir", new File(dir, "cache").getPath());
+                    try {
+                        Throwable e = assertThrows(Exception.class, () -> TeacherCheckpoint.open(slip.getPath() + "!/model", CONF));
+                        assertTrue(e.getMessage().contains("../../../../escaped.txt") && e.getMessage().contains("outside"),
+                                e.getMessage());
+                        // four levels up from the unpacking directory (cache/<key>.tmp-N) is at most dir's parent's parent
+                        for (File up = new File(dir, "cache"); up != null && !up.equals(dir.getParentFile().getParentFile().getParentFile());
+                             up = up.getParentFile()) {
+                            assertFalse(new File(up, "escaped.txt").exists(), "nothing written in " + up);
+                        }
+                    } finally {
+                        if (cache == null) {
+                            System.clearProperty("nasbert.cache.dir");
+                        } else {
+                            System.setProperty("nasbert.cache.dir", cache);
+                        }
+                    }
+                }),
                 refused("a teacher that is not there", () -> TeacherCheckpoint.open(missing.getPath(), CONF), missing.getName()),
                 refused("a safetensors header longer than the file", () -> SafeTensors.read(fs, new Path(hugeHeader.toURI())),
                         hugeHeader.getName(), "header"),
