@@ -1,10 +1,14 @@
 package org.nasbert.finetune;
 
+import org.nasbert.io.Sha256;
 import org.nasbert.tasks.TaskExample;
 import org.nasbert.text.WordPieceTokenizer;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 
 /** A task example as the model reads it: {@code [CLS] a [SEP]} or {@code [CLS] a [SEP] b [SEP]}, segment ids 0 then 1. */
 public final class EncodedExample implements Serializable {
@@ -62,5 +66,22 @@ public final class EncodedExample implements Serializable {
             Arrays.fill(types, la + 2, n, 1);
         }
         return new EncodedExample(ids, types, e.label, e.score, e.origin);
+    }
+
+    /** A digest of what training reads from the examples, in order (ids, segments, label, score): checkpoints' key. */
+    public static String sha256(List<EncodedExample> examples) {
+        MessageDigest digest = Sha256.digest();
+        ByteBuffer buffer = ByteBuffer.allocate(8);
+        for (EncodedExample e : examples) {
+            buffer.clear();
+            digest.update(buffer.putInt(e.ids.length).putInt(e.label).array(), 0, 8);
+            for (int k = 0; k < e.ids.length; k++) {
+                buffer.clear();
+                digest.update(buffer.putInt(e.ids[k]).putInt(e.types[k]).array(), 0, 8);
+            }
+            buffer.clear();
+            digest.update(buffer.putDouble(e.score).array(), 0, 8);
+        }
+        return Sha256.hex(digest);
     }
 }

@@ -6,7 +6,9 @@ import org.nasbert.nn.Parameterized;
 import org.nasbert.nn.Tensors;
 import org.nasbert.supernet.GroupOptimizer;
 
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -48,6 +50,20 @@ public final class FineTuner {
      */
     public static double[] train(Encoder encoder, TaskHead head, List<EncodedExample> train, float[][] teacher, boolean regression,
                                  Recipe recipe) {
+        try {
+            return train(encoder, head, train, teacher, regression, recipe, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no checkpoints, no I/O
+        }
+    }
+
+    /**
+     * As above, resuming from the newest of {@code checkpoints} (null: none) and saving one every
+     * {@code checkpoints.every} steps and after the last. Each epoch's order comes from one generator seeded once; a
+     * resumed run replays the earlier epochs' shuffles, so it ends with the weights of an uninterrupted one.
+     */
+    public static double[] train(Encoder encoder, TaskHead head, List<EncodedExample> train, float[][] teacher, boolean regression,
+                                 Recipe recipe, FinetuneCheckpoints checkpoints) throws IOException {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -58,16 +74,22 @@ public final class FineTuner {
         int perEpoch = (train.size() + recipe.batchSize - 1) / recipe.batchSize;
         long total = (long) perEpoch * recipe.epochs;
         long warmup = Math.max(1, total / 10);
-        double[] epochLoss = new double[recipe.epochs];
+        double[] epochSums = new double[recipe.epochs];
         long step = 0;
+        FinetuneCheckpoints.Progress resumed = checkpoints == null ? null
+                : checkpoints.restore(modules, adam, recipe.learningRate, recipe.epochs);
+        if (resumed != null) {
+            step = Math.min(resumed.step, total);
+            epochSums = resumed.epochSums;
+        }
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < train.size(); i++) {
             order.add(i);
         }
         for (int epoch = 0; epoch < recipe.epochs; epoch++) {
             Collections.shuffle(order, random);
-            double sum = 0;
-            for (int from = 0; from < train.size(); from += recipe.batchSize) {
+            for (long b = Math.max(0, step - (long) epoch * perEpoch); b < perEpoch; b++) {
+                int from = (int) b * recipe.batchSize;
                 int[] rows = new int[Math.min(recipe.batchSize, train.size() - from)];
                 for (int i = 0; i < rows.length; i++) {
                     rows[i] = order.get(from + i);
@@ -78,15 +100,22 @@ public final class FineTuner {
                 TaskBatch batch = TaskBatch.of(train, rows);
                 Tensor<Float> logits = head.forward(encoder.forward(batch), batch.lengths);
                 float[][] grad = new float[rows.length][head.outputs()];
-                sum += loss(batch, logits, teacher == null ? null : pick(teacher, rows), regression, recipe, grad) * rows.length;
+                epochSums[epoch] += loss(batch, logits, teacher == null ? null : pick(teacher, rows), regression, recipe, grad)
+                        * rows.length;
                 encoder.backward(head.backward(BigDl.tensor(flatten(grad), rows.length, head.outputs())));
                 clipGlobalNorm(modules, MAX_GRADIENT_NORM);
                 double lr = GroupOptimizer.learningRate(recipe.learningRate, step++, warmup, total);
                 for (int m = 0; m < modules.size(); m++) {
                     adam.step("m" + m, Arrays.asList(modules.get(m).parameters()._1()), Arrays.asList(modules.get(m).parameters()._2()), lr);
                 }
+                if (checkpoints != null && checkpoints.due(step, total)) {
+                    checkpoints.save(step, epochSums, modules, adam);
+                }
             }
-            epochLoss[epoch] = sum / train.size();
+        }
+        double[] epochLoss = new double[recipe.epochs];
+        for (int e = 0; e < epochLoss.length; e++) {
+            epochLoss[e] = epochSums[e] / train.size();
         }
         return epochLoss;
     }

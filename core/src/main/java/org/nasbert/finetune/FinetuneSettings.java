@@ -22,6 +22,9 @@ public final class FinetuneSettings {
             "λ in (1 - λ) task loss + λ KL to the fine-tuned teacher", 0.0, 1.0);
     public static final Setting<Double> TEMPERATURE = Setting.doubleInRange("finetune.temperature",
             "Softmax temperature of the distillation term", 0.01, 100.0);
+    public static final Setting<Integer> CHECKPOINT_EVERY = Setting.intInRange("finetune.checkpoint-every",
+            "Steps between a model's checkpoints, and one after its last (0 = none); a rerun resumes each model from its newest "
+                    + "and does not retrain a finished one", 0, Integer.MAX_VALUE);
     public static final Setting<Long> SEED = Setting.longValue("finetune.seed", "Seed of the heads' initialisation and minibatches");
     public static final Setting<String> EVAL_FILES = Setting.nonEmpty("evaluate.files",
             "Comma-separated labelled files to score, relative to finetune.task or absolute (MNLI: dev_matched.tsv,dev_mismatched.tsv)");

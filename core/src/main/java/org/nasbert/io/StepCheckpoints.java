@@ -1,6 +1,7 @@
 package org.nasbert.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -8,6 +9,7 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -64,6 +66,29 @@ public final class StepCheckpoints {
         }
         Collections.sort(steps);
         return new Path(dir, steps.get(steps.size() - 1));
+    }
+
+    /**
+     * Keeps the checkpoints under {@code dir} only if they were written for {@code key} (every setting and input that
+     * shapes them, as text); otherwise empties {@code dir} and records the key there. Returns whether they were kept.
+     */
+    public static boolean keepOnlyFor(FileSystem fs, Path dir, String key) throws IOException {
+        Path file = new Path(dir, "_for.txt");
+        if (fs.exists(file)) {
+            byte[] stored = new byte[(int) Math.min(fs.getFileStatus(file).getLen(), 1 << 20)];
+            try (FSDataInputStream in = fs.open(file)) {
+                in.readFully(stored);
+            }
+            if (key.equals(new String(stored, StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        fs.delete(dir, true);
+        fs.mkdirs(dir);
+        try (FSDataOutputStream out = fs.create(file, true)) {
+            out.write(key.getBytes(StandardCharsets.UTF_8));
+        }
+        return false;
     }
 
     public static void writeJson(FileSystem fs, Path file, JsonNode node) throws IOException {

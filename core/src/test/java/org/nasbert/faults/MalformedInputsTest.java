@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Malformed input of every kind the tool reads outside Spark (settings, checkpoints, vocabularies, task TSVs,
  * architectures, latency tables, run directories): each is refused with one message that names the file, record or
  * key and says what was expected, or is skipped and counted, never a bare stack trace. (Corpus records are the
- * tokenize stage's own tests; stage-level faults are spark-jobs' FaultsTest.)
+ * tokenize stage's own tests, TokenizeStageTest; killed executors and drivers are ExecutorLossIT and TrainBlocksResumeIT.)
  */
 class MalformedInputsTest {
     private static final Configuration CONF = new Configuration();

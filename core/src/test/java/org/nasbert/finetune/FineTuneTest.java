@@ -214,7 +214,7 @@ class FineTuneTest {
         return out;
     }
 
-    private static List<EncodedExample> keywordTask(Random random, int n) {
+    static List<EncodedExample> keywordTask(Random random, int n) {
         List<EncodedExample> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int len = 6 + random.nextInt(10);

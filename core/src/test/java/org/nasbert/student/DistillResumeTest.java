@@ -43,7 +43,8 @@ class DistillResumeTest {
         StudentModel resumed = student();
         double[] resumedLosses = Distiller.train(resumed, train, heldOut, 40, 12, 4, 3e-3, 9, checkpoints);
 
-        assertEquals(straightLosses[0], resumedLosses[0], 0, "held-out loss at the start, restored");
+        // to rounding: MKL's kernels may round differently from call to call on some CPUs (seen on AMD EPYC, 4e-8)
+        assertEquals(straightLosses[0], resumedLosses[0], 1e-6 * straightLosses[0], "held-out loss at the start, restored");
         assertEquals(straightLosses[1], resumedLosses[1], 1e-7);
         Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> a = straight.namedWeights();
         Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> b = resumed.namedWeights();
@@ -80,7 +81,8 @@ class DistillResumeTest {
         StudentModel resumed = maskedLmStudent();
         double[] resumedLosses = Distiller.train(resumed, objective, 12, 4, 3e-3, 9, checkpoints);
 
-        assertEquals(straightLosses[0], resumedLosses[0], 0, "held-out loss at the start, restored");
+        // to rounding: MKL's kernels may round differently from call to call on some CPUs (seen on AMD EPYC, 4e-8)
+        assertEquals(straightLosses[0], resumedLosses[0], 1e-6 * straightLosses[0], "held-out loss at the start, restored");
         assertEquals(straightLosses[1], resumedLosses[1], 1e-7);
         assertTrue(straightLosses[1] < straightLosses[0] - 0.05, "the student learnt: " + straightLosses[0] + " -> " + straightLosses[1]);
         Map<String, com.intel.analytics.bigdl.tensor.Tensor<Float>> a = straight.namedWeights();

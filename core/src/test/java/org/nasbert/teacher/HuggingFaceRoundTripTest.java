@@ -55,7 +55,16 @@ class HuggingFaceRoundTripTest {
         int[] lengths = {4, 5};
         Tensor<Float> x = new BertModel(original.weights()).forward(ids, null, lengths, 99, false).hidden.get(6);
         Tensor<Float> y = new BertModel(copy.weights()).forward(ids, null, lengths, 99, false).hidden.get(6);
-        assertEquals(x, y);
+        // the weights are bit-identical (above); MKL's kernels may round differently from call to call on some CPUs
+        // (seen on AMD EPYC: 6e-7), so the outputs agree to float rounding
+        float[] xs = org.nasbert.nn.Tensors.copyOf(x);
+        float[] ys = org.nasbert.nn.Tensors.copyOf(y);
+        assertEquals(xs.length, ys.length);
+        double worst = 0;
+        for (int i = 0; i < xs.length; i++) {
+            worst = Math.max(worst, Math.abs(xs[i] - ys[i]));
+        }
+        assertTrue(worst <= 1e-5, "max |diff| " + worst);
 
         assertThrows(NasbertException.class, () -> HuggingFaceExport.write(original.weights(), null, target, new Configuration()),
                 "an existing export is never overwritten");

@@ -110,7 +110,7 @@ class TrainBlocksResumeIT {
         // from their records, later rounds scored afresh) keeps exactly the same candidates
         Path fresh = temp.resolve("fresh");
         for (String output : new String[]{"corpus", "teacher", "latency"}) {
-            copy(run.resolve(output), fresh.resolve(output));
+            TestFiles.copyTree(run.resolve(output), fresh.resolve(output));
         }
         run(with(new String[]{"train-blocks", "--run", fresh.toString()}, SMALL));
         assertEquals(candidates(fresh), candidates(run));
@@ -144,18 +144,5 @@ class TrainBlocksResumeIT {
             }
         }
         return out;
-    }
-
-    private static void copy(Path from, Path to) throws Exception {
-        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
     }
 }

@@ -13,12 +13,14 @@ import org.nasbert.engine.BigDl;
 import org.nasbert.finetune.EncodedExample;
 import org.nasbert.finetune.Encoder;
 import org.nasbert.finetune.FineTuner;
+import org.nasbert.finetune.FinetuneCheckpoints;
 import org.nasbert.finetune.FinetuneSettings;
 import org.nasbert.finetune.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
 import org.nasbert.finetune.TeacherEncoder;
 import org.nasbert.io.StageOutput;
+import org.nasbert.io.StepCheckpoints;
 import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.stage.Stage;
@@ -55,6 +57,7 @@ public final class FinetuneStage implements Stage {
     static final String HEAD = "head.safetensors";
     static final String ENCODER = "encoder.safetensors";
     static final String STUDENT = "student";
+    static final String CHECKPOINTS = "_checkpoints-finetune";
     private static final Logger LOG = LoggerFactory.getLogger(FinetuneStage.class);
 
     @Override
@@ -76,7 +79,7 @@ public final class FinetuneStage implements Stage {
     public List<Setting<?>> settings() {
         return Arrays.asList(FinetuneSettings.TASK, FinetuneSettings.FORMAT, FinetuneSettings.MAX_LENGTH, FinetuneSettings.EPOCHS,
                 FinetuneSettings.BATCH_SIZE, FinetuneSettings.LEARNING_RATE, FinetuneSettings.TEACHER_LEARNING_RATE,
-                FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE, FinetuneSettings.SEED);
+                FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE, FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED);
     }
 
     /** A student to fine-tune: its name, kind, constraint and where distill exported it. */
@@ -118,7 +121,13 @@ public final class FinetuneStage implements Stage {
         BigDl.init(context.spark().sparkContext());
         Broadcast<List<EncodedExample>> examples = jsc.broadcast(train.examples);
         Broadcast<BertWeights> weights = jsc.broadcast(checkpoint.weights());
-        Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString());
+        List<Job> jobs = new ArrayList<>();
+        for (JsonNode s : distilled.path("students")) {
+            String name = s.path("name").asText();
+            jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString()));
+        }
+        keepCheckpointsOnlyFor(context, train, distilled);
+        Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString(), checkpoints(context).toString());
         LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students, {} epochs each",
                 train.file, train.examples.size(), outputs, trained, layers, distilled.path("students").size(), recipe.epochs);
         long teacherParameters = checkpoint.weights().parameterCount();
@@ -126,18 +135,38 @@ public final class FinetuneStage implements Stage {
                 .map(name -> recipe.teacher(weights.value(), trained, examples.value())).collect().get(0);
         weights.destroy();
         Broadcast<float[][]> logits = jsc.broadcast(teacher.logits);
-        List<Job> jobs = new ArrayList<>();
-        for (JsonNode s : distilled.path("students")) {
-            String name = s.path("name").asText();
-            jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString()));
-        }
         List<Result> results = jobs.isEmpty() ? Collections.<Result>emptyList()
                 : jsc.parallelize(jobs, jobs.size()).map(job -> recipe.student(job, examples.value(), logits.value())).collect();
         logits.destroy();
         examples.destroy();
+        context.run().fileSystem().delete(checkpoints(context), true); // every model is written: nothing left to resume
         Map<String, Object> m = manifest(context, train, format, outputs, trained, layers, teacher, jobs, results, distilled);
         ((List<Map<String, Object>>) m.get("models")).get(0).put("parameters", teacherParameters);
         return m;
+    }
+
+    /** Where each model's checkpoints live until the stage finishes: {@code <run>/_checkpoints-finetune/<name>/}. */
+    static Path checkpoints(StageContext context) {
+        return new Path(context.run().root(), CHECKPOINTS);
+    }
+
+    /**
+     * Checkpoints resume only the run that wrote them: other settings, other training examples (file, tokenizer,
+     * length) or other distilled students start over.
+     */
+    private void keepCheckpointsOnlyFor(StageContext context, TaskData train, JsonNode distilled) throws IOException {
+        StringBuilder key = new StringBuilder();
+        for (Setting<?> s : settings()) {
+            key.append(s.key()).append('=').append(context.get(s)).append('\n');
+        }
+        key.append(TeacherSettings.MODEL.key()).append('=').append(context.get(TeacherSettings.MODEL)).append('\n');
+        key.append("examples sha256 ").append(EncodedExample.sha256(train.examples)).append('\n');
+        key.append("students ").append(distilled.path("students")).append('\n');
+        Path dir = checkpoints(context);
+        boolean existed = context.run().fileSystem().exists(dir);
+        if (!StepCheckpoints.keepOnlyFor(context.run().fileSystem(), dir, key.toString()) && existed) {
+            LOG.info("finetune: {} belongs to other settings, examples or students; starting over", dir);
+        }
     }
 
     /** The tokenizer must be the one the corpus (so the students' embeddings) was built with. */
@@ -189,6 +218,9 @@ public final class FinetuneStage implements Stage {
         m.put("constraint", constraint);
         m.put("epoch_losses", r.epochLosses);
         m.put("seconds", r.seconds);
+        if (r.resumedFromStep > 0) {
+            m.put("resumed_from_step", r.resumedFromStep);
+        }
         return m;
     }
 
@@ -199,11 +231,14 @@ public final class FinetuneStage implements Stage {
         final double seconds;
         /** The teacher's logits on the training examples; null for students. */
         final float[][] logits;
+        /** The checkpoint's step this run started from (0: from the start); seconds count this run only. */
+        final long resumedFromStep;
 
-        Result(double[] epochLosses, double seconds, float[][] logits) {
+        Result(double[] epochLosses, double seconds, float[][] logits, long resumedFromStep) {
             this.epochLosses = epochLosses;
             this.seconds = seconds;
             this.logits = logits;
+            this.resumedFromStep = resumedFromStep;
         }
     }
 
@@ -220,8 +255,10 @@ public final class FinetuneStage implements Stage {
         final double temperature;
         final long seed;
         final String outputDir;
+        final String checkpointDir;
+        final int checkpointEvery;
 
-        Recipe(StageContext context, boolean regression, int outputs, String outputDir) {
+        Recipe(StageContext context, boolean regression, int outputs, String outputDir, String checkpointDir) {
             this.regression = regression;
             this.outputs = outputs;
             this.epochs = context.get(FinetuneSettings.EPOCHS);
@@ -232,6 +269,13 @@ public final class FinetuneStage implements Stage {
             this.temperature = context.get(FinetuneSettings.TEMPERATURE);
             this.seed = context.get(FinetuneSettings.SEED);
             this.outputDir = outputDir;
+            this.checkpointDir = checkpointDir;
+            this.checkpointEvery = context.get(FinetuneSettings.CHECKPOINT_EVERY);
+        }
+
+        private FinetuneCheckpoints checkpoints(String name, Configuration conf) throws IOException {
+            Path dir = new Path(checkpointDir, name);
+            return new FinetuneCheckpoints(dir.getFileSystem(conf), dir, checkpointEvery);
         }
 
         FineTuner.Recipe recipe(double lr) {
@@ -243,7 +287,9 @@ public final class FinetuneStage implements Stage {
             long t0 = System.nanoTime();
             TeacherEncoder encoder = new TeacherEncoder(weights, trained);
             TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
-            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate));
+            FinetuneCheckpoints checkpoints = checkpoints(TEACHER, new Configuration());
+            long resumedFrom = checkpoints.latestStep();
+            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate), checkpoints);
             float[][] logits = FineTuner.predict(encoder, head, train, batchSize);
             Path dir = fresh(TEACHER);
             FileSystem fs = dir.getFileSystem(new Configuration());
@@ -251,7 +297,7 @@ public final class FinetuneStage implements Stage {
                 ModuleWeights.write(encoder.modules(), Collections.singletonMap("layers_trained", String.valueOf(trained)), out);
             }
             writeHead(fs, dir, head);
-            return new Result(losses, (System.nanoTime() - t0) / 1e9, logits);
+            return new Result(losses, (System.nanoTime() - t0) / 1e9, logits, resumedFrom);
         }
 
         Result student(Job job, List<EncodedExample> train, float[][] teacherLogits) throws IOException {
@@ -261,11 +307,13 @@ public final class FinetuneStage implements Stage {
             StudentModel student = StudentExport.read(new Path(job.source), conf);
             Encoder encoder = new StudentEncoder(student);
             TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
-            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate));
+            FinetuneCheckpoints checkpoints = checkpoints(job.name, conf);
+            long resumedFrom = checkpoints.latestStep();
+            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate), checkpoints);
             Path dir = fresh(job.name);
             StudentExport.write(student, StudentExport.ffnRatio(new Path(job.source), conf), null, new Path(dir, STUDENT), conf);
             writeHead(dir.getFileSystem(conf), dir, head);
-            return new Result(losses, (System.nanoTime() - t0) / 1e9, null);
+            return new Result(losses, (System.nanoTime() - t0) / 1e9, null, resumedFrom);
         }
 
         /** The model's directory, emptied: a retried task redoes its model. */

@@ -13,6 +13,7 @@ import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
+import org.nasbert.io.StepCheckpoints;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.teacher.BoundaryStates;
 import org.nasbert.jobs.teacher.TeacherSchema;
@@ -213,29 +214,10 @@ public final class DistillStage implements Stage {
         for (Job j : jobs) {
             key.append(j.name).append(' ').append(j.architecture).append('\n');
         }
-        org.apache.hadoop.fs.FileSystem fs = context.run().fileSystem();
         Path dir = checkpoints(context);
-        Path file = new Path(dir, "_for.txt");
-        String stored = null;
-        if (fs.exists(file)) {
-            try (InputStream in = fs.open(file)) {
-                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-                byte[] buffer = new byte[8192];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    bytes.write(buffer, 0, n);
-                }
-                stored = new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        if (!key.toString().equals(stored)) {
-            if (stored != null) {
-                LOG.info("distill: {} belongs to other settings or students; starting over", dir);
-            }
-            fs.delete(dir, true);
-            fs.mkdirs(dir);
-            try (java.io.OutputStream out = fs.create(file, true)) {
-                out.write(key.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
+        boolean existed = context.run().fileSystem().exists(dir);
+        if (!StepCheckpoints.keepOnlyFor(context.run().fileSystem(), dir, key.toString()) && existed) {
+            LOG.info("distill: {} belongs to other settings or students; starting over", dir);
         }
     }
 

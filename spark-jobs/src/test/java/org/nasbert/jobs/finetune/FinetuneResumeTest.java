@@ -1,0 +1,168 @@
+package org.nasbert.jobs.finetune;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.conf.Settings;
+import org.nasbert.jobs.FixedLatencyTable;
+import org.nasbert.jobs.TestFiles;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.StageRunner;
+import org.nasbert.teacher.BertConfig;
+import org.nasbert.teacher.HuggingFaceExport;
+import org.nasbert.testing.LocalSpark;
+import org.nasbert.testing.TestData;
+import org.nasbert.testing.TinyBert;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * finetune failing part-way (a student's weights file unreadable, after the teacher had finished) and rerun once the file
+ * is back: the finished teacher is restored from its last checkpoint, not retrained, and every model ends with the
+ * losses and weights of an uninterrupted finetune of the same run.
+ */
+class FinetuneResumeTest {
+    private static SparkSession spark;
+
+    @TempDir
+    Path temp;
+
+    @BeforeAll
+    static void start() {
+        spark = LocalSpark.session();
+    }
+
+    @Test
+    void aFinetuneRerunAfterAFailureResumesItsModelsAndEndsAsAnUninterruptedOne() throws Exception {
+        Path run = temp.resolve("run");
+        Settings settings = settings(run);
+        for (org.nasbert.stage.Stage s : new org.nasbert.stage.Stage[]{new TokenizeStage(), new TeacherStage(), new LatencyStage(),
+                new TrainBlocksStage(), new SearchStage(), new DistillStage()}) {
+            StageRunner.run(s, settings, spark, false);
+        }
+        Path copy = temp.resolve("copy");
+        TestFiles.copyTree(run, copy);
+        JsonNode uninterrupted = StageRunner.run(new FinetuneStage(), settings(copy), spark, false).manifest;
+
+        Path weights = firstStudentWeights(run);
+        Path aside = temp.resolve("aside.safetensors");
+        Files.move(weights, aside);
+        Exception failure = assertThrows(Exception.class, () -> StageRunner.run(new FinetuneStage(), settings, spark, false));
+        assertTrue(messages(failure).contains("model.safetensors"), "the failure names the missing file: " + messages(failure));
+        assertFalse(Files.exists(run.resolve("finetune/_SUCCESS")), "no finished output after a failure");
+        Path teacherCheckpoints = run.resolve(FinetuneStage.CHECKPOINTS).resolve(FinetuneStage.TEACHER);
+        assertTrue(Files.isDirectory(teacherCheckpoints), "the teacher's checkpoints survive the failure");
+
+        Files.move(aside, weights);
+        JsonNode resumed = StageRunner.run(new FinetuneStage(), settings, spark, false).manifest;
+
+        JsonNode teacher = resumed.path("models").get(0);
+        // 120 examples in batches of 16, 2 epochs: 16 steps, all done before the failure
+        assertEquals(16, teacher.path("resumed_from_step").asLong(), "the teacher is restored, not retrained: " + teacher);
+        assertEquals(uninterrupted.path("models").size(), resumed.path("models").size());
+        for (int i = 0; i < resumed.path("models").size(); i++) {
+            JsonNode a = uninterrupted.path("models").get(i);
+            JsonNode b = resumed.path("models").get(i);
+            assertEquals(a.path("name"), b.path("name"));
+            String name = b.path("name").asText();
+            // to rounding: MKL may round differently from call to call on some CPUs
+            double[] expected = doubles(a.path("epoch_losses"));
+            assertArrayEquals(expected, doubles(b.path("epoch_losses")), 1e-6 * expected[0], name);
+            assertArrayEquals(head(copy, name), head(run, name), 1e-5f, name + "'s head");
+        }
+        assertFalse(Files.exists(run.resolve(FinetuneStage.CHECKPOINTS)), "checkpoints are removed once every model is written");
+    }
+
+    private Settings settings(Path run) throws Exception {
+        Path teacher = temp.resolve("teacher");
+        if (!Files.exists(teacher)) {
+            // a 2-layer BERT of width 32 over the MiniLM vocabulary, random weights
+            HuggingFaceExport.write(TinyBert.withHead(new BertConfig(30522, 32, 2, 2, 64, 512, 2, 1e-12f), new Random(5), 0.2),
+                    TestData.minilmVocabulary(), new org.apache.hadoop.fs.Path(teacher.toUri()), new Configuration());
+        }
+        String table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}).toString();
+        String[][] values = {
+                {"run.dir", run.toString()}, {"tokenize.input", TestData.mobyDick().toString()},
+                {"teacher.model", teacher.toString()}, {"teacher.sequences", "64"}, {"teacher.held-out", "0.2"},
+                {"supernet.blocks", "2"}, {"supernet.hidden-sizes", "32"}, {"supernet.kernels", "3"},
+                {"supernet.layers-per-block", "2"}, {"supernet.steps", "2"}, {"supernet.batch-size", "8"},
+                {"supernet.eval-paths", "3"}, {"supernet.checkpoint-every", "2"}, {"supernet.partitions", "2"},
+                {"latency.import", table}, {"prune.eval-sequences", "8"}, {"search.top", "2"}, {"search.eval-sequences", "8"},
+                {"search.constraint", "params=2M"}, {"distill.objective", "hidden-states"}, {"distill.steps", "4"},
+                {"distill.batch-size", "4"}, {"distill.eval-sequences", "8"}, {"distill.checkpoint-every", "0"},
+                {"finetune.task", sentimentSample().toString()}, {"finetune.epochs", "2"}, {"finetune.batch-size", "16"},
+                {"finetune.teacher-layers", "1"}, {"finetune.learning-rate", "0.003"}, {"finetune.checkpoint-every", "5"}};
+        Settings settings = Settings.defaults();
+        for (String[] kv : values) {
+            settings = settings.with(kv[0], kv[1], "test");
+        }
+        return settings;
+    }
+
+    /** Every 20th sentence of data/sentiment's train.tsv: 120 examples. */
+    private Path sentimentSample() throws Exception {
+        Path task = temp.resolve("sentiment");
+        if (!Files.exists(task)) {
+            Files.createDirectories(task);
+            List<String> lines = Files.readAllLines(TestData.projectDir().toPath().resolve("data/sentiment/train.tsv"),
+                    StandardCharsets.UTF_8);
+            List<String> kept = new ArrayList<>();
+            for (int i = 0; i < lines.size(); i += 20) {
+                kept.add(lines.get(i));
+            }
+            Files.write(task.resolve("train.tsv"), kept, StandardCharsets.UTF_8);
+        }
+        return task;
+    }
+
+    private static Path firstStudentWeights(Path run) throws Exception {
+        JsonNode students = org.nasbert.io.Json.MAPPER.readTree(run.resolve("students/manifest.json").toFile()).path("students");
+        return run.resolve("students").resolve(students.get(0).path("name").asText()).resolve("model.safetensors");
+    }
+
+    private static float[] head(Path run, String model) throws java.io.IOException {
+        java.util.Map<String, org.nasbert.teacher.checkpoint.WeightTensor> tensors = org.nasbert.teacher.checkpoint.SafeTensors.read(
+                org.apache.hadoop.fs.FileSystem.getLocal(new Configuration()), new org.apache.hadoop.fs.Path(run.resolve("finetune")
+                        .resolve(model).resolve(FinetuneStage.HEAD).toUri()));
+        float[] weights = tensors.get("m0.p0").data();
+        float[] bias = tensors.get("m0.p1").data();
+        float[] all = java.util.Arrays.copyOf(weights, weights.length + bias.length);
+        System.arraycopy(bias, 0, all, weights.length, bias.length);
+        return all;
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = array.get(i).asDouble();
+        }
+        return out;
+    }
+}
