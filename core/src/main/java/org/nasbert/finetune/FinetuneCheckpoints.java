@@ -88,7 +88,6 @@ public final class FinetuneCheckpoints {
 
     /** The step of the newest complete checkpoint, 0 when there is none. */
     public long latestStep() throws IOException {
-        Path latest = StepCheckpoints.latest(fs, dir);
-        return latest == null ? 0 : Long.parseLong(latest.getName().substring("step-".length()));
+        return StepCheckpoints.latestStep(fs, dir);
     }
 }

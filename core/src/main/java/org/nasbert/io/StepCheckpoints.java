@@ -68,6 +68,12 @@ public final class StepCheckpoints {
         return new Path(dir, steps.get(steps.size() - 1));
     }
 
+    /** The step of the newest complete checkpoint in {@code dir}, 0 when there is none. */
+    public static long latestStep(FileSystem fs, Path dir) throws IOException {
+        Path latest = latest(fs, dir);
+        return latest == null ? 0 : Long.parseLong(latest.getName().substring("step-".length()));
+    }
+
     /**
      * Keeps the checkpoints under {@code dir} only if they were written for {@code key} (every setting and input that
      * shapes them, as text); otherwise empties {@code dir} and records the key there. Returns whether they were kept.

@@ -21,12 +21,24 @@ public final class DistillCheckpoints {
     private final FileSystem fs;
     private final Path dir;
     private final int every;
+    private final String writer;
 
     /** Checkpoints in {@code dir} every {@code every} steps (0: never). */
     public DistillCheckpoints(FileSystem fs, Path dir, int every) {
+        this(fs, dir, every, "");
+    }
+
+    /** As above; {@code writer} (e.g. Spark's executor id and host) is recorded in each checkpoint's progress. */
+    public DistillCheckpoints(FileSystem fs, Path dir, int every, String writer) {
         this.fs = fs;
         this.dir = dir;
         this.every = every;
+        this.writer = writer;
+    }
+
+    /** The step of the newest complete checkpoint, 0 when there is none. */
+    public long latestStep() throws IOException {
+        return StepCheckpoints.latestStep(fs, dir);
     }
 
     public int every() {
@@ -53,6 +65,7 @@ public final class DistillCheckpoints {
         ObjectNode progress = Json.MAPPER.createObjectNode();
         progress.put("step", step);
         progress.put("held_out_loss_at_start", heldOutLossAtStart);
+        progress.put("written_by", writer);
         StepCheckpoints.writeJson(fs, new Path(tmp, "progress.json"), progress);
         StepCheckpoints.commit(fs, dir, tmp, step);
     }

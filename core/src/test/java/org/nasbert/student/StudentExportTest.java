@@ -84,7 +84,9 @@ class StudentExportTest {
         Tensor<Float> ours = student.infer(ids(), null, LENGTHS);
         double diff = maxDiff(bert, ours, 128);
         assertTrue(diff <= 1e-5, "max |BertModel - student| = " + diff);
-        assertEquals(0, maxDiff(StudentExport.read(new Path(dir.toURI()), new Configuration()).infer(ids(), null, LENGTHS), ours, 128));
+        StudentModel back = StudentExport.read(new Path(dir.toURI()), new Configuration());
+        assertSameWeights(student, back);
+        assertTrue(maxDiff(back.infer(ids(), null, LENGTHS), ours, 128) <= 1e-5, "read back, the same outputs to float rounding");
         assertFalse(new File(temp.toFile(), ".bert-student.crc").exists());
     }
 
@@ -100,7 +102,9 @@ class StudentExportTest {
         assertEquals(student.parameterCount(), arch.path("parameters").asLong());
         StudentModel back = StudentExport.read(new Path(dir.toURI()), new Configuration());
         assertEquals(a, back.architecture());
-        assertEquals(0, maxDiff(back.infer(ids(), null, LENGTHS), student.infer(ids(), null, LENGTHS), 40));
+        assertSameWeights(student, back);
+        assertTrue(maxDiff(back.infer(ids(), null, LENGTHS), student.infer(ids(), null, LENGTHS), 40) <= 1e-5,
+                "read back, the same outputs to float rounding");
 
         NasbertException exists = assertThrows(NasbertException.class,
                 () -> StudentExport.write(student, 4, null, new Path(dir.toURI()), new Configuration()));
@@ -110,5 +114,19 @@ class StudentExportTest {
         Files.write(new File(dir, StudentExport.WEIGHTS).toPath(), java.util.Arrays.copyOf(bytes, bytes.length / 2));
         Exception truncated = assertThrows(Exception.class, () -> StudentExport.read(new Path(dir.toURI()), new Configuration()));
         assertTrue(String.valueOf(truncated.getMessage()).contains(StudentExport.WEIGHTS), truncated.getMessage());
+    }
+
+    /**
+     * Bit for bit. (Outputs are compared to float rounding only: MKL's kernels may round differently from call to call on
+     * some CPUs, seen on AMD EPYC at 7e-7.)
+     */
+    private static void assertSameWeights(StudentModel expected, StudentModel actual) {
+        java.util.Map<String, Tensor<Float>> a = expected.namedWeights();
+        java.util.Map<String, Tensor<Float>> b = actual.namedWeights();
+        assertEquals(a.keySet(), b.keySet());
+        for (String name : a.keySet()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(org.nasbert.nn.Tensors.copyOf(a.get(name)),
+                    org.nasbert.nn.Tensors.copyOf(b.get(name)), 0f, name);
+        }
     }
 }

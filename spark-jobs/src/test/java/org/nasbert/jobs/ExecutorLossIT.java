@@ -13,13 +13,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An executor JVM killed (SIGKILL) in Spark's local-cluster mode, once during train-blocks and once during distill: Spark
- * replaces it and reruns the lost tasks, and each stage completes with complete outputs.
+ * replaces it and reruns the lost tasks, and each stage completes with complete outputs; distill's rerun task resumes its
+ * student from the checkpoint it had written.
  */
 class ExecutorLossIT {
     private static final String CLUSTER = "local-cluster[2,1,1280]";
@@ -34,14 +36,15 @@ class ExecutorLossIT {
         return NasbertProcess.start(temp, env, args);
     }
 
-    /** Waits until {@code ready}, then kills one of the run's executor JVMs; returns its pid. */
-    private static long killAnExecutorWhen(Process driver, BooleanSupplier ready) throws Exception {
+    /** Waits until {@code ready}, then kills the run's executor JVM that {@code which} picks; returns its pid. */
+    private static long killAnExecutorWhen(Process driver, BooleanSupplier ready, Predicate<String> which) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (!ready.getAsBoolean() && driver.isAlive() && System.nanoTime() < deadline) {
             Thread.sleep(100);
         }
         assertTrue(driver.isAlive(), "the stage was still running when the moment came");
-        Optional<ProcessHandle> executor = driver.toHandle().descendants().filter(ExecutorLossIT::isExecutor).findFirst();
+        Optional<ProcessHandle> executor = driver.toHandle().descendants()
+                .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend") && which.test(commandLine(p))).findFirst();
         assertTrue(executor.isPresent(), "an executor JVM to kill");
         executor.get().destroyForcibly();
         executor.get().onExit().get(30, TimeUnit.SECONDS);
@@ -61,7 +64,7 @@ class ExecutorLossIT {
                 "--partitions", "2", "--eval-paths", "4", "--steps-per-epoch", "10", "--warmup-epochs", "1", "--bins", "2",
                 "--keep", "2", "--sample", "4", "--eval-sequences", "8");
         Path supernetCheckpoint = run.resolve("_checkpoints-supernet/step-00000019/_SUCCESS");
-        killAnExecutorWhen(train.process, () -> Files.exists(supernetCheckpoint));
+        killAnExecutorWhen(train.process, () -> Files.exists(supernetCheckpoint), any -> true);
         String trainLog = train.finish(8);
         assertTrue(trainLog.contains("Lost executor") || trainLog.contains("ExecutorLostFailure"),
                 "Spark saw the executor go:\n" + trainLog);
@@ -77,7 +80,14 @@ class ExecutorLossIT {
         NasbertProcess distill = start("distill", "--run", run.toString(), "--master", CLUSTER, "--steps", "60", "--batch-size", "4",
                 "--eval-sequences", "8", "--checkpoint-every", "10");
         Path distillCheckpoints = run.resolve("_checkpoints-distill");
-        killAnExecutorWhen(distill.process, () -> anyCheckpoint(distillCheckpoints));
+        Path[] seen = new Path[1];
+        String[] executor = new String[1];
+        // the executor training the student whose checkpoint appeared first (its progress.json names the executor)
+        killAnExecutorWhen(distill.process, () -> (seen[0] = anyCheckpoint(distillCheckpoints)) != null
+                && (executor[0] = executorId(seen[0])) != null, cmd -> cmd.contains("--executor-id\u0000" + executor[0] + "\u0000"));
+        assertTrue(executor[0] != null, "a distill checkpoint naming its executor appeared");
+        String killedStudent = seen[0].getParent().getFileName().toString();
+        int checkpointed = Integer.parseInt(seen[0].getFileName().toString().substring("step-".length()));
         String distillLog = distill.finish(8);
         assertTrue(distillLog.contains("Lost executor") || distillLog.contains("ExecutorLostFailure"),
                 "Spark saw the executor go:\n" + distillLog);
@@ -87,26 +97,45 @@ class ExecutorLossIT {
             Path dir = run.resolve("students").resolve(s.path("name").asText());
             assertTrue(Files.exists(dir.resolve("arch.json")) && Files.exists(dir.resolve("model.safetensors")), dir.toString());
             assertTrue(s.path("held_out_loss").asDouble() < s.path("held_out_loss_at_init").asDouble(), s.toString());
+            if (s.path("name").asText().equals(killedStudent)) {
+                assertTrue(s.path("resumed_from_step").asInt() >= checkpointed, "the killed student's rerun task resumed from "
+                        + "its checkpoint (step " + checkpointed + " or later): " + s);
+            } else {
+                assertEquals(0, s.path("resumed_from_step").asInt(), "the other student ran once: " + s);
+            }
         }
         assertTrue(!Files.exists(distillCheckpoints), "checkpoints are removed once every student is written");
     }
 
-    /** /proc's command line in full (ProcessHandle.Info cuts it short, and an executor's classpath is long). */
-    private static boolean isExecutor(ProcessHandle p) {
+    /** /proc's command line in full, arguments separated by NUL (ProcessHandle.Info cuts it short: the classpath is long). */
+    private static String commandLine(ProcessHandle p) {
         try {
             byte[] cmdline = Files.readAllBytes(java.nio.file.Paths.get("/proc", String.valueOf(p.pid()), "cmdline"));
-            return new String(cmdline, StandardCharsets.UTF_8).contains("CoarseGrainedExecutorBackend");
+            return new String(cmdline, StandardCharsets.UTF_8);
         } catch (java.io.IOException e) {
-            return false;
+            return "";
         }
     }
 
-    private static boolean anyCheckpoint(Path dir) {
+    /** A complete checkpoint's directory under {@code dir}/<student>/, or null. */
+    private static Path anyCheckpoint(Path dir) {
         try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            return files.anyMatch(f -> f.getFileName().toString().equals("_SUCCESS") && f.getParent().getFileName().toString()
-                    .startsWith("step-"));
+            return files.filter(f -> f.getFileName().toString().equals("_SUCCESS") && f.getParent().getFileName().toString()
+                    .startsWith("step-")).map(Path::getParent).findFirst().orElse(null);
         } catch (Exception e) {
-            return false;
+            return null;
         }
+    }
+
+    /** The executor id a distill checkpoint's progress.json records ("executor 1 on host"); null if it is gone already. */
+    private static String executorId(Path checkpoint) {
+        String writer;
+        try {
+            writer = Json.MAPPER.readTree(checkpoint.resolve("progress.json").toFile()).path("written_by").asText();
+        } catch (java.io.IOException e) {
+            return null; // replaced by a newer checkpoint meanwhile: look again
+        }
+        assertTrue(writer.startsWith("executor "), "progress.json names its executor: " + writer);
+        return writer.split(" ")[1];
     }
 }

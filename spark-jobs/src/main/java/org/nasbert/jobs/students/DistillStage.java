@@ -170,6 +170,9 @@ public final class DistillStage implements Stage {
             m.put("held_out_loss_at_init", r[0]);
             m.put("held_out_loss", r[1]);
             m.put("seconds", r[2]);
+            if (r[3] > 0) {
+                m.put("resumed_from_step", (long) r[3]); // seconds count from there
+            }
             students.add(m);
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
@@ -353,7 +356,7 @@ public final class DistillStage implements Stage {
             this.outputDir = outputDir;
         }
 
-        /** Trains and exports one student; returns held-out loss before, after, and seconds. */
+        /** Trains and exports one student; returns held-out loss before, after, seconds and the step it resumed from. */
         /** {@code teacher}: computes the targets as the student trains; null when they were stored. */
         double[] train(Job job, List<DistillRow> train, List<DistillRow> heldOut, BertModel teacher) {
             BigDl.singleThreadedMath();
@@ -370,8 +373,10 @@ public final class DistillStage implements Stage {
             }
             Path saved = new Path(checkpointDir, job.name);
             DistillCheckpoints checkpoints;
+            long resumedFrom;
             try {
-                checkpoints = new DistillCheckpoints(saved.getFileSystem(new Configuration()), saved, checkpointEvery);
+                checkpoints = new DistillCheckpoints(saved.getFileSystem(new Configuration()), saved, checkpointEvery, worker());
+                resumedFrom = checkpoints.latestStep();
             } catch (java.io.IOException e) {
                 throw new NasbertException("cannot open " + saved + ": " + e.getMessage(), e);
             }
@@ -386,7 +391,14 @@ public final class DistillStage implements Stage {
                 throw new NasbertException("cannot clear " + target + ": " + e.getMessage(), e);
             }
             StudentExport.write(student, ffnRatio, null, target, new Configuration());
-            return new double[]{losses[0], losses[1], (System.nanoTime() - t0) / 1e9};
+            return new double[]{losses[0], losses[1], (System.nanoTime() - t0) / 1e9, resumedFrom};
+        }
+
+        /** Which executor on which host trains a student, for its checkpoints' records. */
+        private static String worker() {
+            org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+            String host = env == null ? "" : env.blockManager().blockManagerId().host();
+            return env == null ? "" : "executor " + env.executorId() + " on " + host;
         }
 
         private static Distiller.Sequences tokens(List<DistillRow> rows) {
