@@ -33,7 +33,21 @@ public final class NasbertMain {
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err).exitCode;
-        System.exit(code);
+        if (insideYarnApplicationMaster()) {
+            // YARN cluster mode: the ApplicationMaster reports the application's final status when main returns or
+            // throws; a System.exit, even exit(0), is reported as a failure and the application is attempted again
+            if (code != 0) {
+                throw new IllegalStateException("nasbert " + (args.length > 0 ? args[0] : "") + " failed (exit code " + code
+                        + "); the reason is on this driver's stderr");
+            }
+            return;
+        }
+        System.exit(code); // elsewhere a lingering non-daemon thread must not keep the command alive
+    }
+
+    /** Spark's ApplicationMaster sets these before it starts the driver's main in YARN cluster deploy mode. */
+    static boolean insideYarnApplicationMaster() {
+        return System.getProperty("spark.yarn.app.id") != null && "cluster".equals(System.getProperty("spark.submit.deployMode"));
     }
 
     /** What a run did, for tests and callers. */

@@ -225,6 +225,7 @@ class LauncherIT {
         assertTrue(line.contains("-app.jar tokenize"), line);
         assertTrue(line.contains("--files " + TestData.projectDir() + "/conf/log4j2.properties"), line);
         assertTrue(line.contains("--master local[2]"), line);
+        assertTrue(line.contains("--name nasbert tokenize run=" + run), "named before any driver starts: " + line);
         assertTrue(Files.exists(run.resolve("corpus/_SUCCESS")), submitted.stderr);
     }
 }

@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * YARN and HDFS for real: MiniDFSCluster and MiniYARNCluster (hadoop-minicluster) in this JVM, and the stages submitted
  * through Spark's own SparkSubmit with {@code --master yarn}, the shaded application jar and an {@code hdfs://} run
- * directory, as the README's "Running on a cluster" does; the outputs are read back from HDFS.
+ * directory, as the README's "Running on a cluster" does: tokenize in client deploy mode, teacher through bin/nasbert
+ * in cluster deploy mode (the driver in the ApplicationMaster's container); the outputs are read back from HDFS.
  */
 class YarnHdfsIT {
     private static MiniDFSCluster hdfs;
@@ -97,7 +100,16 @@ class YarnHdfsIT {
         assertTrue(corpusManifest.path("counts").path("sequences").asLong() > 50, corpusManifest.toString());
         assertTrue(fs.exists(new Path(run + "/corpus/_SUCCESS")));
 
-        String teacher = submit("teacher", "--run", run, "--sequences", "40", "--held-out", "0.2");
+        // the teacher as the README and the Airflow DAG run stages: bin/nasbert, deploy mode cluster (the driver in the
+        // ApplicationMaster's container, the settings and log4j2 file shipped with --files)
+        String teacher = submitThroughLauncher("teacher", "--master", "yarn", "--deploy-mode", "cluster", "--num-executors", "1",
+                "--executor-cores", "1", "--executor-memory", "1g", "--driver-memory", "1g",
+                "--conf", "spark.yarn.jars=local:" + sparkJars().getAbsolutePath() + "/*",
+                "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + System.getProperty("java.home"),
+                "--conf", "spark.executorEnv.JAVA_HOME=" + System.getProperty("java.home"),
+                "--conf", "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
+                "--run", run, "--sequences", "40", "--held-out", "0.2");
+        assertTrue(containerStdoutContains("nasbert teacher: done"), "the driver ran in a YARN container (cluster mode)");
         JsonNode teacherManifest = manifest(fs, run, "teacher");
         assertTrue(teacherManifest.path("counts").path("sequences").asLong() > 10, teacher);
         assertTrue(fs.listStatus(new Path(run + "/teacher/data")).length > 0, "Parquet states on HDFS");
@@ -118,30 +130,76 @@ class YarnHdfsIT {
                 "YARN applications finished: " + finished);
     }
 
+    /** Whether a container's stdout (the NodeManager keeps container logs under the minicluster's work directory) holds {@code text}. */
+    private static boolean containerStdoutContains(String text) throws Exception {
+        try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(yarn.getTestWorkDir().toPath())) {
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.filter(f -> f.getFileName().toString()
+                    .equals("stdout"))::iterator) {
+                if (new String(Files.readAllBytes(f), StandardCharsets.UTF_8).contains(text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static JsonNode manifest(FileSystem fs, String run, String output) throws Exception {
         try (InputStream in = fs.open(new Path(run + "/" + output + "/manifest.json"))) {
             return Json.MAPPER.readTree(in);
         }
     }
 
-    /** spark-submit --master yarn, as a separate JVM on this "gateway" machine: Spark's SparkSubmit, the shaded jar. */
-    private static String submit(String... appArgs) throws Exception {
-        File project = TestData.projectDir();
-        File target = new File(project, "spark-jobs/target");
-        File[] apps = target.listFiles((d, n) -> n.startsWith("nasbert-spark-jobs-") && n.endsWith("-app.jar"));
-        assertTrue(apps != null && apps.length == 1, "the shaded jar in " + target);
-        String classpath = new String(Files.readAllBytes(new File(target, "classpath.txt").toPath()), StandardCharsets.UTF_8).trim();
-        // the containers find Spark and Hadoop where a cluster would have them installed: local: paths on every node
+    /** The containers find Spark and Hadoop where a cluster would have them installed: local: paths on every node. */
+    private static File sparkJars() throws Exception {
         File sparkJars = new File(work, "spark-jars");
         if (!sparkJars.isDirectory()) {
             sparkJars.mkdirs();
-            for (String jar : classpath.split(File.pathSeparator)) {
+            for (String jar : buildClasspath().split(File.pathSeparator)) {
                 File j = new File(jar);
                 if (j.isFile()) {
                     Files.createSymbolicLink(new File(sparkJars, j.getName()).toPath(), j.toPath());
                 }
             }
         }
+        return sparkJars;
+    }
+
+    private static String buildClasspath() throws Exception {
+        File target = new File(TestData.projectDir(), "spark-jobs/target");
+        return new String(Files.readAllBytes(new File(target, "classpath.txt").toPath()), StandardCharsets.UTF_8).trim();
+    }
+
+    /**
+     * bin/nasbert with SPARK_HOME set, as on a gateway machine. This SPARK_HOME's bin/spark-submit starts Spark's own
+     * SparkSubmit on the build's Spark jars (what Spark's script does with an installation's).
+     */
+    private static String submitThroughLauncher(String... args) throws Exception {
+        File sparkHome = new File(work, "spark-home");
+        File script = new File(sparkHome, "bin/spark-submit");
+        if (!script.isFile()) {
+            script.getParentFile().mkdirs();
+            String opens = System.getProperty("nasbert.jdk17.opens", "");
+            Files.write(script.toPath(), ("#!/usr/bin/env bash\n"
+                    + "exec '" + System.getProperty("java.home") + "/bin/java' -Xmx1g " + opens + " -cp '" + confDir.getAbsolutePath()
+                    + File.pathSeparator + buildClasspath() + "' org.apache.spark.deploy.SparkSubmit \"$@\"\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            assertTrue(script.setExecutable(true));
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("SPARK_HOME", sparkHome.getAbsolutePath());
+        env.put("HADOOP_CONF_DIR", confDir.getAbsolutePath());
+        env.put("YARN_CONF_DIR", confDir.getAbsolutePath());
+        NasbertProcess p = NasbertProcess.start(work.toPath(), env, args);
+        return p.finish(10);
+    }
+
+    /** spark-submit --master yarn, as a separate JVM on this "gateway" machine: Spark's SparkSubmit, the shaded jar. */
+    private static String submit(String... appArgs) throws Exception {
+        File target = new File(TestData.projectDir(), "spark-jobs/target");
+        File[] apps = target.listFiles((d, n) -> n.startsWith("nasbert-spark-jobs-") && n.endsWith("-app.jar"));
+        assertTrue(apps != null && apps.length == 1, "the shaded jar in " + target);
+        String classpath = buildClasspath();
+        File sparkJars = sparkJars();
         String opens = System.getProperty("nasbert.jdk17.opens", "");
         String javaHome = System.getProperty("java.home");
         List<String> command = new ArrayList<>(Arrays.asList(javaHome + "/bin/java", "-Xmx1g"));
