@@ -100,13 +100,15 @@ class LauncherIT {
         assertTrue(Files.exists(run.resolve("supernet/candidates.json")) && Files.exists(run.resolve("supernet/shrinking/round-01.json")));
         JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
         assertEquals(4, pareto.path("constraints").size(), "the demo's four constraints");
-        // 2.2M is at the edge of the demo's space (the embeddings alone are 1.95M): whether shrinking keeps a combination
-        // under it depends on the run (seen both ways); the others always have one
-        int chosen = 0;
+        // students take their embedding table at block 0's width: 1.95M weights at 64, 3.9M at 128. Whether shrinking
+        // keeps a 64-wide path for block 0, which 2.2M and 3M need, depends on the run (seen both ways); 4.5M and 6M
+        // always have a student
         for (JsonNode c : pareto.path("constraints")) {
-            chosen += c.path("chosen").isObject() ? 1 : 0;
+            String constraint = c.path("constraint").asText();
+            if (constraint.equals("params=4.5M") || constraint.equals("params=6M")) {
+                assertTrue(c.path("chosen").isObject(), "a student for " + constraint + ": " + c);
+            }
         }
-        assertTrue(chosen >= 3, "a student for at least three of the four constraints: " + pareto);
         assertTrue(Files.exists(run.resolve("students/_SUCCESS")) && demo.stdout.contains(firstSearched(run)), demo.stdout);
         for (String c : new String[]{"params=2.2M: ", "params=3M: ", "params=4.5M: ", "params=6M: "}) {
             assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen (or none fitting) for " + c + demo.stdout);
@@ -195,6 +197,10 @@ class LauncherIT {
         int chosen = 0;
         for (JsonNode c : Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile()).path("constraints")) {
             chosen += c.path("chosen").isObject() ? 1 : 0;
+            if (!c.path("chosen").isObject()) {
+                assertTrue(md.contains("No student for: ") && md.contains(c.path("constraint").asText() + " ("),
+                        "the report names the constraint no student met:\n" + md);
+            }
         }
         assertEquals(chosen, rows.size(), "a row per constraint with a student: " + rows);
         for (JsonNode row : rows) {

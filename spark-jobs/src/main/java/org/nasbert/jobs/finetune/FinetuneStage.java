@@ -79,7 +79,8 @@ public final class FinetuneStage implements Stage {
     public List<Setting<?>> settings() {
         return Arrays.asList(FinetuneSettings.TASK, FinetuneSettings.FORMAT, FinetuneSettings.MAX_LENGTH, FinetuneSettings.EPOCHS,
                 FinetuneSettings.BATCH_SIZE, FinetuneSettings.LEARNING_RATE, FinetuneSettings.TEACHER_LEARNING_RATE,
-                FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE, FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED);
+                FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE,
+                FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED);
     }
 
     /** A student to fine-tune: its name, kind, constraint and where distill exported it. */
@@ -157,7 +158,9 @@ public final class FinetuneStage implements Stage {
     private void keepCheckpointsOnlyFor(StageContext context, TaskData train, JsonNode distilled) throws IOException {
         StringBuilder key = new StringBuilder();
         for (Setting<?> s : settings()) {
-            key.append(s.key()).append('=').append(context.get(s)).append('\n');
+            if (s != FinetuneSettings.CHECKPOINT_EVERY) { // how often to save does not change what is saved
+                key.append(s.key()).append('=').append(context.get(s)).append('\n');
+            }
         }
         key.append(TeacherSettings.MODEL.key()).append('=').append(context.get(TeacherSettings.MODEL)).append('\n');
         key.append("examples sha256 ").append(EncodedExample.sha256(train.examples)).append('\n');

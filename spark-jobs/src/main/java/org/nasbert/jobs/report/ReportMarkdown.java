@@ -13,7 +13,7 @@ final class ReportMarkdown {
     private ReportMarkdown() {
     }
 
-    static String of(String run, RunTable table, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
+    static String of(String run, RunTable table, List<String> unmet, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
                      String chartsMissing) {
         StringBuilder md = new StringBuilder();
         md.append("# NAS-BERT run report\n\n");
@@ -36,6 +36,9 @@ final class ReportMarkdown {
                     table.teacher == null ? "—" : num(table.teacher.score, 4)));
         }
         md.append('\n');
+        if (!unmet.isEmpty()) {
+            md.append("No student for: ").append(String.join("; ", unmet)).append(".\n\n");
+        }
         if (chartsMissing != null) {
             md.append("Charts were not drawn on this driver (").append(chartsMissing).append("); every number is above and in ")
                     .append("summary.json.\n\n");

@@ -66,6 +66,18 @@ public final class ReportStage implements Stage {
         return true;
     }
 
+    /** The search's constraints that no student met, each with the search's reason. */
+    private static List<String> unmetConstraints(RunDirectory run) throws java.io.IOException {
+        List<String> unmet = new ArrayList<>();
+        JsonNode pareto = readJson(run.fileSystem(), new Path(run.path(SearchStage.OUTPUT), SearchStage.PARETO));
+        for (JsonNode c : pareto.path("constraints")) {
+            if (!c.path("chosen").isObject()) {
+                unmet.add(c.path("constraint").asText() + " (" + c.path("reason").asText("no student fits") + ")");
+            }
+        }
+        return unmet;
+    }
+
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         RunDirectory run = context.run();
@@ -93,7 +105,8 @@ public final class ReportStage implements Stage {
         for (Map.Entry<String, byte[]> c : charts.entrySet()) {
             write(fs, new Path(output.temp(), c.getKey()), c.getValue());
         }
-        String markdown = ReportMarkdown.of(run.root().toString(), table, run.manifest(TrainBlocksStage.OUTPUT), pruning,
+        List<String> unmet = unmetConstraints(run);
+        String markdown = ReportMarkdown.of(run.root().toString(), table, unmet, run.manifest(TrainBlocksStage.OUTPUT), pruning,
                 charts.keySet(), chartsMissing);
         write(fs, new Path(output.temp(), MARKDOWN), markdown.getBytes(StandardCharsets.UTF_8));
         List<Map<String, Object>> rows = ReportMarkdown.rows(table);
@@ -102,6 +115,7 @@ public final class ReportStage implements Stage {
         manifest.put("score", table.scoreName);
         manifest.put("teacher_score", table.teacher == null ? null : table.teacher.score);
         manifest.put("rows", rows);
+        manifest.put("constraints_without_student", unmet);
         manifest.put("charts", new ArrayList<>(charts.keySet()));
         if (chartsMissing != null) {
             manifest.put("charts_not_drawn", chartsMissing);

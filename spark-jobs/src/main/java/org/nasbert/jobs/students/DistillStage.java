@@ -212,7 +212,9 @@ public final class DistillStage implements Stage {
     private void keepCheckpointsOnlyFor(StageContext context, List<Job> jobs) throws java.io.IOException {
         StringBuilder key = new StringBuilder();
         for (Setting<?> s : settings()) {
-            key.append(s.key()).append('=').append(context.get(s)).append('\n');
+            if (s != DistillSettings.CHECKPOINT_EVERY) { // how often to save does not change what is saved
+                key.append(s.key()).append('=').append(context.get(s)).append('\n');
+            }
         }
         for (Job j : jobs) {
             key.append(j.name).append(' ').append(j.architecture).append('\n');

@@ -73,7 +73,9 @@ class FinetuneResumeTest {
         assertTrue(Files.isDirectory(teacherCheckpoints), "the teacher's checkpoints survive the failure");
 
         Files.move(aside, weights);
-        JsonNode resumed = StageRunner.run(new FinetuneStage(), settings, spark, false).manifest;
+        // another checkpoint interval keeps the checkpoints: it does not change what they hold
+        JsonNode resumed = StageRunner.run(new FinetuneStage(), settings.with("finetune.checkpoint-every", "7", "test"), spark, false)
+                .manifest;
 
         JsonNode teacher = resumed.path("models").get(0);
         // 120 examples in batches of 16, 2 epochs: 16 steps, all done before the failure
