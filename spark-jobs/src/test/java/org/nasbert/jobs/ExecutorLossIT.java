@@ -44,7 +44,10 @@ class ExecutorLossIT {
         }
         assertTrue(driver.isAlive(), "the stage was still running when the moment came");
         Optional<ProcessHandle> executor = driver.toHandle().descendants()
-                .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend") && which.test(commandLine(p))).findFirst();
+                .filter(p -> {
+                    String cmd = commandLine(p);
+                    return cmd.contains("CoarseGrainedExecutorBackend") && which.test(cmd);
+                }).findFirst();
         assertTrue(executor.isPresent(), "an executor JVM to kill");
         executor.get().destroyForcibly();
         executor.get().onExit().get(30, TimeUnit.SECONDS);

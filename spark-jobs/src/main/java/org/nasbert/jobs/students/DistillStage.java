@@ -399,8 +399,7 @@ public final class DistillStage implements Stage {
         /** Which executor on which host trains a student, for its checkpoints' records. */
         private static String worker() {
             org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-            String host = env == null ? "" : env.blockManager().blockManagerId().host();
-            return env == null ? "" : "executor " + env.executorId() + " on " + host;
+            return env == null ? "" : "executor " + env.executorId() + " on " + env.blockManager().blockManagerId().host();
         }
 
         private static Distiller.Sequences tokens(List<DistillRow> rows) {
