@@ -5,6 +5,7 @@ import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,7 @@ final class LatencyBenchmark {
             }
             Architecture a = new Architecture(blocks);
             double predicted = table.predictMs(a);
-            LatencyMeter.Comparison c = meter.compare(a);
+            LatencyMeter.Comparison c = meter.compare(a, StudentSize.BLOCK_0);
             double error = (predicted - c.whole.medianMs) / c.whole.medianMs;
             double paired = (c.predictedMs - c.whole.medianMs) / c.whole.medianMs;
             errors.add(Math.abs(error));

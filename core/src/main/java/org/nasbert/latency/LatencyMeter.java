@@ -14,6 +14,7 @@ import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
 import org.nasbert.supernet.OpModules;
 
 import java.util.ArrayList;
@@ -52,10 +53,19 @@ public final class LatencyMeter implements java.io.Serializable {
         this.vocab = vocab;
     }
 
-    /** Every op at every width of the space, embeddings and head per width, projections between widths. */
+    /** {@link #measure(SearchSpace, int, Map)} without a separate embedding size. */
     public LatencyTable measure(SearchSpace space, Map<String, String> machine) {
+        return measure(space, StudentSize.BLOCK_0, machine);
+    }
+
+    /**
+     * Every op at every width of the space, embeddings and head per width, projections between widths; and for an
+     * {@code embeddingSize} other than {@link StudentSize#BLOCK_0}, embeddings of that size and its projection to
+     * every width.
+     */
+    public LatencyTable measure(SearchSpace space, int embeddingSize, Map<String, String> machine) {
         MKL.setNumThreads(threads);
-        Map<String, LatencyTable.Timing> parts = measureParts(space);
+        Map<String, LatencyTable.Timing> parts = measureParts(space, embeddingSize);
         Map<String, String> conditions = new LinkedHashMap<>(machine);
         conditions.put("batch", "" + batch);
         conditions.put("sequence_length", "" + seq);
@@ -70,9 +80,17 @@ public final class LatencyMeter implements java.io.Serializable {
      * the caches, as it does inside a student; timed back to back, a part kept its weights hot and the sums
      * came out 10-20% below whole students.
      */
-    private Map<String, LatencyTable.Timing> measureParts(SearchSpace space) {
+    private Map<String, LatencyTable.Timing> measureParts(SearchSpace space, int embeddingSize) {
         Map<String, Stage> stages = new LinkedHashMap<>();
         Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
+        if (embeddingSize != StudentSize.BLOCK_0 && !contains(space.hiddenSizes(), embeddingSize)) {
+            Tensor<Float> x = Init.normal(random, 1f, batch, seq, embeddingSize);
+            add(stages, inputs, LatencyTable.embeddings(embeddingSize), embeddings(embeddingSize), x);
+            for (int to : space.hiddenSizes()) {
+                Dense p = projection(embeddingSize, to);
+                add(stages, inputs, LatencyTable.projection(embeddingSize, to), p::forward, x);
+            }
+        }
         for (int h : space.hiddenSizes()) {
             Tensor<Float> x = Init.normal(random, 1f, batch, seq, h);
             for (Op op : space.operations()) {
@@ -88,6 +106,15 @@ public final class LatencyMeter implements java.io.Serializable {
             }
         }
         return roundRobin(stages, inputs);
+    }
+
+    private static boolean contains(int[] widths, int w) {
+        for (int h : widths) {
+            if (h == w) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -136,19 +163,19 @@ public final class LatencyMeter implements java.io.Serializable {
      * The whole student and each part it is made of, timed round-robin in the same rounds, so drift of the
      * machine's speed (other tenants, clocks) hits both alike: does the sum of the parts predict the whole?
      */
-    public Comparison compare(Architecture architecture) {
+    public Comparison compare(Architecture architecture, int embeddingSize) {
         MKL.setNumThreads(threads);
         Map<String, Stage> stages = new LinkedHashMap<>();
         Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
         int first = architecture.blocks().get(0).hidden();
-        add(stages, inputs, "whole", whole(architecture), Init.normal(random, 1f, batch, seq, first));
-        int previous = -1;
+        int e = StudentSize.embeddingWidth(embeddingSize, first);
+        add(stages, inputs, "whole", whole(architecture, e), Init.normal(random, 1f, batch, seq, first));
+        add(stages, inputs, LatencyTable.embeddings(e), embeddings(e), Init.normal(random, 1f, batch, seq, e));
+        int previous = e;
         for (BlockPath block : architecture.blocks()) {
             int h = block.hidden();
             Tensor<Float> x = Init.normal(random, 1f, batch, seq, h);
-            if (previous < 0) {
-                add(stages, inputs, LatencyTable.embeddings(h), embeddings(h), x);
-            } else if (previous != h && !stages.containsKey(LatencyTable.projection(previous, h))) {
+            if (previous != h && !stages.containsKey(LatencyTable.projection(previous, h))) {
                 Dense p = projection(previous, h);
                 add(stages, inputs, LatencyTable.projection(previous, h), p::forward, Init.normal(random, 1f, batch, seq, previous));
             }
@@ -162,23 +189,24 @@ public final class LatencyMeter implements java.io.Serializable {
         add(stages, inputs, LatencyTable.head(previous), head(previous), Init.normal(random, 1f, batch, seq, previous));
         Map<String, LatencyTable.Timing> timed = roundRobin(stages, inputs);
         LatencyTable.Timing whole = timed.remove("whole");
-        return new Comparison(whole, new LatencyTable(new LinkedHashMap<>(), timed).predictMs(architecture));
+        return new Comparison(whole, new LatencyTable(new LinkedHashMap<>(), timed).predictMs(architecture, embeddingSize));
     }
 
     /** The whole student's forward time: embeddings, every block's ops, projections, head, chained. */
-    public LatencyTable.Timing measureWhole(Architecture architecture) {
+    public LatencyTable.Timing measureWhole(Architecture architecture, int embeddingSize) {
         MKL.setNumThreads(threads);
-        return time(whole(architecture), architecture.blocks().get(0).hidden());
+        int first = architecture.blocks().get(0).hidden();
+        return time(whole(architecture, StudentSize.embeddingWidth(embeddingSize, first)), first);
     }
 
-    private Stage whole(Architecture architecture) {
+    /** Embeddings of {@code embeddingWidth}, then the blocks' ops with a projection wherever the width changes, then the head. */
+    private Stage whole(Architecture architecture, int embeddingWidth) {
         List<Stage> stages = new ArrayList<>();
-        int previous = -1;
+        stages.add(embeddings(embeddingWidth));
+        int previous = embeddingWidth;
         for (BlockPath block : architecture.blocks()) {
             int h = block.hidden();
-            if (previous < 0) {
-                stages.add(embeddings(h));
-            } else if (previous != h) {
+            if (previous != h) {
                 Dense p = projection(previous, h);
                 stages.add(p::forward);
             }

@@ -7,13 +7,16 @@ import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -49,9 +52,21 @@ public final class LatencyTable {
         return "head@" + hidden;
     }
 
-    /** The parts of {@code space} this table has no entry for: every op at every width, embeddings, projections, head. */
-    public List<String> missing(SearchSpace space) {
-        List<String> wanted = new ArrayList<>();
+    /**
+     * The parts of {@code space} this table has no entry for: every op at every width, embeddings, projections,
+     * head; and for an {@code embeddingSize} other than {@link StudentSize#BLOCK_0}, the embeddings at that size and
+     * its projection to every width.
+     */
+    public List<String> missing(SearchSpace space, int embeddingSize) {
+        Set<String> wanted = new LinkedHashSet<>();
+        if (embeddingSize != StudentSize.BLOCK_0) {
+            wanted.add(embeddings(embeddingSize));
+            for (int h : space.hiddenSizes()) {
+                if (h != embeddingSize) {
+                    wanted.add(projection(embeddingSize, h));
+                }
+            }
+        }
         for (int h : space.hiddenSizes()) {
             for (Op op : space.operations()) {
                 wanted.add(op(op, h));
@@ -65,7 +80,7 @@ public final class LatencyTable {
             }
         }
         wanted.removeAll(parts.keySet());
-        return wanted;
+        return new ArrayList<>(wanted);
     }
 
     public Map<String, String> conditions() {
@@ -86,8 +101,16 @@ public final class LatencyTable {
         return t.medianMs;
     }
 
-    /** Embeddings, each block's ops, a projection wherever the width changes, and the head, in milliseconds. */
+    /** {@link #predictMs(Architecture, int)} with the embeddings at block 0's width. */
     public double predictMs(Architecture architecture) {
+        return predictMs(architecture, StudentSize.BLOCK_0);
+    }
+
+    /**
+     * Embeddings (with a projection to block 0's width when {@code embeddingSize} differs from it), each block's
+     * ops, a projection wherever the width changes, and the head, in milliseconds.
+     */
+    public double predictMs(Architecture architecture, int embeddingSize) {
         double sum = 0;
         int[] widths = new int[architecture.blocks().size()];
         for (int i = 0; i < widths.length; i++) {
@@ -95,7 +118,7 @@ public final class LatencyTable {
             widths[i] = block.hidden();
             sum += pathMs(block);
         }
-        return sum + fixedMs(widths);
+        return sum + fixedMs(widths, embeddingSize);
     }
 
     /** A block path's operations (identities are free), in milliseconds. */
@@ -109,9 +132,14 @@ public final class LatencyTable {
         return sum;
     }
 
-    /** Embeddings at the first width, a projection wherever the width changes, the head at the last, in milliseconds. */
-    public double fixedMs(int[] widths) {
-        double sum = median(embeddings(widths[0])) + median(head(widths[widths.length - 1]));
+    /**
+     * Embeddings of {@code embeddingSize} ({@link StudentSize#BLOCK_0}: the first width) and their projection to the
+     * first width if it differs, a projection wherever the width changes, the head at the last, in milliseconds.
+     */
+    public double fixedMs(int[] widths, int embeddingSize) {
+        int e = StudentSize.embeddingWidth(embeddingSize, widths[0]);
+        double sum = median(embeddings(e)) + median(head(widths[widths.length - 1]));
+        sum += e != widths[0] ? median(projection(e, widths[0])) : 0;
         for (int i = 1; i < widths.length; i++) {
             sum += widths[i] != widths[i - 1] ? median(projection(widths[i - 1], widths[i])) : 0;
         }

@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * Performance approximation and selection (NAS-BERT §3.3): a student's predicted loss is the sum of its blocks'
- * losses, its parameters and latency those of its blocks plus the fixed parts (embeddings, projections, head),
- * which depend only on the blocks' hidden sizes. So the search runs once per assignment of hidden sizes to
+ * losses, its parameters and latency those of its blocks plus the fixed parts (embeddings of the size's embedding
+ * size, projections, head), which depend only on the blocks' hidden sizes. So the search runs once per assignment of hidden sizes to
  * blocks, over the candidates of those sizes with the budgets less the fixed parts, and {@link TopSelections}
  * merges the runs: the result is exactly the T students of least predicted loss within the constraint.
  * Latency is summed in integer nanoseconds (each part rounded to the nanosecond).
@@ -83,7 +83,7 @@ public final class ArchitectureSearch {
         List<TopSelections.Problem<int[]>> problems = new ArrayList<>();
         for (int[] widths : widthAssignments()) {
             long params = minus(constraint.maxParameters(), size.fixedParameters(widths));
-            long latency = minus(constraint.maxLatencyNs(), nanos(table.fixedMs(widths)));
+            long latency = minus(constraint.maxLatencyNs(), nanos(table.fixedMs(widths, size.embeddingSize())));
             List<List<Candidate>> lists = new ArrayList<>();
             for (int n = 0; n < widths.length; n++) {
                 lists.add(byWidth.get(n).get(widths[n]));
@@ -103,7 +103,7 @@ public final class ArchitectureSearch {
 
     /** Costs and prediction of any architecture whose blocks come from the candidates. */
     public Proposal describe(Architecture a, double predictedLoss) {
-        return new Proposal(a, predictedLoss, size.parameters(a), size.flops(a, sequenceLength), table.predictMs(a));
+        return new Proposal(a, predictedLoss, size.parameters(a), size.flops(a, sequenceLength), table.predictMs(a, size.embeddingSize()));
     }
 
     /** Every choice of one hidden size per block among its candidates' sizes. */

@@ -12,6 +12,10 @@ public final class SearchSettings {
     public static final Setting<Integer> EVAL_SEQUENCES = Setting.intInRange("search.eval-sequences",
             "Held-out sequences the re-evaluation runs on", 1, 1 << 24);
 
+    public static final Setting<Integer> EMBEDDING_SIZE = Setting.intInRange("search.embedding-size",
+            "Width of the searched students' embedding tables, projected to block 0's hidden size (0 = block 0's hidden size, "
+                    + "as BERT); counted in their parameters and latency, measured by the latency stage", 0, 1 << 16);
+
     private SearchSettings() {
     }
 }

@@ -13,6 +13,7 @@ import org.nasbert.io.RunDirectory;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.nn.Dense;
 import org.nasbert.search.Constraint;
+import org.nasbert.search.SearchSettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.student.DistillSettings;
 import org.nasbert.student.StudentExport;
@@ -79,6 +80,8 @@ class MalformedInputsTest {
                         "distil.steps", typo.getName()),
                 refused("a bad value in a settings file", () -> Settings.defaults().withFile(badNumber.toPath())
                         .get(DistillSettings.STEPS), "distill.steps", "five", badNumber.getName()),
+                refused("a negative embedding size", () -> Settings.defaults().with("search.embedding-size", "-64", "test")
+                        .get(SearchSettings.EMBEDDING_SIZE), "search.embedding-size", "-64", "[0, "),
                 refused("a constraint without a number", () -> Constraint.parse("params=abc", "search.constraint"),
                         "search.constraint", "params=abc"),
                 refused("a constraint of an unknown kind", () -> Constraint.parse("flops<3M", "search.constraint"),

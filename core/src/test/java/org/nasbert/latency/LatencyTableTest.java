@@ -4,9 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LatencyTableTest {
 
     private static LatencyTable table() {
-        Map<String, LatencyTable.Timing> parts = new HashMap<>();
+        return table(new HashMap<>());
+    }
+
+    private static LatencyTable table(Map<String, LatencyTable.Timing> parts) {
         parts.put("embeddings@128", new LatencyTable.Timing(0.5, 0.4, 0.6, 30));
         parts.put("mha@128", new LatencyTable.Timing(2.0, 1.9, 2.2, 30));
         parts.put("ffn@128", new LatencyTable.Timing(3.0, 2.9, 3.3, 30));
@@ -36,6 +41,21 @@ class LatencyTableTest {
         Architecture a = Architecture.parse("128:mha,ffn,mha,id | 128:ffn,id,id,id | 256:sep5,ffn,ffn,id");
         // embeddings + (2 + 3 + 2) + 3 + projection + (1.5 + 6 + 6) + head; a same-width boundary costs nothing
         assertEquals(0.5 + 7.0 + 3.0 + 0.25 + 13.5 + 0.125, table().predictMs(a), 1e-12);
+    }
+
+    @Test
+    void anEmbeddingSizeOtherThanBlockZerosWidthCostsItsEmbeddingsAndAProjectionToBlockZero() {
+        Map<String, LatencyTable.Timing> extra = new HashMap<>();
+        extra.put("embeddings@64", new LatencyTable.Timing(0.375, 0.3, 0.4, 30));
+        extra.put("projection@64->128", new LatencyTable.Timing(0.0625, 0.05, 0.07, 30));
+        LatencyTable t = table(extra);
+        Architecture a = Architecture.parse("128:mha,ffn,mha,id | 128:ffn,id,id,id | 256:sep5,ffn,ffn,id");
+        // embeddings@64 + projection 64->128 instead of embeddings@128; the rest as before
+        assertEquals(0.375 + 0.0625 + 7.0 + 3.0 + 0.25 + 13.5 + 0.125, t.predictMs(a, 64), 1e-12);
+        assertEquals(t.predictMs(a), t.predictMs(a, 128), 0, "an embedding size equal to block 0's width needs no projection");
+        assertEquals(t.predictMs(a, StudentSize.BLOCK_0), t.predictMs(a), 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.predictMs(a, 96));
+        assertTrue(e.getMessage().contains("embeddings@96"), e.getMessage());
     }
 
     @Test
@@ -91,6 +111,18 @@ class LatencyTableTest {
         }
         assertEquals("16", t.conditions().get("sequence_length"));
         assertEquals("test", t.conditions().get("cpu"));
-        assertTrue(meter.measureWhole(Architecture.parse("32:mha,ffn | 64:sep3,id")).medianMs > 0);
+        assertTrue(meter.measureWhole(Architecture.parse("32:mha,ffn | 64:sep3,id"), StudentSize.BLOCK_0).medianMs > 0);
+        assertEquals(List.of(), t.missing(space, StudentSize.BLOCK_0));
+        assertEquals(List.of("embeddings@16", "projection@16->32", "projection@16->64"), t.missing(space, 16));
+        assertEquals(List.of(), t.missing(space, 32), "32 is a width of the space: its embeddings and projections are there");
+    }
+
+    @Test
+    void theMeterTimesAnEmbeddingSizeOutsideTheSpaceWithItsProjectionToEveryWidth() {
+        SearchSpace space = new SearchSpace(new int[]{32, 64}, new int[]{3}, 2, 4);
+        LatencyTable t = new LatencyMeter(2, 16, 1, 2, 5, 4, 100).measure(space, 16, new LinkedHashMap<>());
+        assertEquals(2 * 5 + 2 + 1 + 2, t.parts().size(), t.parts().keySet().toString());
+        assertEquals(List.of(), t.missing(space, 16));
+        assertTrue(t.predictMs(Architecture.parse("32:mha,ffn | 64:sep3,id"), 16) > 0);
     }
 }

@@ -39,7 +39,6 @@ class ArchitectureSearchTest {
             for (Op op : SPACE.operations()) {
                 parts.put(LatencyTable.op(op, h), timing(random));
             }
-            parts.put(LatencyTable.embeddings(h), timing(random));
             parts.put(LatencyTable.head(h), timing(random));
             for (int to : SPACE.hiddenSizes()) {
                 if (to != h) {
@@ -47,7 +46,33 @@ class ArchitectureSearchTest {
                 }
             }
         }
+        for (int e : new int[]{32, 64, 96, 128}) {
+            parts.put(LatencyTable.embeddings(e), timing(random));
+            for (int to : SPACE.hiddenSizes()) {
+                if (to != e) {
+                    parts.put(LatencyTable.projection(e, to), timing(random));
+                }
+            }
+        }
         return new LatencyTable(Collections.emptyMap(), parts);
+    }
+
+    /** Embedding sizes the instances draw from: block 0's width, one of the space's widths, two outside it. */
+    private static final int[] EMBEDDING_SIZES = {StudentSize.BLOCK_0, 32, 64, 96};
+
+    /** The student's latency added up here from the table's parts, independently of LatencyTable.predictMs. */
+    private static double sumOfParts(LatencyTable table, Architecture a, int embeddingSize) {
+        int h0 = a.blocks().get(0).hidden();
+        int previous = embeddingSize == StudentSize.BLOCK_0 ? h0 : embeddingSize;
+        double ms = table.parts().get("embeddings@" + previous).medianMs;
+        for (BlockPath b : a.blocks()) {
+            ms += b.hidden() != previous ? table.parts().get("projection@" + previous + "->" + b.hidden()).medianMs : 0;
+            for (Op op : b.ops()) {
+                ms += op.isIdentity() ? 0 : table.parts().get(op + "@" + b.hidden()).medianMs;
+            }
+            previous = b.hidden();
+        }
+        return ms + table.parts().get("head@" + previous).medianMs;
     }
 
     private static LatencyTable.Timing timing(Random random) {
@@ -56,7 +81,7 @@ class ArchitectureSearchTest {
     }
 
     @Test
-    void theTopStudentsEqualBruteForceUnderParameterAndLatencyLimits() {
+    void theTopStudentsEqualBruteForceUnderParameterAndLatencyLimitsForEveryEmbeddingSize() {
         Random random = new Random(7);
         List<BlockPath> paths = SPACE.enumerate();
         int checked = 0;
@@ -76,6 +101,7 @@ class ArchitectureSearchTest {
                 blocks.add(list);
             }
             List<Architecture> all = all(blocks);
+            int embeddingSize = EMBEDDING_SIZES[instance % EMBEDDING_SIZES.length];
             long maxParams = 130_000 + random.nextInt(200_000);
             double maxMs = 0.5 + random.nextInt(64) / 32.0;
             Constraint c = new Constraint("test", random.nextBoolean() ? maxParams : Constraint.NONE,
@@ -90,23 +116,25 @@ class ArchitectureSearchTest {
                     }
                 }
                 loss.put(a, l);
-                boolean fits = (c.maxParameters() == Constraint.NONE || moduleParameters(a) <= c.maxParameters())
-                        && (c.maxLatencyNs() == Constraint.NONE || table.predictMs(a) <= c.maxLatencyNs() / 1e6);
+                boolean fits = (c.maxParameters() == Constraint.NONE || moduleParameters(a, embeddingSize) <= c.maxParameters())
+                        && (c.maxLatencyNs() == Constraint.NONE || sumOfParts(table, a, embeddingSize) <= c.maxLatencyNs() / 1e6);
                 if (fits) {
                     expected.add(l);
                 }
             }
             expected.sort(Double::compare);
             int t = 1 + random.nextInt(20);
-            List<ArchitectureSearch.Proposal> got = new ArchitectureSearch(blocks, SIZE, table, 128).top(c, t);
-            assertEquals(Math.min(t, expected.size()), got.size(), "instance " + instance);
+            List<ArchitectureSearch.Proposal> got = new ArchitectureSearch(blocks, SIZE.withEmbeddingSize(embeddingSize), table, 128)
+                    .top(c, t);
+            String where = "instance " + instance + ", embedding size " + embeddingSize;
+            assertEquals(Math.min(t, expected.size()), got.size(), where);
             HashSet<Architecture> distinct = new HashSet<>();
             for (int i = 0; i < got.size(); i++) {
                 ArchitectureSearch.Proposal p = got.get(i);
-                assertEquals(expected.get(i), p.predictedLoss, 1e-9, "instance " + instance + " rank " + i);
+                assertEquals(expected.get(i), p.predictedLoss, 1e-9, where + " rank " + i);
                 assertEquals(loss.get(p.architecture), p.predictedLoss, 1e-9);
-                assertEquals(moduleParameters(p.architecture), p.parameters, "parameters of " + p.architecture);
-                assertEquals(table.predictMs(p.architecture), p.latencyMs, 1e-12);
+                assertEquals(moduleParameters(p.architecture, embeddingSize), p.parameters, where + ": parameters of " + p.architecture);
+                assertEquals(sumOfParts(table, p.architecture, embeddingSize), p.latencyMs, 1e-12, where);
                 assertTrue(distinct.add(p.architecture), "a student came twice");
                 checked++;
             }
@@ -137,12 +165,15 @@ class ArchitectureSearchTest {
 
     private static final Map<String, Long> MODULE_WEIGHTS = new HashMap<>();
 
-    /** Weights of the student's real modules: embeddings, each op, projections between widths, pooler and classifier. */
-    static long moduleParameters(Architecture a) {
-        int h0 = a.blocks().get(0).hidden();
-        long n = weights("embeddings" + h0, r -> new BertEmbeddings(Init.normal(r, 0.02f, SIZE.vocab(), h0),
-                Init.normal(r, 0.02f, 64, h0), Init.normal(r, 0.02f, 2, h0), new LayerNorm(h0, 1e-12f)).parameterCount());
-        int previous = h0;
+    /**
+     * Weights of the student's real modules: embeddings (block 0's width for {@link StudentSize#BLOCK_0}), each op,
+     * projections wherever the width changes (from the embeddings too), pooler and classifier.
+     */
+    static long moduleParameters(Architecture a, int embeddingSize) {
+        int e = embeddingSize == StudentSize.BLOCK_0 ? a.blocks().get(0).hidden() : embeddingSize;
+        long n = weights("embeddings" + e, r -> new BertEmbeddings(Init.normal(r, 0.02f, SIZE.vocab(), e),
+                Init.normal(r, 0.02f, 64, e), Init.normal(r, 0.02f, 2, e), new LayerNorm(e, 1e-12f)).parameterCount());
+        int previous = e;
         for (BlockPath b : a.blocks()) {
             int from = previous;
             if (b.hidden() != from) {

@@ -37,6 +37,9 @@ class StudentModelTest {
             long embeddingsGrowth = (1000 + 64 + 2) * (long) first + 2L * first;
             assertEquals(student.parameterCount() + embeddingsGrowth + StudentSize.projectionParameters(first * 2, first),
                     wider.parameterCount(), text + " with embeddings twice as wide and a projection to block 0");
+            assertEquals(size.withEmbeddingSize(first * 2).parameters(a) - StudentSize.headParameters(last), wider.parameterCount(),
+                    text + ": the search's count for that embedding size");
+            assertEquals(size.parameters(a), size.withEmbeddingSize(first).parameters(a), "block 0's width needs no projection");
         }
     }
 

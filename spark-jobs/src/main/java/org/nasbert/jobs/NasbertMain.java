@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The one entry point: {@code <stage> [options]}, for spark-submit (bin/nasbert with a cluster) and
@@ -168,9 +170,12 @@ public final class NasbertMain {
     private static void check(Settings settings, List<Stage> stages) {
         LOG.info("settings ({}):", "defaults < --conf-file < flags");
         LOG.info("  run.dir = {}   ({})", settings.get(StageRunner.RUN_DIR), settings.origin("run.dir"));
+        Set<String> printed = new HashSet<>(); // several stages read some settings (teacher.model, search.embedding-size)
         for (Stage stage : stages) {
             for (Setting<?> setting : stage.settings()) {
-                LOG.info("  {} = {}   ({})", setting.key(), settings.get(setting), settings.origin(setting.key()));
+                if (printed.add(setting.key())) {
+                    LOG.info("  {} = {}   ({})", setting.key(), settings.get(setting), settings.origin(setting.key()));
+                }
             }
         }
     }

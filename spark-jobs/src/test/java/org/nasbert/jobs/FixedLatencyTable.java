@@ -22,7 +22,18 @@ public final class FixedLatencyTable {
 
     /** Parts for every width and kernel given (and the projections between the widths), written to {@code file}. */
     public static Path write(Path file, int[] widths, int[] kernels) throws IOException {
+        return write(file, widths, kernels, 0);
+    }
+
+    /** As {@link #write(Path, int[], int[])}, plus embeddings of {@code embeddingSize} (if not 0) and its projections. */
+    public static Path write(Path file, int[] widths, int[] kernels, int embeddingSize) throws IOException {
         Map<String, LatencyTable.Timing> parts = new HashMap<>();
+        if (embeddingSize != 0) {
+            parts.put(LatencyTable.embeddings(embeddingSize), timing(0.01 * embeddingSize / 32));
+            for (int h : widths) {
+                parts.put(LatencyTable.projection(embeddingSize, h), timing(0.02));
+            }
+        }
         for (int h : widths) {
             List<Op> ops = new ArrayList<>();
             ops.add(Op.MHA);

@@ -1,6 +1,7 @@
 package org.nasbert.jobs.finetune;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.students.DistillStage;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +36,9 @@ final class ScoreReport {
             }
             String kind = m.path("kind").asText();
             if ("searched".equals(kind) || "baseline".equals(kind)) {
-                pairs.computeIfAbsent(m.path("constraint").asText(), k -> new JsonNode[2])["searched".equals(kind) ? 0 : 1] = m;
+                for (String constraint : DistillStage.constraints(m.path("constraint").asText())) {
+                    pairs.computeIfAbsent(constraint, k -> new JsonNode[2])["searched".equals(kind) ? 0 : 1] = m;
+                }
             }
         }
         md.append("\n\n## Searched student against the uniform baseline of the same budget\n\n| constraint | searched | baseline | "

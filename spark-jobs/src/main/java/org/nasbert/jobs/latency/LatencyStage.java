@@ -10,6 +10,7 @@ import org.nasbert.io.StageOutput;
 import org.nasbert.latency.LatencyMeter;
 import org.nasbert.latency.LatencySettings;
 import org.nasbert.latency.LatencyTable;
+import org.nasbert.search.SearchSettings;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
@@ -61,12 +62,13 @@ public final class LatencyStage implements Stage {
     public List<Setting<?>> settings() {
         return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.FFN_RATIO,
                 LatencySettings.BATCH, LatencySettings.SEQUENCE_LENGTH, LatencySettings.THREADS, LatencySettings.RUNS,
-                LatencySettings.IMPORT);
+                LatencySettings.IMPORT, SearchSettings.EMBEDDING_SIZE);
     }
 
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         SearchSpace space = SupernetSettings.space(context.settings());
+        int embeddingSize = context.get(SearchSettings.EMBEDDING_SIZE);
         String imported = context.get(LatencySettings.IMPORT).trim();
         LatencyTable table;
         Map<String, Object> manifest = new LinkedHashMap<>();
@@ -76,7 +78,7 @@ public final class LatencyStage implements Stage {
                     context.get(LatencySettings.THREADS), runs, runs, space.ffnRatio(), VOCAB);
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
             long start = System.nanoTime();
-            String json = jsc.parallelize(Collections.singletonList(0), 1).map(i -> meter.measure(space, machine()).toJson())
+            String json = jsc.parallelize(Collections.singletonList(0), 1).map(i -> meter.measure(space, embeddingSize, machine()).toJson())
                     .collect().get(0);
             table = LatencyTable.fromJson(json, "the executor's measurement");
             LOG.info("latency: {} parts timed on {} in {} s", table.parts().size(), table.conditions().get("host"),
@@ -86,11 +88,11 @@ public final class LatencyStage implements Stage {
             table = LatencyTable.fromJson(read(context, imported), imported);
             manifest.put("source", imported);
         }
-        List<String> missing = table.missing(space);
+        List<String> missing = table.missing(space, embeddingSize);
         if (!missing.isEmpty()) {
             throw new NasbertException("the latency table " + (imported.isEmpty() ? "" : imported + " ") + "lacks " + missing.size()
                     + " parts of the search space, e.g. " + missing.subList(0, Math.min(5, missing.size()))
-                    + " (supernet.hidden-sizes, supernet.kernels)");
+                    + " (supernet.hidden-sizes, supernet.kernels, " + SearchSettings.EMBEDDING_SIZE.key() + ")");
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), TABLE))) {
             out.write(table.toJson().getBytes(StandardCharsets.UTF_8));

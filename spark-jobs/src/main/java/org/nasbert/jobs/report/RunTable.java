@@ -1,6 +1,9 @@
 package org.nasbert.jobs.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.space.Architecture;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,14 +62,23 @@ final class RunTable {
         for (JsonNode s : distilled.path("students")) {
             String name = s.path("name").asText();
             JsonNode t = timing.get(name);
-            students.add(new Model(name, s.path("kind").asText(), s.path("constraint").asText(), s.path("architecture").asText(),
-                    s.path("parameters").asLong(), number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(),
-                    score(scored.get(name))));
+            for (String constraint : DistillStage.constraints(s.path("constraint").asText())) { // a row per constraint it met
+                students.add(new Model(name, s.path("kind").asText(), constraint, architecture(s), s.path("parameters").asLong(),
+                        number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(), score(scored.get(name))));
+            }
         }
         JsonNode t = scored.get("teacher");
         Model teacher = t == null ? null : new Model("teacher", "teacher", "", t.path("architecture").asText(), t.path("parameters").asLong(),
                 Double.NaN, Double.NaN, Double.NaN, score(t));
         return new RunTable(metrics.path("task").asText(), scoreName, teacher, students);
+    }
+
+    /** The architecture, after the embedding width where it is not block 0's ({@code emb64 > 128:mha,... | ...}). */
+    static String architecture(JsonNode student) {
+        String a = student.path("architecture").asText();
+        JsonNode e = student.path(SearchStage.EMBEDDING_SIZE);
+        int first = Architecture.parse(a).blocks().get(0).hidden();
+        return e.isInt() && e.asInt() != first ? "emb" + e.asInt() + " > " + a : a;
     }
 
     /** The searched student of each constraint with the baseline trained for the same constraint (null when none). */
@@ -86,10 +98,12 @@ final class RunTable {
         return out;
     }
 
+    /** The models of a kind, each once (a student met several constraints has a row per constraint). */
     List<Model> ofKind(String kind) {
         List<Model> out = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
         for (Model m : students) {
-            if (kind.equals(m.kind)) {
+            if (kind.equals(m.kind) && names.add(m.name)) {
                 out.add(m);
             }
         }

@@ -23,8 +23,11 @@ public final class LatencyCheck {
     private LatencyCheck() {
     }
 
-    /** Per student: whole median, p10, p90 (ms), runs, and the sum of its parts timed in the same rounds (ms); null if imported. */
-    public static List<double[]> run(StageContext context, List<Architecture> students) throws IOException {
+    /**
+     * Per student (with its embedding size, {@link StudentSize#BLOCK_0} for block 0's width): whole median, p10, p90
+     * (ms), runs, and the sum of its parts timed in the same rounds (ms); null if imported.
+     */
+    public static List<double[]> run(StageContext context, List<Architecture> students, List<Integer> embeddingSizes) throws IOException {
         JsonNode latency = context.run().manifest(LatencyStage.OUTPUT);
         if (!"measured".equals(latency.path("source").asText()) || students.isEmpty()) {
             return null;
@@ -35,11 +38,12 @@ public final class LatencyCheck {
                 used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128), used.path(LatencySettings.THREADS.key()).asInt(1),
                 runs, runs, used.path("supernet.ffn-ratio").asInt(4), StudentSize.BERT.vocab());
         List<Architecture> list = new ArrayList<>(students);
+        List<Integer> embeddings = new ArrayList<>(embeddingSizes);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         return jsc.parallelize(Collections.singletonList(0), 1).flatMap(i -> {
             List<double[]> out = new ArrayList<>();
-            for (Architecture a : list) {
-                LatencyMeter.Comparison c = meter.compare(a);
+            for (int k = 0; k < list.size(); k++) {
+                LatencyMeter.Comparison c = meter.compare(list.get(k), embeddings.get(k));
                 out.add(new double[]{c.whole.medianMs, c.whole.p10Ms, c.whole.p90Ms, c.whole.runs, c.predictedMs});
             }
             return out.iterator();

@@ -44,6 +44,8 @@ import java.util.Map;
 public final class SearchStage implements Stage {
     public static final String OUTPUT = "search";
     public static final String PARETO = "pareto.json";
+    /** The field of pareto.json (per student) and of the students' manifests that holds the embedding tables' width. */
+    public static final String EMBEDDING_SIZE = "embedding_size";
     private static final Logger LOG = LoggerFactory.getLogger(SearchStage.class);
 
     @Override
@@ -63,7 +65,8 @@ public final class SearchStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(SearchSettings.CONSTRAINT, SearchSettings.TOP, SearchSettings.EVAL_SEQUENCES);
+        return Arrays.asList(SearchSettings.CONSTRAINT, SearchSettings.TOP, SearchSettings.EVAL_SEQUENCES,
+                SearchSettings.EMBEDDING_SIZE);
     }
 
     @Override
@@ -80,8 +83,9 @@ public final class SearchStage implements Stage {
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT).path("teacher");
         StudentSize size = new StudentSize(teacher.path("vocab_size").asInt(StudentSize.BERT.vocab()),
                 teacher.path("max_positions").asInt(512), 2,
-                trained.path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt());
+                trained.path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt(), context.get(SearchSettings.EMBEDDING_SIZE));
         List<List<ArchitectureSearch.Scored>> blocks = candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
+        requireEmbeddingTimings(table, size, blocks);
         ArchitectureSearch search = new ArchitectureSearch(blocks, size, table, StudentSize.FLOPS_SEQUENCE);
         int top = context.get(SearchSettings.TOP);
 
@@ -99,22 +103,23 @@ public final class SearchStage implements Stage {
                 + "element against the teacher");
         pareto.put("predicted_loss", "sum of the blocks' held-out losses, each block fed the teacher's state");
         pareto.put("measured_loss", "the student's blocks chained from the teacher's embeddings, against its last hidden state");
+        pareto.put(EMBEDDING_SIZE, size.embeddingSize() == StudentSize.BLOCK_0 ? "block 0's hidden size" : "" + size.embeddingSize());
         ArrayNode list = pareto.putArray("constraints");
         List<String> chosenText = new ArrayList<>();
         List<ObjectNode> chosenNodes = new ArrayList<>();
         for (int i = 0; i < constraints.size(); i++) {
             ObjectNode node = list.addObject();
-            chosenText.add(describeConstraint(node, constraints.get(i), proposals.get(i), measured));
+            chosenText.add(describeConstraint(node, constraints.get(i), proposals.get(i), measured, size));
             if (node.path("chosen").isObject()) {
                 chosenNodes.add((ObjectNode) node.path("chosen"));
             }
         }
-        Double latencyError = checkLatency(context, chosenNodes);
+        Double latencyError = checkLatency(context, chosenNodes, size);
         List<ArchitectureSearch.Proposal> all = new ArrayList<>();
         proposals.forEach(all::addAll);
         ArrayNode front = pareto.putArray("pareto_front");
         for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured)) {
-            describe(front.addObject(), p, measured.get(p.architecture));
+            describe(front.addObject(), p, measured.get(p.architecture), size);
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), PARETO))) {
             out.write(Json.MAPPER.writeValueAsBytes(pareto));
@@ -135,12 +140,14 @@ public final class SearchStage implements Stage {
      * Times the chosen students whole (when the latency table was measured here) and records, per student, the
      * measured latency and the prediction's error; returns the median absolute error of the table's predictions.
      */
-    private static Double checkLatency(StageContext context, List<ObjectNode> chosen) throws IOException {
+    private static Double checkLatency(StageContext context, List<ObjectNode> chosen, StudentSize size) throws IOException {
         List<Architecture> students = new ArrayList<>();
+        List<Integer> embeddings = new ArrayList<>();
         for (ObjectNode c : chosen) {
             students.add(Architecture.parse(c.path("architecture").asText()));
+            embeddings.add(size.embeddingSize());
         }
-        List<double[]> timed = LatencyCheck.run(context, students);
+        List<double[]> timed = LatencyCheck.run(context, students, embeddings);
         if (timed == null) {
             return null;
         }
@@ -161,6 +168,33 @@ public final class SearchStage implements Stage {
         errors.sort(Double::compare);
         int n = errors.size();
         return n == 0 ? null : n % 2 == 1 ? errors.get(n / 2) : (errors.get(n / 2 - 1) + errors.get(n / 2)) / 2;
+    }
+
+    /** The table must time embeddings of the asked size and their projection to every width block 0 may have. */
+    private static void requireEmbeddingTimings(LatencyTable table, StudentSize size, List<List<ArchitectureSearch.Scored>> blocks) {
+        int e = size.embeddingSize();
+        if (e == StudentSize.BLOCK_0) {
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> wanted = new ArrayList<>();
+        wanted.add(LatencyTable.embeddings(e));
+        for (ArchitectureSearch.Scored s : blocks.get(0)) {
+            String p = LatencyTable.projection(e, s.path.hidden());
+            if (s.path.hidden() != e && !wanted.contains(p)) {
+                wanted.add(p);
+            }
+        }
+        for (String part : wanted) {
+            if (!table.parts().containsKey(part)) {
+                missing.add(part);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new NasbertException(SearchSettings.EMBEDDING_SIZE.key() + " = " + e + ", but the run's latency table has no "
+                    + String.join(", ", missing) + "; redo it with the same setting ('bin/nasbert latency --force --set "
+                    + SearchSettings.EMBEDDING_SIZE.key() + "=" + e + "', seconds) or import a table that has them");
+        }
     }
 
     private static String counts(List<List<ArchitectureSearch.Scored>> blocks) {
@@ -194,7 +228,7 @@ public final class SearchStage implements Stage {
     }
 
     private static String describeConstraint(ObjectNode node, Constraint c, List<ArchitectureSearch.Proposal> proposals,
-                                             Map<Architecture, Double> measured) {
+                                             Map<Architecture, Double> measured, StudentSize size) {
         node.put("constraint", c.toString());
         if (c.maxParameters() != Constraint.NONE) {
             node.put("max_parameters", c.maxParameters());
@@ -216,14 +250,17 @@ public final class SearchStage implements Stage {
                 rank = i;
             }
         }
-        describe(node.putObject("chosen"), best, measured.get(best.architecture)).put("rank_by_predicted_loss", rank + 1);
-        describe(node.putObject("best_predicted"), proposals.get(0), measured.get(proposals.get(0).architecture));
-        return String.format("%s: %s (%,d parameters, %.3f ms, loss %.4f)", c, best.architecture, best.parameters, best.latencyMs,
+        describe(node.putObject("chosen"), best, measured.get(best.architecture), size).put("rank_by_predicted_loss", rank + 1);
+        describe(node.putObject("best_predicted"), proposals.get(0), measured.get(proposals.get(0).architecture), size);
+        return String.format("%s: %s (embeddings %d, %,d parameters, %.3f ms, loss %.4f)", c, best.architecture,
+                size.embeddingWidth(best.architecture.blocks().get(0).hidden()), best.parameters, best.latencyMs,
                 measured.get(best.architecture));
     }
 
-    static ObjectNode describe(ObjectNode node, ArchitectureSearch.Proposal p, Double measuredLoss) {
+    /** A proposed student: its architecture, embedding width (what distill builds), losses and costs. */
+    static ObjectNode describe(ObjectNode node, ArchitectureSearch.Proposal p, Double measuredLoss, StudentSize size) {
         node.put("architecture", p.architecture.toString());
+        node.put(EMBEDDING_SIZE, size.embeddingWidth(p.architecture.blocks().get(0).hidden()));
         try {
             node.set("blocks", Json.MAPPER.readTree(p.architecture.toJson()).path("blocks"));
         } catch (IOException e) {

@@ -57,6 +57,8 @@ import java.util.Map;
 public final class DistillStage implements Stage {
     public static final String OUTPUT = "students";
     static final String CHECKPOINTS = "_checkpoints-distill";
+    /** Between the constraints one student stands for (search.constraint's own separator, so never inside one). */
+    public static final String CONSTRAINTS_SEPARATOR = ";";
     /** Inside CHECKPOINTS: each student's inherited starting weights. */
     static final String INITIAL = "_initial";
     private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
@@ -83,19 +85,21 @@ public final class DistillStage implements Stage {
                 DistillSettings.BASELINES, DistillSettings.EVAL_SEQUENCES, DistillSettings.CHECKPOINT_EVERY, DistillSettings.SEED);
     }
 
-    /** One student to train: its name, kind and architecture. */
+    /** One student to train: its name, kind, architecture and the width of its embedding tables. */
     static final class Job implements Serializable {
         private static final long serialVersionUID = 1L;
         final String name;
         final String kind;
         final String constraint;
         final Architecture architecture;
+        final int embeddingSize;
 
-        Job(String name, String kind, String constraint, Architecture architecture) {
+        Job(String name, String kind, String constraint, Architecture architecture, int embeddingSize) {
             this.name = name;
             this.kind = kind;
             this.constraint = constraint;
             this.architecture = architecture;
+            this.embeddingSize = embeddingSize;
         }
     }
 
@@ -144,6 +148,12 @@ public final class DistillStage implements Stage {
         keepCheckpointsOnlyFor(context, jobs);
         if (inherited) {
             writeInherited(context, jobs, new Path(checkpoints(context), INITIAL), maskedLm);
+            for (Job j : jobs) {
+                if ("searched".equals(j.kind) && j.embeddingSize != width) {
+                    LOG.warn("distill: {} = inherited: {} takes the teacher's {}-wide embedding tables, not the {} the search counted; "
+                            + "its manifest entry gives the real size", DistillSettings.INIT.key(), j.name, width, j.embeddingSize);
+                }
+            }
         }
         LOG.info("distill: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
                 + "each, one task per student", jobs.size(), inherited ? "inherited" : "fresh",
@@ -165,8 +175,11 @@ public final class DistillStage implements Stage {
             m.put("kind", j.kind);
             m.put("constraint", j.constraint);
             m.put("architecture", j.architecture.toString());
+            boolean inheritedEmbeddings = inherited && "searched".equals(j.kind);
+            int embeddingSize = inheritedEmbeddings ? width : j.embeddingSize; // an inherited student has the teacher's table
             m.put("init", "searched".equals(j.kind) ? context.get(DistillSettings.INIT) : "fresh");
-            m.put("parameters", StudentSize.BERT.withFfnRatio(recipe.ffnRatio).parameters(j.architecture));
+            m.put(SearchStage.EMBEDDING_SIZE, embeddingSize);
+            m.put("parameters", StudentSize.BERT.withFfnRatio(recipe.ffnRatio).withEmbeddingSize(embeddingSize).parameters(j.architecture));
             m.put("held_out_loss_at_init", r[0]);
             m.put("held_out_loss", r[1]);
             m.put("seconds", r[2]);
@@ -217,7 +230,7 @@ public final class DistillStage implements Stage {
             }
         }
         for (Job j : jobs) {
-            key.append(j.name).append(' ').append(j.architecture).append('\n');
+            key.append(j.name).append(' ').append(j.architecture).append(" embeddings ").append(j.embeddingSize).append('\n');
         }
         Path dir = checkpoints(context);
         boolean existed = context.run().fileSystem().exists(dir);
@@ -249,21 +262,22 @@ public final class DistillStage implements Stage {
         StudentSize size = new StudentSize(teacher.path("teacher").path("vocab_size").asInt(30522),
                 teacher.path("teacher").path("max_positions").asInt(512), 2, ffnRatio(context));
         List<Job> jobs = new ArrayList<>();
-        List<Architecture> seen = new ArrayList<>();
         int n = 0;
         for (JsonNode c : json.path("constraints")) {
             n++;
             if (!c.path("chosen").isObject()) {
                 continue;
             }
+            String constraint = c.path("constraint").asText();
             Architecture a = Architecture.parse(c.path("chosen").path("architecture").asText());
-            jobs.add(new Job(String.format("searched-%02d", n), "searched", c.path("constraint").asText(), a));
+            // pareto.json of an earlier version has no embedding size: those students had block 0's width
+            int embeddingSize = c.path("chosen").path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden());
+            addOrJoin(jobs, new Job(String.format("searched-%02d", n), "searched", constraint, a, embeddingSize));
             if (context.get(DistillSettings.BASELINES) && c.has("max_parameters")) {
                 Architecture b = Baselines.largestWithin(c.path("max_parameters").asLong(), widths,
                         teacher.path("teacher").path("layers").asInt(12), size);
-                if (b != null && !seen.contains(b)) {
-                    seen.add(b);
-                    jobs.add(new Job(String.format("baseline-%02d", n), "baseline", c.path("constraint").asText(), b));
+                if (b != null) { // BERT-style: embeddings as wide as the layers
+                    addOrJoin(jobs, new Job(String.format("baseline-%02d", n), "baseline", constraint, b, b.blocks().get(0).hidden()));
                 }
             }
         }
@@ -271,6 +285,26 @@ public final class DistillStage implements Stage {
             throw new NasbertException(pareto + " chose no student for any constraint; nothing to distill");
         }
         return jobs;
+    }
+
+    /**
+     * Adds the job, or, when a job of the same kind already trains the same student (several constraints chose it, or
+     * share a baseline), adds the constraint to that one: it is trained once and stands for each, ';'-separated.
+     */
+    private static void addOrJoin(List<Job> jobs, Job job) {
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            if (j.kind.equals(job.kind) && j.architecture.equals(job.architecture) && j.embeddingSize == job.embeddingSize) {
+                jobs.set(i, new Job(j.name, j.kind, j.constraint + CONSTRAINTS_SEPARATOR + job.constraint, j.architecture, j.embeddingSize));
+                return;
+            }
+        }
+        jobs.add(job);
+    }
+
+    /** The constraints a student stands for, from its manifest entry's "constraint". */
+    public static List<String> constraints(String constraint) {
+        return Arrays.asList(constraint.split(CONSTRAINTS_SEPARATOR));
     }
 
     /**
@@ -368,8 +402,8 @@ public final class DistillStage implements Stage {
             StudentModel student;
             try {
                 student = initial.getFileSystem(new Configuration()).exists(initial) ? StudentExport.read(initial, new Configuration())
-                        : maskedLm != null ? StudentModel.freshWithMaskedLmHead(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed)
-                        : StudentModel.fresh(a, a.blocks().get(0).hidden(), vocab, positions, ffnRatio, seed, width);
+                        : maskedLm != null ? StudentModel.freshWithMaskedLmHead(a, job.embeddingSize, vocab, positions, ffnRatio, seed)
+                        : StudentModel.fresh(a, job.embeddingSize, vocab, positions, ffnRatio, seed, width);
             } catch (java.io.IOException e) {
                 throw new NasbertException("cannot read " + initial + ": " + e.getMessage(), e);
             }

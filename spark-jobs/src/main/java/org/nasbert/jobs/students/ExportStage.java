@@ -11,6 +11,7 @@ import org.nasbert.conf.Setting;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.LatencyCheck;
+import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.Architecture;
@@ -19,6 +20,8 @@ import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
 import org.nasbert.text.WordPieceVocabulary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -34,6 +37,7 @@ import java.util.Map;
  * executor at the latency table's conditions, beside the table's prediction and the sum of its parts timed alongside.
  */
 public final class ExportStage implements Stage {
+    private static final Logger LOG = LoggerFactory.getLogger(ExportStage.class);
     public static final String OUTPUT = "export";
 
     @Override
@@ -68,6 +72,16 @@ public final class ExportStage implements Stage {
         }
     }
 
+    /** The table's prediction; null when it lacks a part, such as the teacher's embeddings of an inherited student. */
+    private static Double predictedMs(LatencyTable table, Architecture a, int embeddingSize) {
+        try {
+            return table.predictMs(a, embeddingSize);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("export: no predicted latency for {} with {}-wide embeddings: {}", a, embeddingSize, e.getMessage());
+            return null;
+        }
+    }
+
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
@@ -76,9 +90,12 @@ public final class ExportStage implements Stage {
         WordPieceVocabulary vocabulary = TokenizeStage.loadVocabulary(context);
         List<Item> items = new ArrayList<>();
         List<Architecture> architectures = new ArrayList<>();
+        List<Integer> embeddings = new ArrayList<>();
         for (JsonNode s : distilled.path("students")) {
             items.add(new Item(s.path("name").asText(), new Path(students, s.path("name").asText()).toString()));
-            architectures.add(Architecture.parse(s.path("architecture").asText()));
+            Architecture a = Architecture.parse(s.path("architecture").asText());
+            architectures.add(a);
+            embeddings.add(s.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden()));
         }
         if (items.isEmpty()) {
             throw new NasbertException(context.run().path(DistillStage.OUTPUT) + "/manifest.json lists no student to export");
@@ -88,7 +105,7 @@ public final class ExportStage implements Stage {
         String target = output.temp().toString();
         jsc.parallelize(items, items.size()).foreach(item -> export(item, vocab.value(), target));
         vocab.destroy();
-        List<double[]> timed = LatencyCheck.run(context, architectures);
+        List<double[]> timed = LatencyCheck.run(context, architectures, embeddings);
         List<Map<String, Object>> rows = new ArrayList<>();
         int i = 0;
         for (JsonNode s : distilled.path("students")) {
@@ -99,7 +116,9 @@ public final class ExportStage implements Stage {
             m.put("architecture", s.path("architecture").asText());
             m.put("parameters", s.path("parameters").asLong());
             m.put("files", files(output, s.path("name").asText()));
-            m.put("predicted_ms", table.predictMs(architectures.get(i)));
+            m.put(SearchStage.EMBEDDING_SIZE, embeddings.get(i));
+            Double predicted = predictedMs(table, architectures.get(i), embeddings.get(i));
+            m.put("predicted_ms", predicted);
             if (timed != null) {
                 double[] t = timed.get(i);
                 m.put("measured_ms", t[0]);
@@ -107,7 +126,9 @@ public final class ExportStage implements Stage {
                 m.put("measured_p90_ms", t[2]);
                 m.put("runs", (int) t[3]);
                 m.put("parts_timed_alongside_ms", t[4]);
-                m.put("table_error", (table.predictMs(architectures.get(i)) - t[0]) / t[0]);
+                if (predicted != null) {
+                    m.put("table_error", (predicted - t[0]) / t[0]);
+                }
             }
             rows.add(m);
             i++;

@@ -22,6 +22,7 @@ import org.nasbert.latency.LatencyTable;
 import org.nasbert.prune.PruneSettings;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.GroupOptimizer;
@@ -89,7 +90,7 @@ public final class TrainBlocksStage implements Stage {
         LatencyTable table = LatencyStage.readTable(context);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
         SearchSpace space = SupernetSettings.space(context.settings());
-        List<String> missing = table.missing(space);
+        List<String> missing = table.missing(space, StudentSize.BLOCK_0); // the embedding size is the search's concern
         if (!missing.isEmpty()) {
             throw new NasbertException("the run's latency table lacks " + missing.size() + " parts of this search space, e.g. "
                     + missing.subList(0, Math.min(5, missing.size())) + "; shrinking bins paths by latency, so rerun "

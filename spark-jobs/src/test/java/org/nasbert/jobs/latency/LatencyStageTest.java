@@ -76,5 +76,22 @@ class LatencyStageTest {
         NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), wider, spark, false));
         assertTrue(e.getMessage().contains("sep7@32") && e.getMessage().contains("lacks 2 parts"), e.getMessage());
         assertFalse(Files.exists(other.resolve("latency")), "nothing half-written");
+
+        Path narrow = temp.resolve("narrow");
+        Settings embeddings16 = settings(narrow, "search.embedding-size", "16", "latency.import", run.resolve("latency/table.json").toString());
+        e = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), embeddings16, spark, false));
+        assertTrue(e.getMessage().contains("embeddings@16") && e.getMessage().contains("search.embedding-size"), e.getMessage());
+    }
+
+    @Test
+    void anEmbeddingSizeOutsideTheSpaceIsTimedWithItsProjectionToEveryWidth() throws Exception {
+        Path run = temp.resolve("embeddings16");
+        StageResult result = StageRunner.run(new LatencyStage(), settings(run, "search.embedding-size", "16"), spark, false);
+        assertEquals(12 + 3, result.manifest.path("parts").asInt(), "the space's 12 parts + embeddings@16 + projections to 32 and 64");
+        LatencyTable t = table(run);
+        assertTrue(t.parts().containsKey("projection@16->32") && t.parts().containsKey("projection@16->64"), t.parts().keySet().toString());
+        Architecture a = Architecture.parse("32:mha,sep3 | 64:ffn,id");
+        assertEquals(t.predictMs(a) - t.parts().get("embeddings@32").medianMs + t.parts().get("embeddings@16").medianMs
+                + t.parts().get("projection@16->32").medianMs, t.predictMs(a, 16), 1e-9);
     }
 }

@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.NasbertException;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
@@ -41,6 +42,8 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -117,7 +120,7 @@ class ShrinkingAndSearchTest {
                 "params=" + p + ";latency=" + us + "us;params=" + p + ",latency=" + us + "us");
         StageResult search = StageRunner.run(new SearchStage(), settings, spark, false);
         JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
-        checkAgainstBruteForce(pareto, candidates, table);
+        checkAgainstBruteForce(pareto, candidates, table, StudentSize.BLOCK_0);
         int chosen = 0;
         for (JsonNode c : pareto.path("constraints")) {
             chosen += c.path("chosen").isObject() ? 1 : 0;
@@ -125,7 +128,26 @@ class ShrinkingAndSearchTest {
         assertTrue(chosen >= 2, "the parameter and the latency constraint each have a student: " + pareto);
         assertTrue(search.manifest.path("students_evaluated").asInt() > 0);
 
-        checkDistill(run, settings, pareto);
+        // 16-wide embedding tables, narrower than any block: the run's table has no timing of them yet
+        String[] narrow = {"search.embedding-size", "16", "search.constraint", "params=" + p + ";latency=" + us + "us;params=" + p
+                + ",latency=" + us + "us"};
+        Settings untimed = settings(run, concat(new String[]{"latency.import", table().toString()}, narrow));
+        NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new SearchStage(), untimed, spark, false));
+        assertTrue(e.getMessage().contains("search.embedding-size = 16") && e.getMessage().contains("embeddings@16")
+                && e.getMessage().contains("bin/nasbert latency --force"), e.getMessage());
+        Path timed16 = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table16.json"), new int[]{32, 64}, new int[]{3}, 16);
+        Settings narrowSettings = settings(run, concat(new String[]{"latency.import", timed16.toString()}, narrow));
+        StageRunner.run(new LatencyStage(), narrowSettings, spark, true);
+        LatencyTable table16 = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")),
+                StandardCharsets.UTF_8), "table16");
+        StageRunner.run(new SearchStage(), narrowSettings, spark, false);
+        JsonNode pareto16 = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        checkAgainstBruteForce(pareto16, candidates, table16, 16);
+        for (JsonNode c : pareto16.path("constraints")) {
+            assertEquals(c.path("chosen").isObject() ? 16 : 0, c.path("chosen").path("embedding_size").asInt(), c.toString());
+        }
+
+        checkDistill(run, narrowSettings, pareto16, 16);
 
         // a new constraint: only the search is redone, from the stored tables
         long t0 = System.nanoTime();
@@ -138,17 +160,28 @@ class ShrinkingAndSearchTest {
         JsonNode answer = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
         assertTrue(answer.path("constraints").get(0).path("chosen").isNull(), "nothing has 1K parameters: " + answer);
         assertTrue(answer.path("constraints").get(0).path("reason").asText().contains("no student"));
-        checkAgainstBruteForce(answer, candidates, table);
+        checkAgainstBruteForce(answer, candidates, table16, StudentSize.BLOCK_0);
     }
 
     private static final StudentSize SIZE = new StudentSize(30522, 512, 2, 4);
 
-    /** Every chosen student and a baseline within each parameter budget learn the teacher; each is written and reads back. */
-    private static void checkDistill(Path run, Settings settings, JsonNode pareto) throws Exception {
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * Every chosen student and a baseline within each parameter budget learn the teacher; each is written and reads
+     * back; a searched student's embedding tables have the search's width, a baseline's its layers' width, and the
+     * weights the manifest counts are those the model holds (plus the classifier head it does not carry yet).
+     */
+    private static void checkDistill(Path run, Settings settings, JsonNode pareto, int embeddingSize) throws Exception {
         Settings s = settings.with("distill.steps", "40", "test").with("distill.batch-size", "8", "test")
                 .with("distill.learning-rate", "0.003", "test").with("distill.eval-sequences", "1000", "test");
         JsonNode manifest = StageRunner.run(new DistillStage(), s, spark, false).manifest;
-        int searched = 0;
+        Map<String, String> searchedFor = new java.util.HashMap<>(); // constraint -> architecture of the student trained for it
+        List<String> architectures = new ArrayList<>();
         int baselines = 0;
         for (JsonNode st : manifest.path("students")) {
             String name = st.path("name").asText();
@@ -158,20 +191,34 @@ class ShrinkingAndSearchTest {
             StudentModel back = StudentExport.read(new org.apache.hadoop.fs.Path(run.resolve("students/" + name).toUri()),
                     new org.apache.hadoop.conf.Configuration());
             assertEquals(st.path("architecture").asText(), back.architecture().toString());
-            if ("baseline".equals(st.path("kind").asText())) {
+            boolean baseline = "baseline".equals(st.path("kind").asText());
+            int width = back.architecture().blocks().get(0).hidden();
+            int last = back.architecture().blocks().get(back.architecture().blocks().size() - 1).hidden();
+            assertEquals(baseline ? width : embeddingSize, back.embeddingSize(), name);
+            assertEquals(back.embeddingSize(), st.path("embedding_size").asInt(), name);
+            assertEquals(back.parameterCount() - StudentSize.projectionParameters(last, back.outputWidth())
+                    + StudentSize.headParameters(last), st.path("parameters").asLong(), name + ": counted as built");
+            if (baseline) {
                 baselines++;
-                long budget = Long.MAX_VALUE;
                 for (JsonNode c : pareto.path("constraints")) {
-                    if (c.path("constraint").asText().equals(st.path("constraint").asText())) {
-                        budget = c.path("max_parameters").asLong();
+                    if (DistillStage.constraints(st.path("constraint").asText()).contains(c.path("constraint").asText())) {
+                        assertTrue(st.path("parameters").asLong() <= c.path("max_parameters").asLong(), st.toString());
                     }
                 }
-                assertTrue(st.path("parameters").asLong() <= budget, st.toString());
             } else {
-                searched++;
+                assertFalse(architectures.contains(st.path("architecture").asText()), "a student chosen twice is trained once");
+                architectures.add(st.path("architecture").asText());
+                for (String c : DistillStage.constraints(st.path("constraint").asText())) {
+                    assertNull(searchedFor.put(c, st.path("architecture").asText()), c + " has one student");
+                }
             }
         }
-        assertTrue(searched >= 2 && baselines >= 1, "searched " + searched + ", baselines " + baselines + ": " + manifest);
+        for (JsonNode c : pareto.path("constraints")) {
+            if (c.path("chosen").isObject()) {
+                assertEquals(c.path("chosen").path("architecture").asText(), searchedFor.get(c.path("constraint").asText()), c.toString());
+            }
+        }
+        assertTrue(searchedFor.size() >= 2 && baselines >= 1, "searched for " + searchedFor + ", baselines " + baselines + ": " + manifest);
     }
 
     /** The least and the greatest value over every student the two blocks' candidates make. */
@@ -264,8 +311,8 @@ class ShrinkingAndSearchTest {
     }
 
     /** Each constraint's best predicted student is the minimum over every combination of candidates that fits. */
-    private static void checkAgainstBruteForce(JsonNode pareto, JsonNode candidates, LatencyTable table) {
-        StudentSize size = SIZE;
+    private static void checkAgainstBruteForce(JsonNode pareto, JsonNode candidates, LatencyTable table, int embeddingSize) {
+        StudentSize size = SIZE.withEmbeddingSize(embeddingSize);
         JsonNode a = candidates.path("blocks").get(0).path("candidates");
         JsonNode b = candidates.path("blocks").get(1).path("candidates");
         for (JsonNode c : pareto.path("constraints")) {
@@ -275,7 +322,7 @@ class ShrinkingAndSearchTest {
             for (JsonNode x : a) {
                 for (JsonNode y : b) {
                     Architecture arch = Architecture.parse(x.path("path").asText() + " | " + y.path("path").asText());
-                    if (size.parameters(arch) <= maxParams && table.predictMs(arch) <= maxMs + 1e-6) {
+                    if (size.parameters(arch) <= maxParams && table.predictMs(arch, embeddingSize) <= maxMs + 1e-6) {
                         best = Math.min(best, x.path("loss").asDouble() + y.path("loss").asDouble());
                     }
                 }
