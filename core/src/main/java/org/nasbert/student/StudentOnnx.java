@@ -2,6 +2,7 @@ package org.nasbert.student;
 
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.nasbert.Version;
+import org.nasbert.nn.Dense;
 import org.nasbert.onnx.OnnxBuilder;
 import org.nasbert.nn.Tensors;
 import org.nasbert.space.Architecture;
@@ -24,6 +25,9 @@ import java.util.Map;
  */
 public final class StudentOnnx {
     public static final String FILE = "model.onnx";
+    /** A fine-tuned student with its task head. */
+    public static final String CLASSIFIER_FILE = "classifier.onnx";
+    private static final String HEAD = "task_head";
     private static final float MASKED = -1e9f;
 
     private final OnnxBuilder g = new OnnxBuilder();
@@ -31,16 +35,28 @@ public final class StudentOnnx {
     private String maskAdd;
     private String mask3;
 
-    private StudentOnnx(StudentModel student) {
-        this.w = student.namedWeights();
+    private StudentOnnx(StudentModel student, Dense head) {
+        this.w = new java.util.LinkedHashMap<>(student.namedWeights());
+        if (head != null) {
+            w.put(HEAD + ".weight", head.weight());
+            w.put(HEAD + ".bias", head.bias());
+        }
     }
 
     /** The serialized ModelProto. */
     public static byte[] of(StudentModel student) {
-        return new StudentOnnx(student).build(student);
+        return new StudentOnnx(student, null).build(student, 0);
     }
 
-    private byte[] build(StudentModel s) {
+    /**
+     * A fine-tuned student and its task head (TaskHead: the mean of the states over real tokens, then {@code head}):
+     * outputs {@code last_hidden_state} and {@code logits} (float [batch, outputs]).
+     */
+    public static byte[] withTaskHead(StudentModel student, Dense head) {
+        return new StudentOnnx(student, head).build(student, head.outputSize());
+    }
+
+    private byte[] build(StudentModel s, int outputs) {
         String ids = g.input("input_ids", OnnxBuilder.INT64, "batch", "sequence");
         String mask = g.input("attention_mask", OnnxBuilder.INT64, "batch", "sequence");
         String types = g.input("token_type_ids", OnnxBuilder.INT64, "batch", "sequence");
@@ -62,7 +78,20 @@ public final class StudentOnnx {
         int width = s.outputWidth() != 0 ? s.outputWidth() : a.blocks().get(a.blocks().size() - 1).hidden();
         g.alias(h, "last_hidden_state");
         g.output("last_hidden_state", OnnxBuilder.FLOAT, "batch", "sequence", width);
+        if (outputs > 0) {
+            g.alias(linear(meanOverRealTokens(h), HEAD + ".weight", HEAD + ".bias"), "logits");
+            g.output("logits", OnnxBuilder.FLOAT, "batch", outputs);
+        }
         return g.model("nasbert-student", "nasbert-spark", Version.VERSION);
+    }
+
+    /** [batch, sequence, width] to [batch, width]: the sum over real tokens divided by their count. */
+    private String meanOverRealTokens(String h) {
+        String sum = g.node("ReduceSum", new String[]{g.node("Mul", new String[]{h, mask3}), g.int64s(false, 1)},
+                OnnxBuilder.attr("keepdims", 0L));
+        String count = g.node("ReduceSum", new String[]{g.node("Squeeze", new String[]{mask3, g.int64s(false, 2)}), g.int64s(false, 1)},
+                OnnxBuilder.attr("keepdims", 1L));
+        return g.node("Div", new String[]{sum, count});
     }
 
     /** The attention mask as an additive [batch, 1, 1, sequence] term and as a multiplicative [batch, sequence, 1] one. */

@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.junit.jupiter.api.Test;
+import org.nasbert.finetune.TaskHead;
 import org.nasbert.nn.Tensors;
 import org.nasbert.space.Architecture;
 
@@ -55,6 +56,36 @@ class StudentOnnxTest {
     }
 
     @Test
+    void theClassifierExportGivesTheTaskHeadsLogitsOverRealTokensOnly() throws Exception {
+        // a fine-tuned student: 48-wide embeddings projected to block 0, an output projection, then the task head
+        StudentModel student = StudentModel.fresh(Architecture.parse("64:mha,sep3 | 128:ffn,sep5"), 48, 500, 40, 4, 12, 96);
+        perturb(student, new Random(6));
+        TaskHead head = new TaskHead(96, 3, new Random(7));
+        int[] lengths = {13, 5, 9};
+        int seq = 13;
+        Random random = new Random(4);
+        int[][] ids = new int[3][seq];
+        int[][] types = new int[3][seq];
+        for (int b = 0; b < 3; b++) {
+            for (int t = 0; t < seq; t++) {
+                ids[b][t] = random.nextInt(500); // padded places hold words too: they must not count
+            }
+        }
+        float[] expected = Tensors.copyOf(head.forward(student.infer(ids, types, lengths), lengths));
+        float[][] logits = (float[][]) runAll(StudentOnnx.withTaskHead(student, head.dense()), ids, types, lengths)[1];
+        double worst = 0;
+        double scale = 0;
+        for (int b = 0; b < 3; b++) {
+            for (int c = 0; c < 3; c++) {
+                worst = Math.max(worst, Math.abs(expected[b * 3 + c] - logits[b][c]));
+                scale = Math.max(scale, Math.abs(expected[b * 3 + c]));
+            }
+        }
+        assertTrue(scale > 0.1, "logits of a real size: " + scale);
+        assertTrue(worst <= 1e-4, "max |BigDL head - ONNX Runtime| " + worst);
+    }
+
+    @Test
     void aPaddedSequenceGivesWhatItGivesAlone() throws Exception {
         StudentModel student = StudentModel.fresh(Architecture.parse("32:sep5,mha | 32:ffn,sep3"), 32, 100, 16, 2, 4);
         perturb(student, new Random(8));
@@ -80,6 +111,11 @@ class StudentOnnxTest {
     }
 
     private static float[][][] run(byte[] model, int[][] ids, int[][] types, int[] lengths) throws Exception {
+        return (float[][][]) runAll(model, ids, types, lengths)[0];
+    }
+
+    /** Every output of the model, in order. */
+    private static Object[] runAll(byte[] model, int[][] ids, int[][] types, int[] lengths) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         long[][] i = new long[ids.length][ids[0].length];
         long[][] m = new long[ids.length][ids[0].length];
@@ -98,7 +134,11 @@ class StudentOnnxTest {
             inputs.put("attention_mask", OnnxTensor.createTensor(env, m));
             inputs.put("token_type_ids", OnnxTensor.createTensor(env, ty));
             try (OrtSession.Result result = session.run(inputs)) {
-                return (float[][][]) result.get(0).getValue();
+                Object[] out = new Object[result.size()];
+                for (int k = 0; k < out.length; k++) {
+                    out[k] = result.get(k).getValue();
+                }
+                return out;
             } finally {
                 for (OnnxTensor t : inputs.values()) {
                     t.close();

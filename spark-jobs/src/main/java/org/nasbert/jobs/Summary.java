@@ -108,8 +108,10 @@ final class Summary {
             return s.append(String.format("%n             %s/<name>/", result.output)).toString();
         }
         if ("export".equals(result.stage)) {
+            boolean classifiers = m.path("classifier_onnx").asBoolean();
             StringBuilder s = new StringBuilder(String.format("%d students (config.json, model.safetensors, vocab.txt, arch.json, "
-                    + "model.onnx); latency at %s x %s tokens in ms, predicted by the table / sum of the parts timed alongside / whole:", m.path("students").size(),
+                    + "model.onnx%s); latency at %s x %s tokens in ms, predicted by the table / sum of the parts timed alongside / whole:",
+                    m.path("students").size(), classifiers ? ", classifier.onnx with the task head" : "",
                     m.path("conditions").path("batch").asText(), m.path("conditions").path("sequence_length").asText()));
             for (JsonNode st : m.path("students")) {
                 s.append(String.format("%n               %-12s %-9s %,11d parameters  %7.3f / %s", st.path("name").asText(),

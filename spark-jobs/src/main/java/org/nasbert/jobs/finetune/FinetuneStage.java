@@ -54,9 +54,9 @@ import java.util.Random;
 public final class FinetuneStage implements Stage {
     public static final String OUTPUT = "finetune";
     public static final String TEACHER = "teacher";
-    static final String HEAD = "head.safetensors";
+    public static final String HEAD = "head.safetensors";
     static final String ENCODER = "encoder.safetensors";
-    static final String STUDENT = "student";
+    public static final String STUDENT = "student";
     static final String CHECKPOINTS = "_checkpoints-finetune";
     private static final Logger LOG = LoggerFactory.getLogger(FinetuneStage.class);
 

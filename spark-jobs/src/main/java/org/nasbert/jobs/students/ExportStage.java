@@ -2,13 +2,19 @@ package org.nasbert.jobs.students;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.io.StageOutput;
+import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.finetune.StudentEncoder;
+import org.nasbert.finetune.TaskHead;
+import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.LatencyCheck;
 import org.nasbert.jobs.search.SearchStage;
@@ -19,6 +25,7 @@ import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
+import org.nasbert.student.StudentOnnx;
 import org.nasbert.text.WordPieceVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +36,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 /**
  * export: every distilled student (searched and baseline) as a directory a user can take away, {@code
@@ -60,15 +68,19 @@ public final class ExportStage implements Stage {
         return Collections.emptyList();
     }
 
-    /** One student to export. */
+    /** One student to export: where distill wrote it and, when finetune has run, its fine-tuned directory and outputs. */
     static final class Item implements Serializable {
         private static final long serialVersionUID = 1L;
         final String name;
         final String source;
+        final String tuned;
+        final int outputs;
 
-        Item(String name, String source) {
+        Item(String name, String source, String tuned, int outputs) {
             this.name = name;
             this.source = source;
+            this.tuned = tuned;
+            this.outputs = outputs;
         }
     }
 
@@ -91,8 +103,12 @@ public final class ExportStage implements Stage {
         List<Item> items = new ArrayList<>();
         List<Architecture> architectures = new ArrayList<>();
         List<Integer> embeddings = new ArrayList<>();
+        boolean tuned = context.run().isComplete(FinetuneStage.OUTPUT);
+        int outputs = tuned ? context.run().manifest(FinetuneStage.OUTPUT).path("outputs").asInt() : 0;
         for (JsonNode s : distilled.path("students")) {
-            items.add(new Item(s.path("name").asText(), new Path(students, s.path("name").asText()).toString()));
+            String name = s.path("name").asText();
+            items.add(new Item(name, new Path(students, name).toString(),
+                    tuned ? new Path(context.run().path(FinetuneStage.OUTPUT), name).toString() : null, outputs));
             Architecture a = Architecture.parse(s.path("architecture").asText());
             architectures.add(a);
             embeddings.add(s.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden()));
@@ -137,6 +153,10 @@ public final class ExportStage implements Stage {
         manifest.put("conditions", table.conditions());
         manifest.put("timed", timed != null ? "whole students on one executor at the table's conditions"
                 : "not timed: the latency table was imported (it describes other hardware)");
+        manifest.put("classifier_onnx", tuned);
+        manifest.put("classifiers", tuned ? "each student fine-tuned on " + context.run().manifest(FinetuneStage.OUTPUT).path("task").asText()
+                + " with its task head: <name>/" + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)"
+                : "none: finetune has not run");
         manifest.put("students", rows);
         return manifest;
     }
@@ -148,6 +168,20 @@ public final class ExportStage implements Stage {
         Path source = new Path(item.source);
         StudentModel student = StudentExport.read(source, conf);
         StudentExport.write(student, StudentExport.ffnRatio(source, conf), vocabulary, dir, conf, true);
+        if (item.tuned != null) {
+            writeClassifier(new Path(item.tuned), item.outputs, new Path(dir, StudentOnnx.CLASSIFIER_FILE), conf);
+        }
+    }
+
+    /** The fine-tuned student with its task head as one ONNX model (logits out), as evaluate scores it. */
+    private static void writeClassifier(Path tuned, int outputs, Path target, Configuration conf) throws java.io.IOException {
+        StudentModel student = StudentExport.read(new Path(tuned, FinetuneStage.STUDENT), conf);
+        TaskHead head = new TaskHead(new StudentEncoder(student).width(), outputs, new Random(0));
+        FileSystem fs = target.getFileSystem(conf);
+        ModuleWeights.read(fs, new Path(tuned, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
+        try (FSDataOutputStream out = fs.create(target, false)) {
+            out.write(StudentOnnx.withTaskHead(student, head.dense()));
+        }
     }
 
     private static Map<String, Long> files(StageOutput output, String name) throws java.io.IOException {
