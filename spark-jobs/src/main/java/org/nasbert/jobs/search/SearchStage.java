@@ -103,7 +103,7 @@ public final class SearchStage implements Stage {
                 + "element against the teacher");
         pareto.put("predicted_loss", "sum of the blocks' held-out losses, each block fed the teacher's state");
         pareto.put("measured_loss", "the student's blocks chained from the teacher's embeddings, against its last hidden state");
-        pareto.put(EMBEDDING_SIZE, size.embeddingSize() == StudentSize.BLOCK_0 ? "block 0's hidden size" : "" + size.embeddingSize());
+        pareto.put("embedding_size_setting", size.embeddingSize()); // 0: each student's block 0 width, as its embedding_size says
         ArrayNode list = pareto.putArray("constraints");
         List<String> chosenText = new ArrayList<>();
         List<ObjectNode> chosenNodes = new ArrayList<>();

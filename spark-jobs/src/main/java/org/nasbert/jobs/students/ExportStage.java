@@ -84,6 +84,17 @@ public final class ExportStage implements Stage {
         }
     }
 
+    /** Each fine-tuned model's architecture by name, when finetune has finished (else none). */
+    private static Map<String, String> tunedArchitectures(StageContext context) throws java.io.IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (context.run().isComplete(FinetuneStage.OUTPUT)) {
+            for (JsonNode m : context.run().manifest(FinetuneStage.OUTPUT).path("models")) {
+                out.put(m.path("name").asText(), m.path("architecture").asText());
+            }
+        }
+        return out;
+    }
+
     /** The table's prediction; null when it lacks a part, such as the teacher's embeddings of an inherited student. */
     private static Double predictedMs(LatencyTable table, Architecture a, int embeddingSize) {
         try {
@@ -103,12 +114,15 @@ public final class ExportStage implements Stage {
         List<Item> items = new ArrayList<>();
         List<Architecture> architectures = new ArrayList<>();
         List<Integer> embeddings = new ArrayList<>();
-        boolean tuned = context.run().isComplete(FinetuneStage.OUTPUT);
+        Map<String, String> tunedArchitectures = tunedArchitectures(context);
+        boolean tuned = !tunedArchitectures.isEmpty();
         int outputs = tuned ? context.run().manifest(FinetuneStage.OUTPUT).path("outputs").asInt() : 0;
         for (JsonNode s : distilled.path("students")) {
             String name = s.path("name").asText();
+            // a fine-tuned model of another architecture under the same name is from an earlier distill: not this student
+            boolean same = s.path("architecture").asText().equals(tunedArchitectures.get(name));
             items.add(new Item(name, new Path(students, name).toString(),
-                    tuned ? new Path(context.run().path(FinetuneStage.OUTPUT), name).toString() : null, outputs));
+                    same ? new Path(context.run().path(FinetuneStage.OUTPUT), name).toString() : null, outputs));
             Architecture a = Architecture.parse(s.path("architecture").asText());
             architectures.add(a);
             embeddings.add(s.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden()));
@@ -153,10 +167,10 @@ public final class ExportStage implements Stage {
         manifest.put("conditions", table.conditions());
         manifest.put("timed", timed != null ? "whole students on one executor at the table's conditions"
                 : "not timed: the latency table was imported (it describes other hardware)");
-        manifest.put("classifier_onnx", tuned);
-        manifest.put("classifiers", tuned ? "each student fine-tuned on " + context.run().manifest(FinetuneStage.OUTPUT).path("task").asText()
-                + " with its task head: <name>/" + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)"
-                : "none: finetune has not run");
+        manifest.put("classifier_onnx", items.stream().anyMatch(item -> item.tuned != null));
+        manifest.put("classifiers", tuned ? "every student finetune trained (same name and architecture) on "
+                + context.run().manifest(FinetuneStage.OUTPUT).path("task").asText() + " with its task head: <name>/"
+                + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)" : "none: finetune has not run");
         manifest.put("students", rows);
         return manifest;
     }
