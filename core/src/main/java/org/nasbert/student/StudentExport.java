@@ -130,7 +130,8 @@ public final class StudentExport {
         }
     }
 
-    private static FileSystem raw(FileSystem fs) {
+    /** The file system to write a model with: on a local disk without Hadoop's .crc files beside it. */
+    public static FileSystem raw(FileSystem fs) {
         return fs instanceof LocalFileSystem ? ((LocalFileSystem) fs).getRaw() : fs; // no .crc files beside the model
     }
 

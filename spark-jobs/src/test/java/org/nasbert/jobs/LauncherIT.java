@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,6 +183,10 @@ class LauncherIT {
         Path exported = run.resolve("export").resolve(firstSearched(run));
         for (String f : new String[]{"config.json", "model.safetensors", "vocab.txt", "arch.json", "model.onnx", "classifier.onnx"}) {
             assertTrue(Files.exists(exported.resolve(f)), exported + "/" + f);
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(exported)) {
+            List<String> hidden = files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith(".")).collect(Collectors.toList());
+            assertEquals(List.of(), hidden, "nothing but the model's files (no Hadoop .crc files) in " + exported);
         }
         JsonNode export = Json.MAPPER.readTree(run.resolve("export/manifest.json").toFile());
         assertTrue(export.path("students").get(0).path("measured_ms").asDouble() > 0, export.toString());

@@ -193,7 +193,7 @@ public final class ExportStage implements Stage {
         TaskHead head = new TaskHead(new StudentEncoder(student).width(), outputs, new Random(0));
         FileSystem fs = target.getFileSystem(conf);
         ModuleWeights.read(fs, new Path(tuned, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
-        try (FSDataOutputStream out = fs.create(target, false)) {
+        try (FSDataOutputStream out = StudentExport.raw(fs).create(target, false)) {
             out.write(StudentOnnx.withTaskHead(student, head.dense()));
         }
     }
