@@ -58,15 +58,7 @@ public final class LatencyTable {
      * its projection to every width.
      */
     public List<String> missing(SearchSpace space, int embeddingSize) {
-        Set<String> wanted = new LinkedHashSet<>();
-        if (embeddingSize != StudentSize.BLOCK_0) {
-            wanted.add(embeddings(embeddingSize));
-            for (int h : space.hiddenSizes()) {
-                if (h != embeddingSize) {
-                    wanted.add(projection(embeddingSize, h));
-                }
-            }
-        }
+        Set<String> wanted = new LinkedHashSet<>(embeddingParts(embeddingSize, space.hiddenSizes()));
         for (int h : space.hiddenSizes()) {
             for (Op op : space.operations()) {
                 wanted.add(op(op, h));
@@ -81,6 +73,29 @@ public final class LatencyTable {
         }
         wanted.removeAll(parts.keySet());
         return new ArrayList<>(wanted);
+    }
+
+    /**
+     * Of the embeddings of {@code embeddingSize} and their projection to each of {@code firstWidths}, those this table
+     * has no entry for; none for {@link StudentSize#BLOCK_0} (the embeddings of each width are the space's own parts).
+     */
+    public List<String> missingEmbeddings(int embeddingSize, int[] firstWidths) {
+        Set<String> wanted = new LinkedHashSet<>(embeddingParts(embeddingSize, firstWidths));
+        wanted.removeAll(parts.keySet());
+        return new ArrayList<>(wanted);
+    }
+
+    private static List<String> embeddingParts(int embeddingSize, int[] firstWidths) {
+        List<String> out = new ArrayList<>();
+        if (embeddingSize != StudentSize.BLOCK_0) {
+            out.add(embeddings(embeddingSize));
+            for (int h : firstWidths) {
+                if (h != embeddingSize) {
+                    out.add(projection(embeddingSize, h));
+                }
+            }
+        }
+        return out;
     }
 
     public Map<String, String> conditions() {

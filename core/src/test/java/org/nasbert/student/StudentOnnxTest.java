@@ -27,13 +27,11 @@ class StudentOnnxTest {
         perturb(student, new Random(5));
         int[] lengths = {17, 9, 12};
         int seq = 17;
-        Random random = new Random(3);
-        int[][] ids = new int[3][seq];
+        int[][] ids = words(new Random(3), lengths, seq);
         int[][] types = new int[3][seq];
         for (int b = 0; b < 3; b++) {
-            for (int t = 0; t < lengths[b]; t++) {
-                ids[b][t] = random.nextInt(500);
-                types[b][t] = t >= lengths[b] / 2 ? 1 : 0;
+            for (int t = lengths[b] / 2; t < lengths[b]; t++) {
+                types[b][t] = 1;
             }
         }
         float[] expected = Tensors.copyOf(student.infer(ids, types, lengths));
@@ -63,14 +61,8 @@ class StudentOnnxTest {
         TaskHead head = new TaskHead(96, 3, new Random(7));
         int[] lengths = {13, 5, 9};
         int seq = 13;
-        Random random = new Random(4);
-        int[][] ids = new int[3][seq];
+        int[][] ids = words(new Random(4), new int[]{seq, seq, seq}, seq); // padded places hold words too: they must not count
         int[][] types = new int[3][seq];
-        for (int b = 0; b < 3; b++) {
-            for (int t = 0; t < seq; t++) {
-                ids[b][t] = random.nextInt(500); // padded places hold words too: they must not count
-            }
-        }
         float[] expected = Tensors.copyOf(head.forward(student.infer(ids, types, lengths), lengths));
         float[][] logits = (float[][]) runAll(StudentOnnx.withTaskHead(student, head.dense()), ids, types, lengths)[1];
         double worst = 0;
@@ -98,6 +90,17 @@ class StudentOnnxTest {
                 assertEquals(alone[0][t][c], together[1][t][c], 1e-5, "token " + t + " channel " + c);
             }
         }
+    }
+
+    /** Random word ids in the first {@code filled[b]} places of each row of {@code seq}, zeros after. */
+    private static int[][] words(Random random, int[] filled, int seq) {
+        int[][] ids = new int[filled.length][seq];
+        for (int b = 0; b < filled.length; b++) {
+            for (int t = 0; t < filled[b]; t++) {
+                ids[b][t] = random.nextInt(500);
+            }
+        }
+        return ids;
     }
 
     /** Every weight moved off its initial value (LayerNorm's ones and zeros included), so a swapped tensor shows. */

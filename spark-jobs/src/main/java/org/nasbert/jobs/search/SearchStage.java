@@ -172,25 +172,10 @@ public final class SearchStage implements Stage {
 
     /** The table must time embeddings of the asked size and their projection to every width block 0 may have. */
     private static void requireEmbeddingTimings(LatencyTable table, StudentSize size, List<List<ArchitectureSearch.Scored>> blocks) {
-        int e = size.embeddingSize();
-        if (e == StudentSize.BLOCK_0) {
-            return;
-        }
-        List<String> missing = new ArrayList<>();
-        List<String> wanted = new ArrayList<>();
-        wanted.add(LatencyTable.embeddings(e));
-        for (ArchitectureSearch.Scored s : blocks.get(0)) {
-            String p = LatencyTable.projection(e, s.path.hidden());
-            if (s.path.hidden() != e && !wanted.contains(p)) {
-                wanted.add(p);
-            }
-        }
-        for (String part : wanted) {
-            if (!table.parts().containsKey(part)) {
-                missing.add(part);
-            }
-        }
+        int[] firstWidths = blocks.get(0).stream().mapToInt(s -> s.path.hidden()).distinct().toArray();
+        List<String> missing = table.missingEmbeddings(size.embeddingSize(), firstWidths);
         if (!missing.isEmpty()) {
+            int e = size.embeddingSize();
             throw new NasbertException(SearchSettings.EMBEDDING_SIZE.key() + " = " + e + ", but the run's latency table has no "
                     + String.join(", ", missing) + "; redo it with the same setting ('bin/nasbert latency --force --set "
                     + SearchSettings.EMBEDDING_SIZE.key() + "=" + e + "', seconds) or import a table that has them");

@@ -84,11 +84,11 @@ public final class ExportStage implements Stage {
         }
     }
 
-    /** Each fine-tuned model's architecture by name, when finetune has finished (else none). */
-    private static Map<String, String> tunedArchitectures(StageContext context) throws java.io.IOException {
+    /** Each fine-tuned model's architecture by name, from finetune's manifest ({@code tuned}, null when it has not finished). */
+    private static Map<String, String> tunedArchitectures(JsonNode tuned) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (context.run().isComplete(FinetuneStage.OUTPUT)) {
-            for (JsonNode m : context.run().manifest(FinetuneStage.OUTPUT).path("models")) {
+        if (tuned != null) {
+            for (JsonNode m : tuned.path("models")) {
                 out.put(m.path("name").asText(), m.path("architecture").asText());
             }
         }
@@ -114,9 +114,10 @@ public final class ExportStage implements Stage {
         List<Item> items = new ArrayList<>();
         List<Architecture> architectures = new ArrayList<>();
         List<Integer> embeddings = new ArrayList<>();
-        Map<String, String> tunedArchitectures = tunedArchitectures(context);
+        JsonNode finetuned = context.run().isComplete(FinetuneStage.OUTPUT) ? context.run().manifest(FinetuneStage.OUTPUT) : null;
+        Map<String, String> tunedArchitectures = tunedArchitectures(finetuned);
         boolean tuned = !tunedArchitectures.isEmpty();
-        int outputs = tuned ? context.run().manifest(FinetuneStage.OUTPUT).path("outputs").asInt() : 0;
+        int outputs = tuned ? finetuned.path("outputs").asInt() : 0;
         for (JsonNode s : distilled.path("students")) {
             String name = s.path("name").asText();
             // a fine-tuned model of another architecture under the same name is from an earlier distill: not this student
@@ -169,7 +170,7 @@ public final class ExportStage implements Stage {
                 : "not timed: the latency table was imported (it describes other hardware)");
         manifest.put("classifier_onnx", items.stream().anyMatch(item -> item.tuned != null));
         manifest.put("classifiers", tuned ? "every student finetune trained (same name and architecture) on "
-                + context.run().manifest(FinetuneStage.OUTPUT).path("task").asText() + " with its task head: <name>/"
+                + finetuned.path("task").asText() + " with its task head: <name>/"
                 + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)" : "none: finetune has not run");
         manifest.put("students", rows);
         return manifest;
