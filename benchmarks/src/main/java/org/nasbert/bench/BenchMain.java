@@ -1,5 +1,9 @@
 package org.nasbert.bench;
 
+import org.nasbert.engine.BigDl;
+import org.nasbert.engine.Machine;
+import org.nasbert.engine.MklDispatch;
+
 import java.util.Arrays;
 
 /**
@@ -11,7 +15,13 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
+        MklDispatch.prepare(); // as the stages do: MKL's code path for this CPU, before anything loads it
         String name = args.length > 0 ? args[0] : "";
+        if (!name.equals("verify-tokenizer") && !name.isEmpty() && !name.equals("--help")) {
+            // numbers from different machines are never compared blind: CPU, its vector flags, MKL's code path
+            BigDl.mklLoaded(); // loaded now, so that the line reports the path the benchmark runs
+            System.out.println("machine: " + Machine.summary());
+        }
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (name) {
             case "tokenize":
@@ -32,6 +42,9 @@ public final class BenchMain {
             case "latency":
                 LatencyBenchmark.main(rest);
                 break;
+            case "mkl-path":
+                MklPathBenchmark.main(rest);
+                break;
             case "student-speed":
                 StudentSpeedBenchmark.main(rest);
                 break;
@@ -45,6 +58,7 @@ public final class BenchMain {
                         + "       bin/nasbert bench scaling [--run runs/demo] [--steps 12] [--batch 64] [--runs 2] [--hidden-sizes 128,256]\n"
                         + "       bin/nasbert bench search [--candidates 100] [--brute-force-candidates 30] [--top 100]\n"
                         + "       bin/nasbert bench latency [--batch 1] [--seq 128] [--threads 1] [--runs 30] [--students 8] [--out table.json]\n"
+                        + "       bin/nasbert bench mkl-path [--bench block-step|teacher] [--runs 3] [--child-runs 3] [--avx2 false]\n"
                         + "       bin/nasbert bench student-speed [--batch 128] [--seq 128] [--threads N] [--runs 3] [--teacher bert-base|minilm] [--pareto pareto.json]\n"
                         + "       bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab LOCATION]");
                 System.exit(name.isEmpty() || name.equals("--help") ? 0 : 2);

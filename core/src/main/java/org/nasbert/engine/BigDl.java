@@ -21,6 +21,15 @@ public final class BigDl {
     public static final TensorNumericMath.TensorNumeric<Float> NUMERIC = floatNumeric();
     private static boolean initialized;
 
+    static {
+        // Before anything here can load BigDL's MKL: its code path is chosen when it first dispatches.
+        try {
+            MklDispatch.prepare();
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(BigDl.class).warn("MKL's code path left to MKL: {}", e.getMessage());
+        }
+    }
+
     private BigDl() {
     }
 

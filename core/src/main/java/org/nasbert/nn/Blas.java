@@ -1,13 +1,14 @@
 package org.nasbert.nn;
 
 import com.intel.analytics.bigdl.mkl.MKL;
+import org.nasbert.engine.BigDl;
 
 /**
  * Row-major single-precision matrix multiply on raw arrays: {@code C = alpha * op(A) * op(B) + beta * C}
  * with op(A) m x k, op(B) k x n, C m x n. MKL's sgemm (BigDL's natives) when loaded, else plain Java.
  */
 public final class Blas {
-    private static final boolean MKL_LOADED = MKL.isMKLLoaded();
+    private static final boolean MKL_LOADED = BigDl.mklLoaded(); // through the seam: MKL's code path is chosen first
 
     private Blas() {
     }

@@ -1,10 +1,11 @@
 package org.nasbert.nn;
 
 import com.intel.analytics.bigdl.mkl.MKL;
+import org.nasbert.engine.BigDl;
 
 /** Element-wise math over arrays: MKL's vector math library when loaded (vectorised natives), else Java. */
 final class Vml {
-    private static final boolean MKL_LOADED = MKL.isMKLLoaded();
+    private static final boolean MKL_LOADED = BigDl.mklLoaded(); // through the seam: MKL's code path is chosen first
 
     private Vml() {
     }

@@ -8,7 +8,8 @@ import org.nasbert.engine.BigDl;
 /**
  * Starts the Spark session of a stage. Settings given to spark-submit win; we only fill in what is
  * missing (after BigDL's own Spark settings): local mode when no master was given, Kryo with the project's registrator, no speculation
- * (stages write checkpoints from tasks, which speculation would duplicate).
+ * (stages write checkpoints from tasks, which speculation would duplicate), and the executor plugin that chooses
+ * MKL's code path on each executor's CPU.
  */
 public final class SparkSessions {
     private SparkSessions() {
@@ -27,7 +28,16 @@ public final class SparkSessions {
         conf.setIfMissing("spark.speculation", "false");
         conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        addExecutorPlugin(conf, MklExecutorPlugin.class.getName());
         return conf;
+    }
+
+    /** Executors start their plugins from the conf they fetch from the driver: spark-submit, bin/nasbert or Airflow alike. */
+    static void addExecutorPlugin(SparkConf conf, String plugin) {
+        String listed = conf.get("spark.executor.plugins", "").trim();
+        if (!java.util.Arrays.asList(listed.split("\\s*,\\s*")).contains(plugin)) {
+            conf.set("spark.executor.plugins", listed.isEmpty() ? plugin : listed + "," + plugin);
+        }
     }
 
     public static SparkSession start(SparkConf conf) {

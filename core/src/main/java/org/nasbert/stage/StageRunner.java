@@ -10,6 +10,7 @@ import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.io.StageOutput;
+import org.nasbert.spark.ExecutorMachines;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,7 @@ public final class StageRunner {
             manifest.put("created", Instant.now().toString());
             manifest.put("settings", asked);
             manifest.putAll(body);
+            manifest.put("machines", ExecutorMachines.describe(sc));
             double seconds = (System.nanoTime() - start) / 1e9;
             manifest.put("seconds", Math.round(seconds * 10) / 10.0);
             output.commit(manifest);

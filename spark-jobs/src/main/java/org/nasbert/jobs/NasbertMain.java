@@ -4,6 +4,7 @@ import org.apache.spark.sql.SparkSession;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
+import org.nasbert.engine.MklDispatch;
 import org.nasbert.spark.SparkSessions;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageResult;
@@ -67,6 +68,7 @@ public final class NasbertMain {
         String command = args.length > 0 ? args[0] : "";
         SparkSession spark = null;
         try {
+            MklDispatch.prepare(); // before anything loads BigDL's MKL; a bad NASBERT_MKL_DISPATCH stops here
             List<Stage> stages = stagesOf(command);
             CommandLine cli = CommandLine.parse(args, stages);
             if (cli.command == null) {

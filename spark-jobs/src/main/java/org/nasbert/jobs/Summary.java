@@ -1,6 +1,7 @@
 package org.nasbert.jobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.engine.Machine;
 import org.nasbert.stage.StageResult;
 
 import java.io.PrintStream;
@@ -13,6 +14,7 @@ final class Summary {
 
     static void print(PrintStream out, String command, List<StageResult> results, double seconds) {
         out.printf("nasbert %s: done in %.1f s%n", command, seconds);
+        out.printf("  %-10s %s%n", "machine", Machine.summary());
         for (StageResult result : results) {
             out.printf("  %-10s %s%s%n", result.stage, result.output, result.skipped ? "   (already finished; --force redoes it)" : "");
             out.println("             " + headline(result));
@@ -70,9 +72,10 @@ final class Summary {
         }
         if ("latency".equals(result.stage)) {
             JsonNode c = m.path("conditions");
-            return String.format("%d parts (%s), batch %s x %s tokens, %s thread(s), %s runs each, on %s (%s); table: %s/table.json",
+            String mkl = c.has("mkl_code_path") ? ", MKL " + c.path("mkl_code_path").asText() : "";
+            return String.format("%d parts (%s), batch %s x %s tokens, %s thread(s), %s runs each, on %s (%s%s); table: %s/table.json",
                     m.path("parts").asInt(), m.path("source").asText(), c.path("batch").asText(), c.path("sequence_length").asText(),
-                    c.path("threads").asText(), c.path("runs").asText(), c.path("host").asText(), c.path("cpu").asText(),
+                    c.path("threads").asText(), c.path("runs").asText(), c.path("host").asText(), c.path("cpu").asText(), mkl,
                     result.output);
         }
         if ("search".equals(result.stage)) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.io.Json;
+import org.nasbert.testing.MklPaths;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,6 +74,11 @@ class ExecutorLossIT {
                 "Spark saw the executor go:\n" + trainLog);
         JsonNode supernet = Json.MAPPER.readTree(run.resolve("supernet/manifest.json").toFile());
         assertEquals(60, supernet.path("steps").asInt(), supernet.toString());
+        // each executor JVM chose MKL's code path for its own CPU (the executor plugin), and the manifest says which ran
+        assertTrue(supernet.path("machines").path("executors").size() >= 1, supernet.path("machines").toString());
+        for (JsonNode machine : supernet.path("machines").path("executors")) {
+            MklPaths.assertRanFast(machine, "train-blocks executor " + machine.path("executor").asText());
+        }
         assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")) && Files.exists(run.resolve("supernet/candidates.json")));
         for (JsonNode block : supernet.path("evaluation")) {
             double loss = block.path("mean_loss").asDouble();

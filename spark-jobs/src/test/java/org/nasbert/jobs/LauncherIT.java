@@ -3,7 +3,9 @@ package org.nasbert.jobs;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nasbert.engine.CpuInfo;
 import org.nasbert.io.Json;
+import org.nasbert.testing.MklPaths;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -92,6 +94,13 @@ class LauncherIT {
 
         assertTrue(Files.exists(run.resolve("teacher/_SUCCESS")));
         assertTrue(Files.exists(run.resolve("supernet/_SUCCESS")));
+        // every manifest names the CPU; where MKL computed (local mode: in the driver's JVM), the code path that ran
+        for (String output : new String[]{"teacher", "supernet", "students", "finetune"}) {
+            MklPaths.assertRanFast(Json.MAPPER.readTree(run.resolve(output + "/manifest.json").toFile()).path("machines").path("driver"),
+                    output + "/manifest.json");
+        }
+        assertEquals(CpuInfo.local().vendor(), manifest.path("machines").path("driver").path("cpu").path("vendor").asText());
+        assertTrue(demo.stdout.contains("machine    ") && demo.stdout.contains(CpuInfo.local().model()), demo.stdout);
         assertTrue(Files.exists(run.resolve("latency/_SUCCESS")) && Files.exists(run.resolve("latency/table.json")));
         assertTrue(demo.stdout.contains("14 parts (measured)"), "the demo space: 2 widths x 4 ops, embeddings, heads, "
                 + "2 projections: " + demo.stdout);

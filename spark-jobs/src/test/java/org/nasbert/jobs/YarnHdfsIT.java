@@ -11,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nasbert.io.Json;
+import org.nasbert.testing.MklPaths;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -112,6 +113,11 @@ class YarnHdfsIT {
         assertTrue(containerStdoutContains("nasbert teacher: done"), "the driver ran in a YARN container (cluster mode)");
         JsonNode teacherManifest = manifest(fs, run, "teacher");
         assertTrue(teacherManifest.path("counts").path("sequences").asLong() > 10, teacher);
+        // the YARN executor chose MKL's code path on its own CPU (the executor plugin) and the manifest says which ran
+        assertTrue(teacherManifest.path("machines").path("executors").size() >= 1, teacherManifest.path("machines").toString());
+        for (JsonNode machine : teacherManifest.path("machines").path("executors")) {
+            MklPaths.assertRanFast(machine, "teacher's YARN executor " + machine.path("executor").asText());
+        }
         assertTrue(fs.listStatus(new Path(run + "/teacher/data")).length > 0, "Parquet states on HDFS");
         // the ResourceManager ran them: one finished YARN application per stage, named by the launcher (the states
         // settle shortly after each driver has unregistered)

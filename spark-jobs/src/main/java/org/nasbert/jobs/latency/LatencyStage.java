@@ -5,6 +5,9 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
+import org.nasbert.engine.CpuInfo;
+import org.nasbert.engine.Machine;
+import org.nasbert.engine.MklDispatch;
 import org.nasbert.io.ResourceLocator;
 import org.nasbert.io.StageOutput;
 import org.nasbert.latency.LatencyMeter;
@@ -21,10 +24,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -124,31 +124,19 @@ public final class LatencyStage implements Stage {
         }
     }
 
-    /** What the timings depend on, recorded with them. */
+    /** What the timings depend on, recorded with them: host, CPU and its vector flags, MKL's code path, JVM. */
     static Map<String, String> machine() {
         Map<String, String> m = new LinkedHashMap<>();
-        try {
-            m.put("host", InetAddress.getLocalHost().getHostName());
-        } catch (IOException e) {
-            m.put("host", "unknown");
-        }
-        m.put("cpu", cpuModel());
+        m.put("host", Machine.host());
+        CpuInfo cpu = CpuInfo.local();
+        m.put("cpu", cpu.model());
+        m.put("cpu_vendor", cpu.vendor());
+        m.put("cpu_flags", String.valueOf(cpu.describe().get("vector_flags")));
         m.put("cores", "" + Runtime.getRuntime().availableProcessors());
+        Integer mklType = MklDispatch.loadedCpuType();
+        m.put("mkl_code_path", mklType == null ? "MKL not loaded" : MklDispatch.pathName(mklType));
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         return m;
-    }
-
-    private static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: the other fields still identify the machine
-        }
-        return "unknown";
     }
 }
