@@ -12,6 +12,9 @@ Airflow Variables (all optional; defaults in brackets):
   nasbert_runs      where run directories go [hdfs:///user/airflow/nasbert/runs]
   nasbert_queue     the YARN queue [default]
 Connections: `spark_yarn` (Spark, host `yarn`) for the submits; `webhdfs_default` for the sensor.
+MKL's code path needs nothing here: the driver lists nasbert's executor plugin in its own SparkConf, so each
+executor (and the driver in the ApplicationMaster) chooses it for its own CPU. To leave MKL alone, add
+`spark.executorEnv.NASBERT_MKL_DISPATCH` and `spark.yarn.appMasterEnv.NASBERT_MKL_DISPATCH` = `off` to `conf`.
 Needs apache-airflow-providers-apache-spark and apache-airflow-providers-apache-hdfs.
 """
 from datetime import datetime, timedelta

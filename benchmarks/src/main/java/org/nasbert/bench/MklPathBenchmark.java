@@ -57,7 +57,8 @@ final class MklPathBenchmark {
             double[] m = medians(e.getValue());
             StringBuilder s = new StringBuilder();
             for (int i = 0; i < m.length; i++) {
-                s.append(String.format("%s%s %.1f (x%.2f)", i == 0 ? "" : ", ", labels.get(i), m[i], m[i] / base[i]));
+                s.append(String.format(labels.get(i).equals("ratio") ? "%s%s %.2f (x%.2f)" : "%s%s %.1f (x%.2f)",
+                        i == 0 ? "" : ", ", labels.get(i), m[i], m[i] / base[i]));
             }
             System.out.printf("  %-8s %s%n", e.getKey(), s);
         }

@@ -30,10 +30,10 @@ final class ScalingBenchmark {
         int runs = TokenizeBenchmark.intArg(args, "--runs", 2);
         String hidden = TokenizeBenchmark.stringArg(args, "--hidden-sizes", "128,256");
         String memory = TokenizeBenchmark.stringArg(args, "--executor-memory-mb", "3072");
-        for (String stage : new String[]{"corpus", "teacher"}) {
+        for (String stage : new String[]{"corpus", "teacher", "latency"}) {
             if (!Files.isRegularFile(source.resolve(stage).resolve("_SUCCESS"))) {
                 throw new IllegalArgumentException(source + " has no finished " + stage + " stage; run bin/nasbert demo first "
-                        + "or pass --run <a run directory with corpus and teacher>");
+                        + "or pass --run <a run directory with corpus, teacher and latency>");
             }
         }
         System.out.printf("train-blocks scaling: local-cluster, 1 core per executor, %d steps of batch %d, hidden sizes %s, "
@@ -56,7 +56,7 @@ final class ScalingBenchmark {
     private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("nasbert-scaling-" + executors + "x-");
-        for (String stage : new String[]{"corpus", "teacher"}) {
+        for (String stage : new String[]{"corpus", "teacher", "latency"}) { // train-blocks bins paths by the latency table
             Files.createSymbolicLink(dir.resolve(stage), source.resolve(stage));
         }
         File log = dir.resolve("train-blocks.log").toFile();

@@ -23,6 +23,11 @@ import java.util.Map;
 public final class MklDispatch {
     public static final String CPU_TYPE_VARIABLE = "MKL_DEBUG_CPU_TYPE";
     public static final String MODE_VARIABLE = "NASBERT_MKL_DISPATCH";
+    /**
+     * Set beside MKL_DEBUG_CPU_TYPE with the same value: a child process (a JVM or a shell started from this one
+     * without an environment of its own) inherits the C environment, and must not take nasbert's choice for the user's.
+     */
+    static final String SET_BY_NASBERT = "NASBERT_MKL_DEBUG_CPU_TYPE_SET";
     static final int AVX2 = 5;
     static final int AVX512 = 7;
     /** What MKL's AVX2 kernels (Haswell's instruction set) and AVX-512 kernels (Skylake-SP's) use. */
@@ -52,17 +57,26 @@ public final class MklDispatch {
      */
     public static synchronized Decision prepare() {
         if (decision == null) {
-            Decision d = decide(CpuInfo.local(), System.getenv(CPU_TYPE_VARIABLE), System.getenv(MODE_VARIABLE));
+            String inherited = System.getenv(CPU_TYPE_VARIABLE);
+            if (inherited != null && inherited.equals(System.getenv(SET_BY_NASBERT)) && !NativeCalls.mklMapped()) {
+                // a parent nasbert JVM's choice, not the user's: choose afresh (and honour NASBERT_MKL_DISPATCH=off)
+                NativeCalls.unsetenv(CPU_TYPE_VARIABLE);
+                NativeCalls.unsetenv(SET_BY_NASBERT);
+                inherited = null;
+            }
+            Decision d = decide(CpuInfo.local(), inherited, System.getenv(MODE_VARIABLE));
             if (d.cpuType != null) {
                 if (NativeCalls.mklMapped()) {
                     d = new Decision(null, "MKL was loaded before nasbert could choose its code path (" + d.reason + ")");
-                } else if (!NativeCalls.setenv(CPU_TYPE_VARIABLE, d.cpuType.toString())) {
+                } else if (!NativeCalls.setenv(CPU_TYPE_VARIABLE, d.cpuType.toString())
+                        || !NativeCalls.setenv(SET_BY_NASBERT, d.cpuType.toString())) {
                     d = new Decision(null, "could not set " + CPU_TYPE_VARIABLE + " in this process (JNA unavailable?); "
                             + "set it in the environment instead (" + d.reason + ")");
                 }
             }
             decision = d;
-            LOG.info("MKL code path: {}", d.reason);
+            // at debug: a usage error's stderr stays one line; the stages log it and record it in their manifests
+            LOG.debug("MKL code path: {}", d.reason);
         }
         return decision;
     }

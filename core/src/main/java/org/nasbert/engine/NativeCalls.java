@@ -36,6 +36,16 @@ final class NativeCalls {
         }
     }
 
+    /** unsetenv(3) in this process. */
+    static boolean unsetenv(String name) {
+        try {
+            prepareJna();
+            return NativeLibrary.getProcess().getFunction("unsetenv").invokeInt(new Object[]{name}) == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
     /** getenv(3): what native code sees, which may differ from System.getenv after a setenv. */
     static String getenv(String name) {
         try {

@@ -12,7 +12,7 @@ public final class MklExecutorPlugin implements ExecutorPlugin {
     @Override
     public void init() {
         try {
-            MklDispatch.prepare();
+            org.slf4j.LoggerFactory.getLogger(MklExecutorPlugin.class).info("MKL code path: {}", MklDispatch.prepare().reason);
         } catch (RuntimeException e) {
             // a bad NASBERT_MKL_DISPATCH on one node must not kill the executor: MKL then chooses for itself
             org.slf4j.LoggerFactory.getLogger(MklExecutorPlugin.class).warn("MKL's code path left to MKL: {}", e.getMessage());

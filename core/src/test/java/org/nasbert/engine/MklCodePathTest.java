@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the CPU type its dispatcher uses). On an AMD CPU the MKL in BigDL 0.13 takes its generic SSE2 path
  * unless told otherwise, so the first test fails there whenever the dispatch is missing (in this test JVM
  * MklDispatchSession chose the path, as bin/nasbert, the executors and the benchmarks do); on Intel MKL's
- * own choice passes it. The second runs a JVM that leaves MKL alone and checks that it reports the slow
- * path on AMD, and that both paths compute the same products and exponentials up to float rounding.
+ * own choice passes it. The second runs a JVM that leaves MKL alone (NASBERT_MKL_DISPATCH=off, with the
+ * MKL_DEBUG_CPU_TYPE a parent nasbert JVM would pass down) and checks that it reports the slow path on AMD,
+ * and that both paths compute the same products and exponentials up to float rounding.
  */
 class MklCodePathTest {
     @Test
@@ -66,7 +67,9 @@ class MklCodePathTest {
         ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
                 "-cp", System.getProperty("java.class.path"), "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 Probe.class.getName());
-        pb.environment().remove(MklDispatch.CPU_TYPE_VARIABLE);
+        // as a child of a nasbert JVM inherits its C environment: the parent's choice, marked as nasbert's
+        pb.environment().put(MklDispatch.CPU_TYPE_VARIABLE, "7");
+        pb.environment().put(MklDispatch.SET_BY_NASBERT, "7");
         pb.environment().put(MklDispatch.MODE_VARIABLE, "off");
         File log = File.createTempFile("mkl-probe", ".log");
         Process p = pb.redirectError(log).start();

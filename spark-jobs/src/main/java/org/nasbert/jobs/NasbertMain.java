@@ -88,6 +88,7 @@ public final class NasbertMain {
                 settings = demoProfile(settings);
             }
             check(settings, stages);
+            LOG.info("MKL code path: {}", MklDispatch.prepare().reason);
             spark = SparkSessions.start(SparkSessions.conf(appName(command, settings),
                     cli.master != null ? cli.master : "local[*]"));
             List<StageResult> results = new ArrayList<>();

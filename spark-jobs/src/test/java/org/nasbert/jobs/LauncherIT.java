@@ -73,6 +73,11 @@ class LauncherIT {
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
         assertEquals(2, yarn.exitCode);
         assertTrue(yarn.stderr.contains("--master yarn needs SPARK_HOME"), yarn.stderr);
+
+        Run badDispatch = nasbert(Map.of("NASBERT_MKL_DISPATCH", "fast"), "tokenize", "--run", temp.resolve("never").toString());
+        assertEquals(1, badDispatch.exitCode, badDispatch.stderr);
+        assertEquals("nasbert tokenize: NASBERT_MKL_DISPATCH=fast: expected auto (the default) or off", badDispatch.stderr.trim());
+        assertTrue(!Files.exists(temp.resolve("never")), "stopped before Spark started");
     }
 
     @Test
