@@ -30,10 +30,10 @@ final class ScalingBenchmark {
         int runs = TokenizeBenchmark.intArg(args, "--runs", 2);
         String hidden = TokenizeBenchmark.stringArg(args, "--hidden-sizes", "128,256");
         String memory = TokenizeBenchmark.stringArg(args, "--executor-memory-mb", "3072");
-        for (String stage : new String[]{"corpus", "teacher", "latency"}) {
+        for (String stage : new String[]{"corpus", "teacher"}) {
             if (!Files.isRegularFile(source.resolve(stage).resolve("_SUCCESS"))) {
                 throw new IllegalArgumentException(source + " has no finished " + stage + " stage; run bin/nasbert demo first "
-                        + "or pass --run <a run directory with corpus, teacher and latency>");
+                        + "or pass --run <a run directory with corpus and teacher>");
             }
         }
         System.out.printf("train-blocks scaling: local-cluster, 1 core per executor, %d steps of batch %d, hidden sizes %s, "
@@ -56,10 +56,17 @@ final class ScalingBenchmark {
     private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("nasbert-scaling-" + executors + "x-");
-        for (String stage : new String[]{"corpus", "teacher", "latency"}) { // train-blocks bins paths by the latency table
+        for (String stage : new String[]{"corpus", "teacher"}) {
             Files.createSymbolicLink(dir.resolve(stage), source.resolve(stage));
         }
         File log = dir.resolve("train-blocks.log").toFile();
+        // train-blocks bins paths by a latency table of its own space: timed here (seconds), before the measured stage
+        List<String> latency = new ArrayList<>(Arrays.asList(new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(),
+                "latency", "--run", dir.toString(), "--set", "supernet.hidden-sizes=" + hidden, "--set", "supernet.kernels=3,5",
+                "--set", "supernet.layers-per-block=4"));
+        if (new ProcessBuilder(latency).redirectErrorStream(true).redirectOutput(dir.resolve("latency.log").toFile()).start().waitFor() != 0) {
+            throw new IllegalStateException("the latency stage failed; see " + dir.resolve("latency.log"));
+        }
         List<String> command = new ArrayList<>(Arrays.asList(
                 new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(), "train-blocks",
                 "--run", dir.toString(), "--master", "local-cluster[" + executors + ",1," + memory + "]",
