@@ -45,6 +45,7 @@ STAGES = [
     ("train-blocks", [], 8, "8g", "6g"),
     ("search", [], 4, "4g", "4g"),
     ("distill", [], 8, "8g", "6g"),
+    ("fidelity", [], 8, "8g", "6g"),
     ("finetune", [], 8, "8g", "6g"),
     ("evaluate", [], 4, "4g", "4g"),
     ("export", [], 4, "4g", "4g"),

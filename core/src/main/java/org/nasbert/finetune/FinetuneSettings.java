@@ -28,6 +28,8 @@ public final class FinetuneSettings {
     public static final Setting<Long> SEED = Setting.longValue("finetune.seed", "Seed of the heads' initialisation and minibatches");
     public static final Setting<String> EVAL_FILES = Setting.nonEmpty("evaluate.files",
             "Comma-separated labelled files to score, relative to finetune.task or absolute (MNLI: dev_matched.tsv,dev_mismatched.tsv)");
+    public static final Setting<Integer> RESAMPLES = Setting.intInRange("evaluate.resamples",
+            "Bootstrap resamples of the examples behind each score's 95% interval and each paired comparison", 100, 1_000_000);
 
     private FinetuneSettings() {
     }

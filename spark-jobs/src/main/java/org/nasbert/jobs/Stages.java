@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.jobs.fidelity.FidelityStage;
 import org.nasbert.jobs.finetune.EvaluateStage;
 import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
@@ -21,7 +22,7 @@ final class Stages {
     }
 
     static List<Stage> pipeline() {
-        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage(),
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage(), new DistillStage(), new FidelityStage(),
                 new FinetuneStage(), new EvaluateStage(), new ExportStage(), new ReportStage());
     }
 

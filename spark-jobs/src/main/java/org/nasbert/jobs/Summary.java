@@ -90,6 +90,16 @@ final class Summary {
             }
             return s.append(String.format("%n             %s/pareto.json", result.output)).toString();
         }
+        if ("fidelity".equals(result.stage)) {
+            StringBuilder s = new StringBuilder(String.format("%d students distilled alone; rank correlation with their held-out loss "
+                    + "(bootstrap 95%% interval):", m.path("students_distilled").asInt()));
+            for (String p : new String[]{"search_score", "predicted_loss", "parameters"}) {
+                JsonNode t = m.path("kendall_tau").path(p);
+                JsonNode r = m.path("spearman_rho").path(p);
+                s.append(String.format("%n             %-15s tau %s, rho %s", p, interval(t), interval(r)));
+            }
+            return s.append(String.format("%n             %s/fidelity.json", result.output)).toString();
+        }
         if ("distill".equals(result.stage)) {
             StringBuilder s = new StringBuilder(String.format("%d students on %,d sequences; held-out distillation loss at init -> after:",
                     m.path("students").size(), m.path("training_sequences").asLong()));
@@ -162,12 +172,28 @@ final class Summary {
         StringBuilder s = new StringBuilder(String.format("%s, %d models:", m.path("task").asText(), m.path("models").size()));
         for (JsonNode row : m.path("models")) {
             StringBuilder scores = new StringBuilder();
-            row.path("metrics").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x ->
-                    scores.append(String.format("  %s %s %.4f", f.getKey(), x.getKey(), x.getValue().asDouble()))));
+            row.path("metrics").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x -> {
+                JsonNode ci = row.path("intervals").path(f.getKey()).path(x.getKey());
+                scores.append(String.format("  %s %s %.4f%s", f.getKey(), x.getKey(), x.getValue().asDouble(), ci.isObject()
+                        ? String.format(" [%.4f, %.4f]", ci.path("low").asDouble(), ci.path("high").asDouble()) : ""));
+            }));
             s.append(String.format("%n               %-12s %-9s %-14s %12s%s", row.path("name").asText(), row.path("kind").asText(),
                     row.path("constraint").asText(), row.has("parameters") ? String.format("%,d", row.path("parameters").asLong()) : "",
                     scores));
         }
+        if (m.path("comparisons").size() > 0) {
+            s.append(String.format("%n             searched - baseline on the same examples (95%% interval; p; at p < 0.05):"));
+        }
+        for (JsonNode c : m.path("comparisons")) {
+            s.append(String.format("%n               %-12s vs %-12s %s %s %+.4f [%+.4f, %+.4f]  p %.3g  %s", c.path("searched").asText(),
+                    c.path("baseline").asText(), c.path("file").asText(), c.path("metric").asText(), c.path("difference").asDouble(),
+                    c.path("low").asDouble(), c.path("high").asDouble(), c.path("p").asDouble(), c.path("verdict").asText()));
+        }
         return s.toString();
+    }
+
+    private static String interval(JsonNode m) {
+        return m.path("estimate").isNumber() ? String.format("%+.2f [%+.2f, %+.2f]", m.path("estimate").asDouble(), m.path("low").asDouble(),
+                m.path("high").asDouble()) : "undefined";
     }
 }

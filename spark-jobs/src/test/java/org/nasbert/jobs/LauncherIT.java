@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.engine.CpuInfo;
 import org.nasbert.io.Json;
+import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.testing.MklPaths;
 import org.nasbert.testing.TestData;
 
@@ -67,7 +68,7 @@ class LauncherIT {
 
         Run unknown = nasbert(Map.of(), "frobnicate");
         assertEquals(2, unknown.exitCode);
-        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, finetune, evaluate, export, report, pipeline, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'frobnicate'; stages: tokenize, teacher, latency, train-blocks, search, distill, fidelity, finetune, evaluate, export, report, pipeline, demo (see bin/nasbert --help)",
                 unknown.stderr.trim());
 
         Run yarn = nasbert(Map.of(), "tokenize", "--master", "yarn");
@@ -130,6 +131,15 @@ class LauncherIT {
             assertEquals("searched".equals(s.path("kind").asText()) ? 64 : width, s.path("embedding_size").asInt(), s.toString());
         }
         assertTrue(Files.exists(run.resolve("students/_SUCCESS")) && demo.stdout.contains(firstSearched(run)), demo.stdout);
+        // fidelity: the demo profile's six students distilled alone, each predictor's tau and rho with an interval around it
+        JsonNode fidelity = Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile());
+        assertEquals(6, fidelity.path("students").size(), fidelity.toString());
+        for (String measure : new String[]{"kendall_tau", "spearman_rho"}) {
+            JsonNode m = fidelity.path(measure).path("search_score");
+            assertTrue(m.path("low").asDouble() <= m.path("estimate").asDouble() && m.path("estimate").asDouble() <= m.path("high").asDouble(),
+                    measure + ": " + m);
+        }
+        assertTrue(Files.exists(run.resolve("fidelity/_SUCCESS")) && !Files.exists(run.resolve("_checkpoints-fidelity")));
         for (String c : new String[]{"params=2.2M: ", "params=3M: ", "params=4.5M: ", "params=6M: "}) {
             assertTrue(demo.stdout.contains(c), "the demo prints the architecture chosen (or none fitting) for " + c + demo.stdout);
         }
@@ -193,6 +203,34 @@ class LauncherIT {
             assertTrue(a >= 0 && a <= 1, m.toString());
         }
         assertTrue(stdout.contains("dev.tsv accuracy") && Files.exists(run.resolve("evaluate/report.md")), stdout);
+        // every score has a bootstrap interval around it; every searched student meets each baseline of its constraints
+        Map<String, Double> accuracy = new java.util.HashMap<>();
+        for (JsonNode m : models) {
+            double a = m.path("metrics").path("dev.tsv").path("accuracy").asDouble();
+            JsonNode ci = m.path("intervals").path("dev.tsv").path("accuracy");
+            assertTrue(ci.path("low").asDouble() <= a && a <= ci.path("high").asDouble() && ci.path("high").asDouble() - ci.path("low").asDouble() > 0.05,
+                    "100 examples: an interval about 0.2 wide around " + a + ": " + ci);
+            accuracy.put(m.path("name").asText(), a);
+        }
+        int pairs = 0;
+        for (JsonNode s : models) {
+            for (JsonNode b : models) {
+                if ("searched".equals(s.path("kind").asText()) && "baseline".equals(b.path("kind").asText())
+                        && !java.util.Collections.disjoint(DistillStage.constraints(s.path("constraint").asText()),
+                        DistillStage.constraints(b.path("constraint").asText()))) {
+                    pairs++;
+                }
+            }
+        }
+        assertEquals(pairs, metrics.path("comparisons").size(), "one comparison per searched student and baseline sharing a constraint");
+        for (JsonNode c : metrics.path("comparisons")) {
+            double d = accuracy.get(c.path("searched").asText()) - accuracy.get(c.path("baseline").asText());
+            assertEquals(d, c.path("difference").asDouble(), 1e-12, c.toString());
+            assertEquals("mcnemar-exact", c.path("test").asText());
+            double p = c.path("p").asDouble();
+            assertEquals(p < 0.05 && d != 0 ? (d > 0 ? "better" : "worse") : "not distinguishable", c.path("verdict").asText(), c.toString());
+            assertTrue(p > 0 && p <= 1 && c.path("low").asDouble() <= d && d <= c.path("high").asDouble(), c.toString());
+        }
 
         Path exported = run.resolve("export").resolve(firstSearched(run));
         for (String f : new String[]{"config.json", "model.safetensors", "vocab.txt", "arch.json", "model.onnx", "classifier.onnx"}) {
@@ -239,7 +277,8 @@ class LauncherIT {
             assertTrue(md.contains("| " + row.path("constraint").asText() + " | " + cell + " |"), cell + " in\n" + md);
             assertTrue(md.contains(String.format("| %.4f |%n", accuracy.get("teacher"))), "the teacher's score ends each row:\n" + md);
         }
-        for (String png : new String[]{"pareto-latency.png", "pareto-parameters.png", "block-losses.png", "pruning.png"}) {
+        assertTrue(md.contains("## Ranking fidelity") && md.contains("| search score (what the search chooses by) | "), md);
+        for (String png : new String[]{"pareto-latency.png", "pareto-parameters.png", "block-losses.png", "pruning.png", "fidelity.png"}) {
             java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(run.resolve("report").resolve(png).toFile());
             assertTrue(image != null && image.getWidth() == 900 && image.getHeight() == 560, png);
             assertTrue(md.contains("(" + png + ")"), "report.md shows " + png);

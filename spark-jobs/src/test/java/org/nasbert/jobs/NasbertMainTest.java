@@ -59,7 +59,7 @@ class NasbertMainTest {
     @Test
     void anUnknownStageExitsWithTwoAndOneLineNamingTheStages() {
         assertEquals(2, run("tokenise").exitCode);
-        assertEquals("nasbert: unknown stage 'tokenise'; stages: tokenize, teacher, latency, train-blocks, search, distill, finetune, evaluate, export, report, pipeline, demo (see bin/nasbert --help)",
+        assertEquals("nasbert: unknown stage 'tokenise'; stages: tokenize, teacher, latency, train-blocks, search, distill, fidelity, finetune, evaluate, export, report, pipeline, demo (see bin/nasbert --help)",
                 stderr().trim());
         assertEquals("", stdout());
     }

@@ -65,7 +65,7 @@ public final class EvaluateStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.MAX_LENGTH);
+        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.MAX_LENGTH, FinetuneSettings.RESAMPLES);
     }
 
     @Override
@@ -118,11 +118,11 @@ public final class EvaluateStage implements Stage {
         boolean regression = format.regression();
         List<String> metricNames = new ArrayList<>();
         format.metrics().forEach(x -> metricNames.add(x.name().toLowerCase(java.util.Locale.ROOT)));
-        List<List<Map<String, Double>>> scores = jsc.parallelize(models, models.size())
-                .map(m -> score(m, weights.value(), shared.value(), outputs, regression, metricNames)).collect();
+        List<List<Predictions>> predictions = jsc.parallelize(models, models.size())
+                .map(m -> predict(m, weights.value(), shared.value(), outputs, regression)).collect();
         weights.destroy();
         shared.destroy();
-        Map<String, Object> result = metrics(tuned, files, models, scores);
+        Map<String, Object> result = metrics(tuned, files, data, models, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }
@@ -132,8 +132,8 @@ public final class EvaluateStage implements Stage {
         return result;
     }
 
-    private static Map<String, Object> metrics(JsonNode tuned, List<TaskData> files, List<Model> models,
-                                               List<List<Map<String, Double>>> scores) {
+    private static Map<String, Object> metrics(JsonNode tuned, List<TaskData> files, List<List<EncodedExample>> data, List<Model> models,
+                                               List<List<Predictions>> predictions, List<String> metricNames, int resamples) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", tuned.path("task").asText());
         out.put("format", tuned.path("format").asText());
@@ -142,7 +142,16 @@ public final class EvaluateStage implements Stage {
             described.add(f.describe());
         }
         out.put("files", described);
+        out.put("statistics", "intervals: percentile bootstrap over the examples, 95%, " + resamples + " resamples (seed "
+                + ScoreStatistics.SEED + ", the same for every model); comparisons: searched - baseline on the same examples, interval "
+                + "by paired bootstrap, p by McNemar's exact test (accuracy) or the paired bootstrap (other metrics); verdict at p < "
+                + org.nasbert.stats.PairedTest.ALPHA);
+        List<Predictions.Gold> gold = new ArrayList<>();
+        for (List<EncodedExample> d : data) {
+            gold.add(gold(d));
+        }
         List<Map<String, Object>> rows = new ArrayList<>();
+        List<ScoreStatistics.Entry> entries = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) {
             JsonNode m = tuned.path("models").get(i);
             Map<String, Object> row = new LinkedHashMap<>();
@@ -153,20 +162,59 @@ public final class EvaluateStage implements Stage {
             if (m.has("parameters")) {
                 row.put("parameters", m.path("parameters").asLong());
             }
+            entries.add(new ScoreStatistics.Entry(m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText()));
             Map<String, Object> perFile = new LinkedHashMap<>();
+            Map<String, Object> intervals = new LinkedHashMap<>();
             for (int f = 0; f < files.size(); f++) {
-                perFile.put(new Path(files.get(f).file).getName(), scores.get(i).get(f));
+                Predictions p = predictions.get(i).get(f);
+                Map<String, Double> values = new LinkedHashMap<>();
+                Map<String, Object> ci = new LinkedHashMap<>();
+                for (String n : metricNames) {
+                    values.put(n, p.metric(n, gold.get(f), allOf(p.size())));
+                    ci.put(n, ScoreStatistics.interval(p, gold.get(f), n, resamples));
+                }
+                perFile.put(new Path(files.get(f).file).getName(), values);
+                intervals.put(new Path(files.get(f).file).getName(), ci);
             }
             row.put("metrics", perFile);
+            row.put("intervals", intervals);
             rows.add(row);
         }
         out.put("models", rows);
+        List<Map<String, Object>> comparisons = new ArrayList<>();
+        for (int f = 0; f < files.size(); f++) {
+            List<Predictions> onFile = new ArrayList<>();
+            for (List<Predictions> p : predictions) {
+                onFile.add(p.get(f));
+            }
+            comparisons.addAll(ScoreStatistics.comparisons(entries, onFile, gold.get(f), new Path(files.get(f).file).getName(), metricNames,
+                    resamples));
+        }
+        out.put("comparisons", comparisons);
         return out;
     }
 
-    /** One model's metrics on each file. */
-    static List<Map<String, Double>> score(Model m, BertWeights teacher, List<List<EncodedExample>> files, int outputs, boolean regression,
-                                           List<String> metrics) throws IOException {
+    private static int[] allOf(int n) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        return idx;
+    }
+
+    private static Predictions.Gold gold(List<EncodedExample> data) {
+        int[] labels = new int[data.size()];
+        double[] values = new double[data.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.get(i).label;
+            values[i] = data.get(i).score;
+        }
+        return new Predictions.Gold(labels, values);
+    }
+
+    /** One model's predictions on each file. */
+    static List<Predictions> predict(Model m, BertWeights teacher, List<List<EncodedExample>> files, int outputs, boolean regression)
+            throws IOException {
         BigDl.singleThreadedMath();
         Configuration conf = new Configuration();
         Path dir = new Path(m.dir);
@@ -180,41 +228,30 @@ public final class EvaluateStage implements Stage {
         }
         TaskHead head = new TaskHead(encoder.width(), outputs, new Random(0));
         ModuleWeights.read(fs, new Path(dir, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
-        List<Map<String, Double>> out = new ArrayList<>();
+        List<Predictions> out = new ArrayList<>();
         for (List<EncodedExample> data : files) {
-            out.add(metrics(FineTuner.predict(encoder, head, data, 64), data, regression, metrics));
+            out.add(predictions(FineTuner.predict(encoder, head, data, 64), regression));
         }
         return out;
     }
 
-    static Map<String, Double> metrics(float[][] logits, List<EncodedExample> data, boolean regression, List<String> names) {
-        Map<String, Double> out = new LinkedHashMap<>();
+    /** The predicted class (arg max of the logits, the first on a tie) or the regression output per example. */
+    static Predictions predictions(float[][] logits, boolean regression) {
         if (regression) {
-            double[] predicted = new double[data.size()];
-            double[] gold = new double[data.size()];
-            for (int i = 0; i < predicted.length; i++) {
-                predicted[i] = logits[i][0];
-                gold[i] = data.get(i).score;
+            double[] values = new double[logits.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = logits[i][0];
             }
-            for (String n : names) {
-                out.put(n, "pearson".equals(n) ? Metrics.pearson(predicted, gold) : Metrics.spearman(predicted, gold));
-            }
-            return out;
+            return Predictions.ofValues(values);
         }
-        int[] predicted = new int[data.size()];
-        int[] gold = new int[data.size()];
-        for (int i = 0; i < predicted.length; i++) {
+        int[] labels = new int[logits.length];
+        for (int i = 0; i < labels.length; i++) {
             int best = 0;
             for (int c = 1; c < logits[i].length; c++) {
                 best = logits[i][c] > logits[i][best] ? c : best;
             }
-            predicted[i] = best;
-            gold[i] = data.get(i).label;
+            labels[i] = best;
         }
-        for (String n : names) {
-            out.put(n, "accuracy".equals(n) ? Metrics.accuracy(predicted, gold)
-                    : "f1".equals(n) ? Metrics.f1(predicted, gold, 1) : Metrics.matthews(predicted, gold));
-        }
-        return out;
+        return Predictions.ofLabels(labels);
     }
 }

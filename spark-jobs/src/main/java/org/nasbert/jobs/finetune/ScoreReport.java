@@ -27,33 +27,36 @@ final class ScoreReport {
         for (int i = 0; i < columns.size(); i++) {
             md.append("---:|");
         }
-        Map<String, JsonNode[]> pairs = new LinkedHashMap<>();
         for (JsonNode m : metrics.path("models")) {
             md.append(String.format("%n| %s | %s | %s | %s |", m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(),
                     m.has("parameters") ? String.format("%,d", m.path("parameters").asLong()) : ""));
-            for (double v : values(m)) {
-                md.append(String.format(" %.4f |", v));
-            }
-            String kind = m.path("kind").asText();
-            if ("searched".equals(kind) || "baseline".equals(kind)) {
-                for (String constraint : DistillStage.constraints(m.path("constraint").asText())) {
-                    pairs.computeIfAbsent(constraint, k -> new JsonNode[2])["searched".equals(kind) ? 0 : 1] = m;
-                }
+            List<Double> v = values(m);
+            List<double[]> ci = intervals(m);
+            for (int i = 0; i < v.size(); i++) {
+                md.append(i < ci.size() ? String.format(" %.4f [%.4f, %.4f] |", v.get(i), ci.get(i)[0], ci.get(i)[1]) : String.format(" %.4f |", v.get(i)));
             }
         }
-        md.append("\n\n## Searched student against the uniform baseline of the same budget\n\n| constraint | searched | baseline | "
-                + "searched - baseline |\n|---|---:|---:|---:|");
-        for (Map.Entry<String, JsonNode[]> e : pairs.entrySet()) {
-            JsonNode[] p = e.getValue();
-            if (p[0] == null || p[1] == null) {
-                continue;
-            }
-            double s = values(p[0]).get(0);
-            double b = values(p[1]).get(0);
-            md.append(String.format("%n| %s | %.4f | %.4f | %+.4f |", e.getKey(), s, b, s - b));
+        md.append("\n\n## Searched students against the uniform baselines of their constraints\n\nSame examples for both; the "
+                + "difference is searched - baseline with its paired-bootstrap 95% interval.\n\n| constraints | searched | baseline | file | "
+                + "metric | difference [95%] | test | p | verdict |\n|---|---|---|---|---|---:|---|---:|---|");
+        for (JsonNode c : metrics.path("comparisons")) {
+            List<String> constraints = new ArrayList<>();
+            c.path("constraints").forEach(x -> constraints.add(x.asText()));
+            md.append(String.format("%n| %s | %s | %s | %s | %s | %+.4f [%+.4f, %+.4f] | %s | %.3g | %s |", String.join(", ", constraints),
+                    c.path("searched").asText(), c.path("baseline").asText(), c.path("file").asText(), c.path("metric").asText(),
+                    c.path("difference").asDouble(), c.path("low").asDouble(), c.path("high").asDouble(), c.path("test").asText(),
+                    c.path("p").asDouble(), c.path("verdict").asText()));
         }
-        return md.append(String.format("%n%nFirst metric of the first file (%s). Files: %s%n", columns.isEmpty() ? "" : columns.get(0),
+        return md.append(String.format("%n%n%s. Files: %s%n", metrics.path("statistics").asText("no statistics recorded"),
                 metrics.path("files"))).toString();
+    }
+
+    /** Each metric's bootstrap interval in the order of {@link #values}; empty for metrics.json of an earlier version. */
+    private static List<double[]> intervals(JsonNode model) {
+        List<double[]> out = new ArrayList<>();
+        model.path("intervals").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(
+                x -> out.add(new double[]{x.getValue().path("low").asDouble(), x.getValue().path("high").asDouble()})));
+        return out;
     }
 
     private static List<Double> values(JsonNode model) {

@@ -62,6 +62,27 @@ final class ReportCharts {
         return png(chart);
     }
 
+    /** fidelity.json: each student's standalone loss against the search's score, the chosen ones apart. */
+    static byte[] fidelity(com.fasterxml.jackson.databind.JsonNode fidelity) throws IOException {
+        XYChart chart = scatter("Ranking fidelity: search score against standalone distillation", "search score (supernet, whole student)",
+                "standalone held-out loss");
+        for (boolean chosen : new boolean[]{true, false}) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode s : fidelity.path("students")) {
+                if ((s.path("chosen_for").size() > 0) == chosen) {
+                    xs.add(s.path("search_score").asDouble());
+                    ys.add(s.path("standalone_loss").asDouble());
+                }
+            }
+            if (!xs.isEmpty()) {
+                chart.addSeries(chosen ? "chosen by the search" : "sampled across the size range", xs, ys)
+                        .setMarker(chosen ? SeriesMarkers.DIAMOND : SeriesMarkers.CIRCLE);
+            }
+        }
+        return png(chart);
+    }
+
     /** Training loss against step, one line per block (empty blocks left out). */
     static byte[] blockLosses(List<List<double[]>> curves) throws IOException {
         XYChart chart = lines("Block-wise distillation: training loss", "step", "loss (MSE per element)");

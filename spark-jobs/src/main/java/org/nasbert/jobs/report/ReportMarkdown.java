@@ -14,7 +14,7 @@ final class ReportMarkdown {
     }
 
     static String of(String run, RunTable table, List<String> unmet, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
-                     String chartsMissing) {
+                     String chartsMissing, JsonNode fidelity) {
         StringBuilder md = new StringBuilder();
         md.append("# NAS-BERT run report\n\n");
         md.append("Run directory: `").append(run).append("`. Task: `").append(table.task).append("`; score: ").append(table.scoreName)
@@ -45,6 +45,7 @@ final class ReportMarkdown {
         }
         image(md, charts, "pareto-latency.png", "Score against measured latency");
         image(md, charts, "pareto-parameters.png", "Score against parameters");
+        fidelity(md, fidelity, charts);
         md.append("## Block-wise distillation of the supernet\n\n");
         md.append(String.format("%,d steps. Held-out loss per block, mean over sampled paths (at init -> trained; copy-the-input "
                 + "baseline):%n%n", supernet.path("steps").asLong()));
@@ -69,6 +70,32 @@ final class ReportMarkdown {
         md.append("## Sources\n\nEach stage's `manifest.json` under the run directory; the search's `search/pareto.json`; "
                 + "the scores in `evaluate/metrics.json`; the exported students in `export/<name>/`.\n");
         return md.toString();
+    }
+
+    /** How truly the search ranks: fidelity.json's correlations, or how to measure them when the stage did not run. */
+    private static void fidelity(StringBuilder md, JsonNode fidelity, Collection<String> charts) {
+        md.append("## Ranking fidelity\n\n");
+        if (fidelity == null) {
+            md.append("Not measured in this run (`bin/nasbert fidelity --run <run>` distils a sample of students alone and "
+                    + "correlates their losses with the search's ranking).\n\n");
+            return;
+        }
+        md.append(String.format("%d students (the chosen ones and others across the size range) distilled alone by distill's recipe. "
+                + "Rank correlation of each predictor with their held-out loss (positive = the same order), bootstrap 95%% intervals "
+                + "over the students:%n%n| predictor | Kendall tau | Spearman rho |%n|---|---|---|%n", fidelity.path("students").size()));
+        String[][] predictors = {{"search_score", "search score (what the search chooses by)"},
+                {"predicted_loss", "block-wise predicted loss"}, {"parameters", "parameters (reference)"}};
+        for (String[] p : predictors) {
+            md.append(String.format("| %s | %s | %s |%n", p[1], interval(fidelity.path("kendall_tau").path(p[0])),
+                    interval(fidelity.path("spearman_rho").path(p[0]))));
+        }
+        md.append('\n');
+        image(md, charts, "fidelity.png", "Search score against standalone loss");
+    }
+
+    private static String interval(JsonNode m) {
+        return m.path("estimate").isNumber() ? String.format("%+.3f [%+.3f, %+.3f]", m.path("estimate").asDouble(), m.path("low").asDouble(),
+                m.path("high").asDouble()) : "undefined (a constant side)";
     }
 
     /** summary.json: per constraint, the searched student and its baseline with their numbers and the teacher's score. */

@@ -8,6 +8,7 @@ import org.nasbert.conf.Setting;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.fidelity.FidelityStage;
 import org.nasbert.jobs.finetune.EvaluateStage;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
@@ -89,6 +90,8 @@ public final class ReportStage implements Stage {
                 readJson(run.fileSystem(), new Path(run.path(EvaluateStage.OUTPUT), EvaluateStage.METRICS)));
         List<List<double[]>> curves = blockCurves(context);
         Map<Integer, List<double[]>> pruning = pruningHistory(run);
+        JsonNode fidelity = run.isComplete(FidelityStage.OUTPUT)
+                ? readJson(run.fileSystem(), new Path(run.path(FidelityStage.OUTPUT), FidelityStage.FILE)) : null;
         Map<String, byte[]> charts = new LinkedHashMap<>();
         String chartsMissing = null;
         try {
@@ -96,6 +99,9 @@ public final class ReportStage implements Stage {
             charts.put("pareto-parameters.png", ReportCharts.pareto(table, false));
             charts.put("block-losses.png", ReportCharts.blockLosses(curves));
             charts.put("pruning.png", ReportCharts.pruning(pruning));
+            if (fidelity != null) {
+                charts.put("fidelity.png", ReportCharts.fidelity(fidelity));
+            }
         } catch (Exception | Error e) { // no fonts or AWT on this driver: the report still has every number
             LOG.warn("report: charts not drawn", e);
             charts.clear();
@@ -107,7 +113,7 @@ public final class ReportStage implements Stage {
         }
         List<String> unmet = unmetConstraints(run);
         String markdown = ReportMarkdown.of(run.root().toString(), table, unmet, run.manifest(TrainBlocksStage.OUTPUT), pruning,
-                charts.keySet(), chartsMissing);
+                charts.keySet(), chartsMissing, fidelity);
         write(fs, new Path(output.temp(), MARKDOWN), markdown.getBytes(StandardCharsets.UTF_8));
         List<Map<String, Object>> rows = ReportMarkdown.rows(table);
         write(fs, new Path(output.temp(), "summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
@@ -117,6 +123,7 @@ public final class ReportStage implements Stage {
         manifest.put("rows", rows);
         manifest.put("constraints_without_student", unmet);
         manifest.put("charts", new ArrayList<>(charts.keySet()));
+        manifest.put("fidelity", fidelity == null ? null : fidelity.path("kendall_tau"));
         if (chartsMissing != null) {
             manifest.put("charts_not_drawn", chartsMissing);
         }

@@ -262,7 +262,7 @@ public final class SearchStage implements Stage {
     }
 
     /** Shrinking's survivors per block with their held-out losses (train-blocks' candidates.json). */
-    static List<List<ArchitectureSearch.Scored>> candidates(StageContext context, Path file) throws IOException {
+    public static List<List<ArchitectureSearch.Scored>> candidates(StageContext context, Path file) throws IOException {
         JsonNode json;
         try (InputStream in = context.run().fileSystem().open(file)) {
             json = Json.MAPPER.readTree(in);

@@ -86,15 +86,15 @@ public final class DistillStage implements Stage {
     }
 
     /** One student to train: its name, kind, architecture and the width of its embedding tables. */
-    static final class Job implements Serializable {
+    public static final class Job implements Serializable {
         private static final long serialVersionUID = 1L;
-        final String name;
-        final String kind;
-        final String constraint;
-        final Architecture architecture;
-        final int embeddingSize;
+        public final String name;
+        public final String kind;
+        public final String constraint;
+        public final Architecture architecture;
+        public final int embeddingSize;
 
-        Job(String name, String kind, String constraint, Architecture architecture, int embeddingSize) {
+        public Job(String name, String kind, String constraint, Architecture architecture, int embeddingSize) {
             this.name = name;
             this.kind = kind;
             this.constraint = constraint;
@@ -109,6 +109,83 @@ public final class DistillStage implements Stage {
         Path pareto = new Path(context.run().requireComplete(SearchStage.OUTPUT, "search"), SearchStage.PARETO);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
         List<Job> jobs = jobs(context, pareto, teacher);
+        int width = teacher.path("teacher").path("hidden_size").asInt();
+        boolean maskedLm = maskedLm(context, teacher.path("teacher"));
+        boolean inherited = "inherited".equals(context.get(DistillSettings.INIT));
+        keepCheckpointsOnlyFor(context, settings(), jobs, checkpoints(context), name());
+        if (inherited) {
+            writeInherited(context, jobs, new Path(checkpoints(context), INITIAL), maskedLm);
+            for (Job j : jobs) {
+                if ("searched".equals(j.kind) && j.embeddingSize != width) {
+                    LOG.warn("distill: {} = inherited: {} takes the teacher's {}-wide embedding tables, not the {} the search counted; "
+                            + "its manifest entry gives the real size", DistillSettings.INIT.key(), j.name, width, j.embeddingSize);
+                }
+            }
+        }
+        Trained trained = train(context, name(), jobs, output.temp(), checkpoints(context), inherited ? "inherited" : "fresh");
+        context.run().fileSystem().delete(checkpoints(context), true); // every student is exported: nothing left to resume
+        List<Map<String, Object>> students = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            Job j = jobs.get(i);
+            double[] r = trained.results.get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", j.name);
+            m.put("kind", j.kind);
+            m.put("constraint", j.constraint);
+            m.put("architecture", j.architecture.toString());
+            boolean inheritedEmbeddings = inherited && "searched".equals(j.kind);
+            int embeddingSize = inheritedEmbeddings ? width : j.embeddingSize; // an inherited student has the teacher's table
+            m.put("init", "searched".equals(j.kind) ? context.get(DistillSettings.INIT) : "fresh");
+            m.put(SearchStage.EMBEDDING_SIZE, embeddingSize);
+            m.put("parameters", StudentSize.BERT.withFfnRatio(trained.ffnRatio).withEmbeddingSize(embeddingSize).parameters(j.architecture));
+            m.put("held_out_loss_at_init", r[0]);
+            m.put("held_out_loss", r[1]);
+            m.put("seconds", r[2]);
+            if (r[3] > 0) {
+                m.put("resumed_from_step", (long) r[3]); // seconds count from there
+            }
+            students.add(m);
+        }
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("objective", trained.maskedLm ? "masked-lm" : "hidden-states");
+        manifest.put("loss", lossDescription(trained.maskedLm));
+        manifest.put("training_sequences", trained.trainingSequences);
+        manifest.put("held_out_sequences", trained.heldOutSequences);
+        manifest.put("students", students);
+        return manifest;
+    }
+
+    /** What a held-out distillation loss of this stage means. */
+    public static String lossDescription(boolean maskedLm) {
+        return maskedLm ? "T^2 KL(teacher || student) of the masked-LM distributions, mean over the masked places of the "
+                + "held-out sequences (masked the same way for every student)" : "mean squared error per element between the student's "
+                + "last hidden state (projected to the teacher's width) and the teacher's, held-out sequences";
+    }
+
+    /** What {@link #train} did: per job, held-out loss before and after, seconds and the step resumed from; the data's sizes. */
+    public static final class Trained {
+        public final List<double[]> results;
+        public final int trainingSequences;
+        public final int heldOutSequences;
+        public final int ffnRatio;
+        public final boolean maskedLm;
+
+        Trained(List<double[]> results, int trainingSequences, int heldOutSequences, int ffnRatio, boolean maskedLm) {
+            this.results = results;
+            this.trainingSequences = trainingSequences;
+            this.heldOutSequences = heldOutSequences;
+            this.ffnRatio = ffnRatio;
+            this.maskedLm = maskedLm;
+        }
+    }
+
+    /**
+     * Distils every job by the distill.* recipe on the run's distillation sequences, one Spark task per student, each
+     * exported to {@code <outputDir>/<name>} and checkpointed under {@code <checkpoints>/<name>} (a rerun resumes). A job
+     * with {@code <checkpoints>/_initial/<name>} starts from those weights, any other from fresh ones.
+     */
+    public static Trained train(StageContext context, String stage, List<Job> jobs, Path outputDir, Path checkpoints, String init) throws java.io.IOException {
+        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
         int last = teacher.path("boundaries").size() - 1;
         int width = teacher.path("teacher").path("hidden_size").asInt();
         boolean materialized = teacher.path("materialized").asBoolean();
@@ -142,21 +219,10 @@ public final class DistillStage implements Stage {
         Recipe recipe = new Recipe(context.get(DistillSettings.STEPS), context.get(DistillSettings.BATCH_SIZE),
                 context.get(DistillSettings.LEARNING_RATE), context.get(DistillSettings.SEED), width, half,
                 teacher.path("teacher").path("vocab_size").asInt(30522), teacher.path("teacher").path("max_positions").asInt(512),
-                ffnRatio(context), output.temp().toString(), checkpoints(context).toString(), context.get(DistillSettings.CHECKPOINT_EVERY),
+                ffnRatio(context), outputDir.toString(), checkpoints.toString(), context.get(DistillSettings.CHECKPOINT_EVERY),
                 maskedLm ? MaskedLm.of(context) : null);
-        boolean inherited = "inherited".equals(context.get(DistillSettings.INIT));
-        keepCheckpointsOnlyFor(context, jobs);
-        if (inherited) {
-            writeInherited(context, jobs, new Path(checkpoints(context), INITIAL), maskedLm);
-            for (Job j : jobs) {
-                if ("searched".equals(j.kind) && j.embeddingSize != width) {
-                    LOG.warn("distill: {} = inherited: {} takes the teacher's {}-wide embedding tables, not the {} the search counted; "
-                            + "its manifest entry gives the real size", DistillSettings.INIT.key(), j.name, width, j.embeddingSize);
-                }
-            }
-        }
-        LOG.info("distill: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
-                + "each, one task per student", jobs.size(), inherited ? "inherited" : "fresh",
+        LOG.info("{}: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
+                + "each, one task per student", stage, jobs.size(), init,
                 maskedLm ? "masked-LM outputs" : "last hidden state", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
         List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
                 heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value()))).collect();
@@ -165,38 +231,7 @@ public final class DistillStage implements Stage {
         }
         trainRows.destroy();
         heldOutRows.destroy();
-        context.run().fileSystem().delete(checkpoints(context), true); // every student is exported: nothing left to resume
-        List<Map<String, Object>> students = new ArrayList<>();
-        for (int i = 0; i < jobs.size(); i++) {
-            Job j = jobs.get(i);
-            double[] r = results.get(i);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", j.name);
-            m.put("kind", j.kind);
-            m.put("constraint", j.constraint);
-            m.put("architecture", j.architecture.toString());
-            boolean inheritedEmbeddings = inherited && "searched".equals(j.kind);
-            int embeddingSize = inheritedEmbeddings ? width : j.embeddingSize; // an inherited student has the teacher's table
-            m.put("init", "searched".equals(j.kind) ? context.get(DistillSettings.INIT) : "fresh");
-            m.put(SearchStage.EMBEDDING_SIZE, embeddingSize);
-            m.put("parameters", StudentSize.BERT.withFfnRatio(recipe.ffnRatio).withEmbeddingSize(embeddingSize).parameters(j.architecture));
-            m.put("held_out_loss_at_init", r[0]);
-            m.put("held_out_loss", r[1]);
-            m.put("seconds", r[2]);
-            if (r[3] > 0) {
-                m.put("resumed_from_step", (long) r[3]); // seconds count from there
-            }
-            students.add(m);
-        }
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("objective", maskedLm ? "masked-lm" : "hidden-states");
-        manifest.put("loss", maskedLm ? "T^2 KL(teacher || student) of the masked-LM distributions, mean over the masked places of the "
-                + "held-out sequences (masked the same way for every student)" : "mean squared error per element between the student's "
-                + "last hidden state (projected to the teacher's width) and the teacher's, held-out sequences");
-        manifest.put("training_sequences", train.size());
-        manifest.put("held_out_sequences", heldOut.size());
-        manifest.put("students", students);
-        return manifest;
+        return new Trained(results, train.size(), heldOut.size(), recipe.ffnRatio, maskedLm);
     }
 
     /**
@@ -220,11 +255,12 @@ public final class DistillStage implements Stage {
 
     /**
      * Checkpoints resume only the run that wrote them: a rerun with other settings or other students (a new search)
-     * starts over. The key is every distill setting and every student's name and architecture.
+     * starts over. The key is every setting of the stage and every student's name and architecture.
      */
-    private void keepCheckpointsOnlyFor(StageContext context, List<Job> jobs) throws java.io.IOException {
+    public static void keepCheckpointsOnlyFor(StageContext context, List<Setting<?>> settings, List<Job> jobs, Path dir, String stage)
+            throws java.io.IOException {
         StringBuilder key = new StringBuilder();
-        for (Setting<?> s : settings()) {
+        for (Setting<?> s : settings) {
             if (s != DistillSettings.CHECKPOINT_EVERY) { // how often to save does not change what is saved
                 key.append(s.key()).append('=').append(context.get(s)).append('\n');
             }
@@ -232,10 +268,9 @@ public final class DistillStage implements Stage {
         for (Job j : jobs) {
             key.append(j.name).append(' ').append(j.architecture).append(" embeddings ").append(j.embeddingSize).append('\n');
         }
-        Path dir = checkpoints(context);
         boolean existed = context.run().fileSystem().exists(dir);
         if (!StepCheckpoints.keepOnlyFor(context.run().fileSystem(), dir, key.toString()) && existed) {
-            LOG.info("distill: {} belongs to other settings or students; starting over", dir);
+            LOG.info("{}: {} belongs to other settings or students; starting over", stage, dir);
         }
     }
 

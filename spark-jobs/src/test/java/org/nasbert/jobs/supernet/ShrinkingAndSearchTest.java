@@ -11,6 +11,7 @@ import org.nasbert.NasbertException;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
+import org.nasbert.jobs.fidelity.FidelityStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
@@ -219,6 +220,65 @@ class ShrinkingAndSearchTest {
             }
         }
         assertTrue(searchedFor.size() >= 2 && baselines >= 1, "searched for " + searchedFor + ", baselines " + baselines + ": " + manifest);
+        checkFidelity(run, s, pareto, manifest);
+    }
+
+    /**
+     * fidelity: the chosen students and others across the size range, each distilled alone by distill's recipe. A chosen
+     * student's standalone loss is what distill (same recipe, fresh weights) reported for it, its search score and
+     * prediction are pareto.json's; the correlations are those of the listed numbers. A sample larger than the candidates
+     * allow, or smaller than the chosen students, is refused naming the setting.
+     */
+    private static void checkFidelity(Path run, Settings s, JsonNode pareto, JsonNode distilled) throws Exception {
+        JsonNode manifest = StageRunner.run(new FidelityStage(), s.with("fidelity.architectures", "5", "test"), spark, false).manifest;
+        JsonNode f = Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile());
+        JsonNode students = f.path("students");
+        assertEquals(5, students.size(), f.toString());
+        java.util.Set<String> distinct = new java.util.HashSet<>();
+        int chosen = 0;
+        double[][] columns = new double[4][students.size()];
+        for (int i = 0; i < students.size(); i++) {
+            JsonNode st = students.get(i);
+            assertTrue(distinct.add(st.path("architecture").asText()), "distinct: " + students);
+            columns[0][i] = st.path("search_score").asDouble();
+            columns[1][i] = st.path("predicted_loss").asDouble();
+            columns[2][i] = st.path("parameters").asDouble();
+            columns[3][i] = st.path("standalone_loss").asDouble();
+            if (st.path("chosen_for").size() == 0) {
+                continue;
+            }
+            chosen++;
+            JsonNode pick = null;
+            for (JsonNode c : pareto.path("constraints")) {
+                if (c.path("constraint").asText().equals(st.path("chosen_for").get(0).asText())) {
+                    pick = c.path("chosen");
+                }
+            }
+            assertEquals(pick.path("architecture").asText(), st.path("architecture").asText());
+            assertEquals(pick.path("measured_loss").asDouble(), st.path("search_score").asDouble(), 1e-6 * pick.path("measured_loss").asDouble());
+            assertEquals(pick.path("predicted_loss").asDouble(), st.path("predicted_loss").asDouble(), 1e-12);
+            assertEquals(pick.path("parameters").asLong(), st.path("parameters").asLong());
+            for (JsonNode d : distilled.path("students")) {
+                if ("searched".equals(d.path("kind").asText()) && d.path("architecture").asText().equals(st.path("architecture").asText())) {
+                    double expected = d.path("held_out_loss").asDouble();
+                    assertEquals(expected, st.path("standalone_loss").asDouble(), 1e-4 * expected, "distill's recipe, fresh weights: " + st);
+                }
+            }
+        }
+        assertEquals(FidelityStage.chosen(pareto).size(), chosen, "every chosen student is measured");
+        String[] predictors = {"search_score", "predicted_loss", "parameters"};
+        for (int p = 0; p < predictors.length; p++) {
+            JsonNode tau = manifest.path("kendall_tau").path(predictors[p]);
+            double expected = org.nasbert.stats.RankCorrelation.kendallTau(columns[p], columns[3]);
+            assertEquals(expected, tau.path("estimate").asDouble(), 1e-12, predictors[p]);
+            assertTrue(tau.path("low").asDouble() <= expected && expected <= tau.path("high").asDouble(), tau.toString());
+            assertEquals(org.nasbert.stats.RankCorrelation.spearman(columns[p], columns[3]),
+                    manifest.path("spearman_rho").path(predictors[p]).path("estimate").asDouble(), 1e-12);
+        }
+        NasbertException tooMany = assertThrows(NasbertException.class, () -> StageRunner.run(new FidelityStage(),
+                s.with("fidelity.architectures", "10000", "test"), spark, true));
+        assertTrue(tooMany.getMessage().startsWith("fidelity.architectures = 10000, but the block candidates make only "), tooMany.getMessage());
+        assertEquals(f, Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile()), "a refused rerun leaves the finished output");
     }
 
     /** The least and the greatest value over every student the two blocks' candidates make. */

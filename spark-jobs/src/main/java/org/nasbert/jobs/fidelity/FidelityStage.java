@@ -1,0 +1,189 @@
+package org.nasbert.jobs.fidelity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.Path;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.io.Json;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.supernet.SupernetEvaluator;
+import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.search.ArchitectureSearch;
+import org.nasbert.search.FidelitySample;
+import org.nasbert.search.FidelitySettings;
+import org.nasbert.search.SearchSettings;
+import org.nasbert.space.Architecture;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.StudentSize;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.student.DistillSettings;
+import org.nasbert.supernet.SupernetSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * fidelity: does the supernet rank students as standalone training does? The search's chosen students and others spread
+ * over the candidates' size range are distilled alone by distill's recipe (fresh weights, one Spark task each, resumable),
+ * and their held-out distillation losses are rank-correlated with what the search ranks by (the whole student scored
+ * with the supernet's weights) and with the block-wise prediction (the sum of the blocks' losses). Output
+ * {@code <run>/fidelity/fidelity.json}.
+ */
+public final class FidelityStage implements Stage {
+    public static final String OUTPUT = "fidelity";
+    public static final String FILE = "fidelity.json";
+    static final String CHECKPOINTS = "_checkpoints-fidelity";
+    private static final Logger LOG = LoggerFactory.getLogger(FidelityStage.class);
+
+    @Override
+    public String name() {
+        return "fidelity";
+    }
+
+    @Override
+    public String summary() {
+        return "Kendall tau / Spearman rho of the search's ranking against students distilled alone -> <run>/fidelity/fidelity.json";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(FidelitySettings.ARCHITECTURES, FidelitySettings.RESAMPLES, FidelitySettings.SEED,
+                DistillSettings.OBJECTIVE, DistillSettings.MASK_PROBABILITY, DistillSettings.TEMPERATURE, DistillSettings.STEPS,
+                DistillSettings.BATCH_SIZE, DistillSettings.LEARNING_RATE, DistillSettings.EVAL_SEQUENCES,
+                DistillSettings.CHECKPOINT_EVERY, DistillSettings.SEED);
+    }
+
+    @Override
+    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
+        Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
+        Path searched = context.run().requireComplete(SearchStage.OUTPUT, "search");
+        JsonNode pareto = read(context, new Path(searched, SearchStage.PARETO));
+        JsonNode searchSettings = context.run().manifest(SearchStage.OUTPUT).path("settings");
+        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT).path("teacher");
+        // the search's own conditions, as it recorded them: its score is what is being tested
+        StudentSize size = new StudentSize(teacher.path("vocab_size").asInt(StudentSize.BERT.vocab()), teacher.path("max_positions").asInt(512),
+                2, context.run().manifest(TrainBlocksStage.OUTPUT).path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt(),
+                pareto.path("embedding_size_setting").asInt(0));
+        int scoreSequences = searchSettings.path(SearchSettings.EVAL_SEQUENCES.key()).asInt(32);
+        List<List<ArchitectureSearch.Scored>> blocks = SearchStage.candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
+        ArchitectureSearch costs = new ArchitectureSearch(blocks, size, LatencyStage.readTable(context), StudentSize.FLOPS_SEQUENCE);
+
+        Map<Architecture, List<String>> chosen = chosen(pareto);
+        List<Architecture> students = sample(context, blocks, chosen, size);
+        double[] scores;
+        try (SupernetEvaluator evaluator = SupernetEvaluator.open(context, scoreSequences)) {
+            scores = evaluator.wholeModelLosses(students);
+        }
+        List<DistillStage.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < students.size(); i++) {
+            Architecture a = students.get(i);
+            jobs.add(new DistillStage.Job(String.format("student-%02d", i + 1), "fidelity",
+                    String.join(DistillStage.CONSTRAINTS_SEPARATOR, chosen.getOrDefault(a, new ArrayList<>())), a,
+                    size.embeddingWidth(a.blocks().get(0).hidden())));
+        }
+        Path checkpoints = new Path(context.run().root(), CHECKPOINTS);
+        DistillStage.keepCheckpointsOnlyFor(context, settings(), jobs, checkpoints, name());
+        Path exported = new Path(output.temp(), "_students");
+        DistillStage.Trained trained = DistillStage.train(context, name(), jobs, exported, checkpoints, "fresh");
+        output.fileSystem().delete(exported, true); // the losses are the product; the weights are not kept
+        context.run().fileSystem().delete(checkpoints, true);
+
+        List<FidelityReport.Student> rows = new ArrayList<>();
+        Map<BlockPath, Double>[] blockLosses = blockLosses(blocks);
+        for (int i = 0; i < students.size(); i++) {
+            Architecture a = students.get(i);
+            ArchitectureSearch.Proposal p = costs.describe(a, predicted(a, blockLosses));
+            rows.add(new FidelityReport.Student(jobs.get(i).name, a, jobs.get(i).embeddingSize, p.parameters, p.latencyMs,
+                    chosen.getOrDefault(a, new ArrayList<>()), scores[i], p.predictedLoss, trained.results.get(i)[0],
+                    trained.results.get(i)[1], trained.results.get(i)[2]));
+        }
+        FidelityReport report = FidelityReport.of(rows, context.get(FidelitySettings.RESAMPLES), context.get(FidelitySettings.SEED));
+        Map<String, Object> json = report.toJson(scoreSequences, trained, DistillStage.lossDescription(trained.maskedLm));
+        try (OutputStream out = output.fileSystem().create(new Path(output.temp(), FILE), false)) {
+            out.write(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+        }
+        LOG.info("fidelity: {}", report.headline());
+        return report.manifest();
+    }
+
+    /** Each distinct student the search chose, with the constraints it answers. */
+    public static Map<Architecture, List<String>> chosen(JsonNode pareto) {
+        Map<Architecture, List<String>> out = new LinkedHashMap<>();
+        for (JsonNode c : pareto.path("constraints")) {
+            if (c.path("chosen").isObject()) {
+                out.computeIfAbsent(Architecture.parse(c.path("chosen").path("architecture").asText()), k -> new ArrayList<>())
+                        .add(c.path("constraint").asText());
+            }
+        }
+        return out;
+    }
+
+    private static List<Architecture> sample(StageContext context, List<List<ArchitectureSearch.Scored>> blocks,
+                                             Map<Architecture, List<String>> chosen, StudentSize size) {
+        List<List<BlockPath>> paths = new ArrayList<>();
+        for (List<ArchitectureSearch.Scored> b : blocks) {
+            List<BlockPath> list = new ArrayList<>();
+            b.forEach(s -> list.add(s.path));
+            paths.add(list);
+        }
+        int count = context.get(FidelitySettings.ARCHITECTURES);
+        long available = FidelitySample.students(paths);
+        String key = FidelitySettings.ARCHITECTURES.key();
+        if (count > available) {
+            throw new NasbertException(key + " = " + count + ", but the block candidates make only " + available
+                    + " distinct students; set it to at most " + available);
+        }
+        if (count < chosen.size()) {
+            throw new NasbertException(key + " = " + count + ", but the search chose " + chosen.size() + " distinct students, which "
+                    + "the measurement always includes; set it to at least " + chosen.size());
+        }
+        return FidelitySample.draw(paths, new ArrayList<>(chosen.keySet()), count, size::parameters, context.get(FidelitySettings.SEED));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<BlockPath, Double>[] blockLosses(List<List<ArchitectureSearch.Scored>> blocks) {
+        Map<BlockPath, Double>[] out = new Map[blocks.size()];
+        for (int n = 0; n < out.length; n++) {
+            out[n] = new HashMap<>();
+            for (ArchitectureSearch.Scored s : blocks.get(n)) {
+                out[n].put(s.path, s.loss);
+            }
+        }
+        return out;
+    }
+
+    /** The block-wise prediction the search ranks its top T by: the sum of each block's candidate loss. */
+    private static double predicted(Architecture a, Map<BlockPath, Double>[] blockLosses) {
+        double sum = 0;
+        for (int n = 0; n < blockLosses.length; n++) {
+            sum += blockLosses[n].get(a.blocks().get(n));
+        }
+        return sum;
+    }
+
+    private static JsonNode read(StageContext context, Path file) throws IOException {
+        try (InputStream in = context.run().fileSystem().open(file)) {
+            return Json.MAPPER.readTree(in);
+        }
+    }
+}
