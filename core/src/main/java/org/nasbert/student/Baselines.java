@@ -32,6 +32,15 @@ public final class Baselines {
 
     /** The largest uniform encoder within {@code maxParameters}, or null when even one layer at the smallest size exceeds it. */
     public static Architecture largestWithin(long maxParameters, int[] hiddenSizes, int maxLayers, StudentSize size) {
+        return largestWithin(a -> size.parameters(a) <= maxParameters, hiddenSizes, maxLayers, size);
+    }
+
+    /**
+     * The uniform encoder with the most parameters among those that {@code fit} (a latency budget, say), or null when none
+     * does.
+     */
+    public static Architecture largestWithin(java.util.function.Predicate<Architecture> fits, int[] hiddenSizes, int maxLayers,
+                                             StudentSize size) {
         Architecture best = null;
         long bestParams = -1;
         int bestLayers = 0;
@@ -39,7 +48,7 @@ public final class Baselines {
             for (int l = 1; l <= maxLayers; l++) {
                 Architecture a = uniform(l, h);
                 long p = size.parameters(a);
-                if (p <= maxParameters && (p > bestParams || (p == bestParams && l > bestLayers))) {
+                if (fits.test(a) && (p > bestParams || (p == bestParams && l > bestLayers))) {
                     best = a;
                     bestParams = p;
                     bestLayers = l;

@@ -93,10 +93,13 @@ final class Summary {
         if ("fidelity".equals(result.stage)) {
             StringBuilder s = new StringBuilder(String.format("%d students distilled alone; rank correlation with their held-out loss "
                     + "(bootstrap 95%% interval):", m.path("students_distilled").asInt()));
-            for (String p : new String[]{"search_score", "predicted_loss", "parameters"}) {
+            for (String p : new String[]{"search_score", "predicted_loss", "parameters", "calibrated_block_losses"}) {
+                if (!m.path("kendall_tau").has(p)) {
+                    continue;
+                }
                 JsonNode t = m.path("kendall_tau").path(p);
                 JsonNode r = m.path("spearman_rho").path(p);
-                s.append(String.format("%n             %-15s tau %s, rho %s", p, interval(t), interval(r)));
+                s.append(String.format("%n             %-23s tau %s, rho %s", p, interval(t), interval(r)));
             }
             return s.append(String.format("%n             %s/fidelity.json", result.output)).toString();
         }

@@ -3,6 +3,7 @@ package org.nasbert.jobs.fidelity;
 import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.space.Architecture;
 import org.nasbert.stats.Bootstrap;
+import org.nasbert.stats.LinearFit;
 import org.nasbert.stats.RankCorrelation;
 
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.Map;
  */
 final class FidelityReport {
     /** The predictors, as fidelity.json names them. */
-    static final String[] PREDICTORS = {"search_score", "predicted_loss", "parameters"};
+    static final String[] PREDICTORS = {"search_score", "predicted_loss", "parameters", "calibrated_block_losses"};
 
     static final class Student {
         final String name;
@@ -32,9 +33,15 @@ final class FidelityReport {
         final double standaloneLossAtInit;
         final double standaloneLoss;
         final double seconds;
+        /** Each block's candidate loss (the terms of predictedLoss). */
+        final double[] blockLosses;
+        /** The calibrated predictor's leave-one-out prediction (NaN when the sample is too small to calibrate). */
+        double calibrated = Double.NaN;
 
         Student(String name, Architecture architecture, int embeddingSize, long parameters, double latencyMs, List<String> chosenFor,
-                double searchScore, double predictedLoss, double standaloneLossAtInit, double standaloneLoss, double seconds) {
+                double searchScore, double predictedLoss, double[] blockLosses, double standaloneLossAtInit, double standaloneLoss,
+                double seconds) {
+            this.blockLosses = blockLosses;
             this.name = name;
             this.architecture = architecture;
             this.embeddingSize = embeddingSize;
@@ -49,7 +56,8 @@ final class FidelityReport {
         }
 
         double predictor(String name) {
-            return "search_score".equals(name) ? searchScore : "predicted_loss".equals(name) ? predictedLoss : parameters;
+            return "search_score".equals(name) ? searchScore : "predicted_loss".equals(name) ? predictedLoss
+                    : "parameters".equals(name) ? parameters : calibrated;
         }
     }
 
@@ -71,7 +79,11 @@ final class FidelityReport {
         for (int i = 0; i < standalone.length; i++) {
             standalone[i] = students.get(i).standaloneLoss;
         }
+        r.calibrate(standalone);
         for (String p : PREDICTORS) {
+            if ("calibrated_block_losses".equals(p) && r.weights == null) {
+                continue;
+            }
             double[] x = new double[students.size()];
             for (int i = 0; i < x.length; i++) {
                 x[i] = students.get(i).predictor(p);
@@ -80,6 +92,30 @@ final class FidelityReport {
             r.rho.put(p, Bootstrap.interval(x.length, idx -> RankCorrelation.spearman(pick(x, idx), pick(standalone, idx)), resamples, seed));
         }
         return r;
+    }
+
+    /** Least-squares weights of the block losses (intercept first), fitted to every student; null when too few to fit. */
+    private double[] weights;
+
+    /**
+     * The block losses weighted by a linear fit to the standalone losses instead of summed: each student's prediction
+     * comes from a fit to the others (leave-one-out), so its correlation is an honest estimate of what a calibrated
+     * ranking would achieve on students it has not seen.
+     */
+    private void calibrate(double[] standalone) {
+        int blocks = students.get(0).blockLosses.length;
+        if (students.size() < blocks + 3) {
+            return; // leave-one-out needs at least two more students than weights
+        }
+        double[][] x = new double[students.size()][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = students.get(i).blockLosses;
+        }
+        double[] loo = LinearFit.leaveOneOut(x, standalone);
+        for (int i = 0; i < loo.length; i++) {
+            students.get(i).calibrated = loo[i];
+        }
+        weights = LinearFit.fit(x, standalone);
     }
 
     private static double[] pick(double[] v, int[] idx) {
@@ -108,9 +144,14 @@ final class FidelityReport {
         meaning.put("predicted_loss", "sum of the blocks' held-out losses, each block fed the teacher's state (what the search ranks its "
                 + "top T by)");
         meaning.put("parameters", "the student's weights (the reference a predictor should beat)");
+        meaning.put("calibrated_block_losses", "the blocks' losses weighted by least squares against the standalone losses (not "
+                + "summed), each student predicted by a fit to the others (leave-one-out); needs blocks + 3 students");
         meaning.put("correlation", "against standalone_loss over the students; positive = same order; interval: percentile "
                 + "bootstrap over the students, " + resamples + " resamples, seed " + seed + ", resamples with a constant side left out");
         out.put("meaning", meaning);
+        if (weights != null) {
+            out.put("calibration_weights", weights); // intercept, then one per block, fitted to every student
+        }
         out.put("training_sequences", trained.trainingSequences);
         out.put("held_out_sequences", trained.heldOutSequences);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -124,6 +165,8 @@ final class FidelityReport {
             m.put("chosen_for", s.chosenFor);
             m.put("search_score", s.searchScore);
             m.put("predicted_loss", s.predictedLoss);
+            m.put("block_losses", s.blockLosses);
+            m.put("calibrated_block_losses", finite(s.calibrated));
             m.put("standalone_loss_at_init", s.standaloneLossAtInit);
             m.put("standalone_loss", s.standaloneLoss);
             m.put("seconds", s.seconds);
@@ -144,8 +187,9 @@ final class FidelityReport {
     /** One line: the search score's tau and rho with their intervals, and the parameters' tau for reference. */
     String headline() {
         return String.format("%d students distilled alone; search score vs standalone loss: Kendall tau %s, Spearman rho %s "
-                + "(block-wise prediction: tau %s; parameters: tau %s)", students.size(), tau.get("search_score"), rho.get("search_score"),
-                tau.get("predicted_loss"), tau.get("parameters"));
+                + "(block-wise prediction: tau %s; parameters: tau %s; block losses calibrated, leave-one-out: tau %s)", students.size(),
+                tau.get("search_score"), rho.get("search_score"), tau.get("predicted_loss"), tau.get("parameters"),
+                tau.containsKey("calibrated_block_losses") ? tau.get("calibrated_block_losses") : "too few students");
     }
 
     private static Map<String, Object> intervals(Map<String, Bootstrap.Interval> m) {

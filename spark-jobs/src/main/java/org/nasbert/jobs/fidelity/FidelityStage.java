@@ -112,9 +112,10 @@ public final class FidelityStage implements Stage {
         Map<BlockPath, Double>[] blockLosses = blockLosses(blocks);
         for (int i = 0; i < students.size(); i++) {
             Architecture a = students.get(i);
-            ArchitectureSearch.Proposal p = costs.describe(a, predicted(a, blockLosses));
+            double[] terms = terms(a, blockLosses);
+            ArchitectureSearch.Proposal p = costs.describe(a, java.util.stream.DoubleStream.of(terms).sum());
             rows.add(new FidelityReport.Student(jobs.get(i).name, a, jobs.get(i).embeddingSize, p.parameters, p.latencyMs,
-                    chosen.getOrDefault(a, new ArrayList<>()), scores[i], p.predictedLoss, trained.results.get(i)[0],
+                    chosen.getOrDefault(a, new ArrayList<>()), scores[i], p.predictedLoss, terms, trained.results.get(i)[0],
                     trained.results.get(i)[1], trained.results.get(i)[2]));
         }
         FidelityReport report = FidelityReport.of(rows, context.get(FidelitySettings.RESAMPLES), context.get(FidelitySettings.SEED));
@@ -172,13 +173,13 @@ public final class FidelityStage implements Stage {
         return out;
     }
 
-    /** The block-wise prediction the search ranks its top T by: the sum of each block's candidate loss. */
-    private static double predicted(Architecture a, Map<BlockPath, Double>[] blockLosses) {
-        double sum = 0;
+    /** Each block's candidate loss: the terms whose sum is the block-wise prediction the search ranks its top T by. */
+    private static double[] terms(Architecture a, Map<BlockPath, Double>[] blockLosses) {
+        double[] out = new double[blockLosses.length];
         for (int n = 0; n < blockLosses.length; n++) {
-            sum += blockLosses[n].get(a.blocks().get(n));
+            out[n] = blockLosses[n].get(a.blocks().get(n));
         }
-        return sum;
+        return out;
     }
 
     private static JsonNode read(StageContext context, Path file) throws IOException {

@@ -122,7 +122,11 @@ public final class EvaluateStage implements Stage {
                 .map(m -> predict(m, weights.value(), shared.value(), outputs, regression)).collect();
         weights.destroy();
         shared.destroy();
-        Map<String, Object> result = metrics(tuned, files, data, models, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
+        Map<String, JsonNode> baselineFor = new java.util.HashMap<>();
+        for (JsonNode st : context.run().manifest(org.nasbert.jobs.students.DistillStage.OUTPUT).path("students")) {
+            baselineFor.put(st.path("name").asText(), st.path(org.nasbert.jobs.students.DistillStage.BASELINE_FOR));
+        }
+        Map<String, Object> result = metrics(tuned, baselineFor, files, data, models, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }
@@ -132,7 +136,7 @@ public final class EvaluateStage implements Stage {
         return result;
     }
 
-    private static Map<String, Object> metrics(JsonNode tuned, List<TaskData> files, List<List<EncodedExample>> data, List<Model> models,
+    private static Map<String, Object> metrics(JsonNode tuned, Map<String, JsonNode> baselineFor, List<TaskData> files, List<List<EncodedExample>> data, List<Model> models,
                                                List<List<Predictions>> predictions, List<String> metricNames, int resamples) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", tuned.path("task").asText());
@@ -162,7 +166,10 @@ public final class EvaluateStage implements Stage {
             if (m.has("parameters")) {
                 row.put("parameters", m.path("parameters").asLong());
             }
-            entries.add(new ScoreStatistics.Entry(m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText()));
+            List<String> roles = new ArrayList<>();
+            baselineFor.getOrDefault(m.path("name").asText(), com.fasterxml.jackson.databind.node.MissingNode.getInstance())
+                    .forEach(r -> roles.add(r.asText()));
+            entries.add(new ScoreStatistics.Entry(m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(), roles));
             Map<String, Object> perFile = new LinkedHashMap<>();
             Map<String, Object> intervals = new LinkedHashMap<>();
             for (int f = 0; f < files.size(); f++) {

@@ -36,11 +36,29 @@ final class ScoreStatistics {
         final String name;
         final String kind;
         final List<String> constraints;
+        /** A baseline's role per constraint (parameters or latency); empty when not recorded. */
+        final List<String> roles;
 
         Entry(String name, String kind, String constraint) {
+            this(name, kind, constraint, new ArrayList<>());
+        }
+
+        Entry(String name, String kind, String constraint, List<String> roles) {
             this.name = name;
             this.kind = kind;
             this.constraints = constraint.isEmpty() ? new ArrayList<>() : DistillStage.constraints(constraint);
+            this.roles = roles;
+        }
+
+        /** What this baseline matches the searched student in for these constraints: "parameters", "latency" or both. */
+        String matches(List<String> shared) {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (int i = 0; i < constraints.size(); i++) {
+                if (shared.contains(constraints.get(i))) {
+                    out.add(i < roles.size() ? roles.get(i) : "parameters");
+                }
+            }
+            return String.join(",", out);
         }
     }
 
@@ -58,8 +76,10 @@ final class ScoreStatistics {
                     continue;
                 }
                 for (String metric : metrics) {
-                    out.add(compare(models.get(s).name, models.get(b).name, shared, predictions.get(s), predictions.get(b), gold, file,
-                            metric, resamples));
+                    Map<String, Object> c = compare(models.get(s).name, models.get(b).name, shared, predictions.get(s), predictions.get(b),
+                            gold, file, metric, resamples);
+                    c.put("baseline_matches", models.get(b).matches(shared));
+                    out.add(c);
                 }
             }
         }
@@ -70,7 +90,7 @@ final class ScoreStatistics {
         List<String> out = new ArrayList<>();
         if ("searched".equals(searched.kind) && "baseline".equals(baseline.kind)) {
             for (String c : searched.constraints) {
-                if (baseline.constraints.contains(c)) {
+                if (baseline.constraints.contains(c) && !out.contains(c)) {
                     out.add(c);
                 }
             }

@@ -24,17 +24,28 @@ final class ReportMarkdown {
         md.append("Latency: one sequence of the latency table's length on one executor thread, predicted by the table and ")
                 .append("measured whole (export stage). Loss: held-out distillation loss (distill stage).\n\n");
         md.append("| constraint | searched student | parameters | predicted ms | measured ms | loss | score | baseline | "
-                + "parameters | measured ms | loss | score | teacher score |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+                + "parameters | measured ms | loss | score | searched vs baseline | teacher score |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|\n");
         for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWithBaselines().entrySet()) {
             RunTable.Model s = e.getKey();
             RunTable.Model b = e.getValue();
-            md.append(String.format("| %s | `%s` | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", s.constraint, cell(s.architecture),
-                    s.parameters, num(s.predictedMs, 3), num(s.measuredMs, 3), num(s.distillLoss, 4), num(s.score, 4),
-                    b == null ? "—" : "`" + cell(b.architecture) + "`", b == null ? "—" : String.format("%,d", b.parameters),
-                    b == null ? "—" : num(b.measuredMs, 3), b == null ? "—" : num(b.distillLoss, 4), b == null ? "—" : num(b.score, 4),
-                    table.teacher == null ? "—" : num(table.teacher.score, 4)));
+            md.append(String.format("| %s | `%s` | %,d | %s | %s | %s | %s | %s | %s | %s |%n", s.constraint, cell(s.architecture),
+                    s.parameters, num(s.predictedMs, 3), num(s.measuredMs, 3), num(s.distillLoss, 4), num(s.score, 4), baselineCells(b),
+                    table.verdict(s, b), table.teacher == null ? "—" : num(table.teacher.score, 4)));
         }
+        md.append("\nThe same students against the uniform baseline with the most weights whose predicted latency fits the "
+                + "constraint's latency budget (or, for a parameter budget, the searched student's predicted latency):\n\n");
+        md.append("| constraint | searched student | predicted ms | measured ms | score | baseline (equal latency) | parameters | "
+                + "measured ms | loss | score | searched vs baseline |\n|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n");
+        for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWith("latency").entrySet()) {
+            RunTable.Model s = e.getKey();
+            RunTable.Model b = e.getValue();
+            md.append(String.format("| %s | %s | %s | %s | %s | %s | %s |%n", s.constraint, s.name, num(s.predictedMs, 3), num(s.measuredMs, 3),
+                    num(s.score, 4), b == null ? "none fits the budget | — | — | — | —" : baselineCells(b),
+                    b == null ? "—" : table.verdict(s, b)));
+        }
+        md.append("\nVerdicts: evaluate's paired test of the score's metric on the same examples (McNemar's exact test for "
+                + "accuracy), better / worse at p < 0.05, else not distinguishable.\n");
         md.append('\n');
         if (!unmet.isEmpty()) {
             md.append("No student for: ").append(String.join("; ", unmet)).append(".\n\n");
@@ -72,6 +83,12 @@ final class ReportMarkdown {
         return md.toString();
     }
 
+    /** A baseline's five cells: architecture, parameters, measured latency, distillation loss, score. */
+    private static String baselineCells(RunTable.Model b) {
+        return b == null ? "— | — | — | — | —" : String.format("`%s` | %,d | %s | %s | %s", cell(b.architecture), b.parameters,
+                num(b.measuredMs, 3), num(b.distillLoss, 4), num(b.score, 4));
+    }
+
     /** How truly the search ranks: fidelity.json's correlations, or how to measure them when the stage did not run. */
     private static void fidelity(StringBuilder md, JsonNode fidelity, Collection<String> charts) {
         md.append("## Ranking fidelity\n\n");
@@ -84,8 +101,12 @@ final class ReportMarkdown {
                 + "Rank correlation of each predictor with their held-out loss (positive = the same order), bootstrap 95%% intervals "
                 + "over the students:%n%n| predictor | Kendall tau | Spearman rho |%n|---|---|---|%n", fidelity.path("students").size()));
         String[][] predictors = {{"search_score", "search score (what the search chooses by)"},
-                {"predicted_loss", "block-wise predicted loss"}, {"parameters", "parameters (reference)"}};
+                {"predicted_loss", "block-wise predicted loss"}, {"parameters", "parameters (reference)"},
+                {"calibrated_block_losses", "block losses weighted by a fit to the others (leave-one-out)"}};
         for (String[] p : predictors) {
+            if (!fidelity.path("kendall_tau").has(p[0])) {
+                continue;
+            }
             md.append(String.format("| %s | %s | %s |%n", p[1], interval(fidelity.path("kendall_tau").path(p[0])),
                     interval(fidelity.path("spearman_rho").path(p[0]))));
         }
@@ -106,6 +127,10 @@ final class ReportMarkdown {
             row.put("constraint", e.getKey().constraint);
             row.put("searched", model(e.getKey()));
             row.put("baseline", e.getValue() == null ? null : model(e.getValue()));
+            row.put("verdict", table.verdict(e.getKey(), e.getValue()));
+            RunTable.Model latency = table.searchedWith("latency").get(e.getKey());
+            row.put("latency_baseline", latency == null ? null : model(latency));
+            row.put("latency_verdict", table.verdict(e.getKey(), latency));
             row.put("teacher_score", table.teacher == null ? null : finite(table.teacher.score));
             rows.add(row);
         }

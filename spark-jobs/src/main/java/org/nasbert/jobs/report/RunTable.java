@@ -26,9 +26,12 @@ final class RunTable {
         final double measuredMs;
         final double distillLoss;
         final double score;
+        /** A baseline's role for this constraint: parameters or latency (what it matches); empty for other kinds. */
+        final String role;
 
         Model(String name, String kind, String constraint, String architecture, long parameters, double predictedMs,
-              double measuredMs, double distillLoss, double score) {
+              double measuredMs, double distillLoss, double score, String role) {
+            this.role = role;
             this.name = name;
             this.kind = kind;
             this.constraint = constraint;
@@ -46,8 +49,11 @@ final class RunTable {
     final String scoreName;
     final Model teacher;
     final List<Model> students;
+    /** evaluate's verdicts on the first metric of the first file, by "searched|baseline": e.g. "worse (p 0.012)". */
+    final Map<String, String> verdicts;
 
-    private RunTable(String task, String scoreName, Model teacher, List<Model> students) {
+    private RunTable(String task, String scoreName, Model teacher, List<Model> students, Map<String, String> verdicts) {
+        this.verdicts = verdicts;
         this.task = task;
         this.scoreName = scoreName;
         this.teacher = teacher;
@@ -62,15 +68,29 @@ final class RunTable {
         for (JsonNode s : distilled.path("students")) {
             String name = s.path("name").asText();
             JsonNode t = timing.get(name);
-            for (String constraint : DistillStage.constraints(s.path("constraint").asText())) { // a row per constraint it met
-                students.add(new Model(name, s.path("kind").asText(), constraint, architecture(s), s.path("parameters").asLong(),
-                        number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(), score(scored.get(name))));
+            List<String> constraints = DistillStage.constraints(s.path("constraint").asText());
+            JsonNode roles = s.path(DistillStage.BASELINE_FOR);
+            for (int i = 0; i < constraints.size(); i++) { // a row per constraint it met
+                // a baseline of an earlier version matched parameters only
+                String role = !"baseline".equals(s.path("kind").asText()) ? "" : roles.path(i).asText("parameters");
+                students.add(new Model(name, s.path("kind").asText(), constraints.get(i), architecture(s), s.path("parameters").asLong(),
+                        number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(), score(scored.get(name)), role));
             }
         }
         JsonNode t = scored.get("teacher");
         Model teacher = t == null ? null : new Model("teacher", "teacher", "", t.path("architecture").asText(), t.path("parameters").asLong(),
-                Double.NaN, Double.NaN, Double.NaN, score(t));
-        return new RunTable(metrics.path("task").asText(), scoreName, teacher, students);
+                Double.NaN, Double.NaN, Double.NaN, score(t), "");
+        Map<String, String> verdicts = new LinkedHashMap<>();
+        String first = null;
+        for (JsonNode c : metrics.path("comparisons")) {
+            String which = c.path("file").asText() + " " + c.path("metric").asText();
+            first = first == null ? which : first;
+            if (which.equals(first)) {
+                verdicts.put(c.path("searched").asText() + "|" + c.path("baseline").asText(),
+                        String.format("%s (p %.2g)", c.path("verdict").asText(), c.path("p").asDouble()));
+            }
+        }
+        return new RunTable(metrics.path("task").asText(), scoreName, teacher, students, verdicts);
     }
 
     /** The architecture, after the embedding width where it is not block 0's ({@code emb64 > 128:mha,... | ...}). */
@@ -83,12 +103,17 @@ final class RunTable {
 
     /** The searched student of each constraint with the baseline trained for the same constraint (null when none). */
     Map<Model, Model> searchedWithBaselines() {
+        return searchedWith("parameters");
+    }
+
+    /** The searched student of each constraint with the baseline matched to it in {@code role}: parameters or latency. */
+    Map<Model, Model> searchedWith(String role) {
         Map<Model, Model> out = new LinkedHashMap<>();
         for (Model s : students) {
             if ("searched".equals(s.kind)) {
                 Model baseline = null;
                 for (Model b : students) {
-                    if ("baseline".equals(b.kind) && b.constraint.equals(s.constraint)) {
+                    if ("baseline".equals(b.kind) && b.constraint.equals(s.constraint) && role.equals(b.role)) {
                         baseline = b;
                     }
                 }
@@ -96,6 +121,11 @@ final class RunTable {
             }
         }
         return out;
+    }
+
+    /** evaluate's verdict for the pair ("" when it made none). */
+    String verdict(Model searched, Model baseline) {
+        return baseline == null ? "" : verdicts.getOrDefault(searched.name + "|" + baseline.name, "");
     }
 
     /** The models of a kind, each once (a student met several constraints has a row per constraint). */

@@ -59,6 +59,8 @@ public final class DistillStage implements Stage {
     static final String CHECKPOINTS = "_checkpoints-distill";
     /** Between the constraints one student stands for (search.constraint's own separator, so never inside one). */
     public static final String CONSTRAINTS_SEPARATOR = ";";
+    /** A baseline's manifest field: per constraint it stands for, what it matches the searched student in (parameters or latency). */
+    public static final String BASELINE_FOR = "baseline_for";
     /** Inside CHECKPOINTS: each student's inherited starting weights. */
     static final String INITIAL = "_initial";
     private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
@@ -91,13 +93,20 @@ public final class DistillStage implements Stage {
         public final String name;
         public final String kind;
         public final String constraint;
+        /** A baseline's role per constraint (';'-separated like them): parameters or latency; empty for other kinds. */
+        public final String roles;
         public final Architecture architecture;
         public final int embeddingSize;
 
         public Job(String name, String kind, String constraint, Architecture architecture, int embeddingSize) {
+            this(name, kind, constraint, "", architecture, embeddingSize);
+        }
+
+        Job(String name, String kind, String constraint, String roles, Architecture architecture, int embeddingSize) {
             this.name = name;
             this.kind = kind;
             this.constraint = constraint;
+            this.roles = roles;
             this.architecture = architecture;
             this.embeddingSize = embeddingSize;
         }
@@ -132,6 +141,9 @@ public final class DistillStage implements Stage {
             m.put("name", j.name);
             m.put("kind", j.kind);
             m.put("constraint", j.constraint);
+            if (!j.roles.isEmpty()) {
+                m.put(BASELINE_FOR, Arrays.asList(j.roles.split(CONSTRAINTS_SEPARATOR)));
+            }
             m.put("architecture", j.architecture.toString());
             boolean inheritedEmbeddings = inherited && "searched".equals(j.kind);
             int embeddingSize = inheritedEmbeddings ? width : j.embeddingSize; // an inherited student has the teacher's table
@@ -283,7 +295,12 @@ public final class DistillStage implements Stage {
         return context.run().manifest("supernet").path("settings").path("supernet.ffn-ratio").asInt(4);
     }
 
-    /** The searched students from pareto.json, then a baseline per parameter budget (once per distinct architecture). */
+    /**
+     * The searched students from pareto.json, then for each constraint with a student two uniform baselines: the one with
+     * the most weights within its parameter budget (the constraint's, else the searched student's count) and the one with
+     * the most weights whose predicted latency fits its latency budget (the constraint's, else the searched student's
+     * prediction). Each distinct architecture is trained once per kind.
+     */
     private static List<Job> jobs(StageContext context, Path pareto, JsonNode teacher) throws java.io.IOException {
         JsonNode json;
         try (InputStream in = context.run().fileSystem().open(pareto)) {
@@ -296,6 +313,9 @@ public final class DistillStage implements Stage {
         }
         StudentSize size = new StudentSize(teacher.path("teacher").path("vocab_size").asInt(30522),
                 teacher.path("teacher").path("max_positions").asInt(512), 2, ffnRatio(context));
+        int layers = teacher.path("teacher").path("layers").asInt(12);
+        org.nasbert.latency.LatencyTable table = context.get(DistillSettings.BASELINES)
+                ? org.nasbert.jobs.latency.LatencyStage.readTable(context) : null;
         List<Job> jobs = new ArrayList<>();
         int n = 0;
         for (JsonNode c : json.path("constraints")) {
@@ -304,16 +324,26 @@ public final class DistillStage implements Stage {
                 continue;
             }
             String constraint = c.path("constraint").asText();
-            Architecture a = Architecture.parse(c.path("chosen").path("architecture").asText());
+            JsonNode chosen = c.path("chosen");
+            Architecture a = Architecture.parse(chosen.path("architecture").asText());
             // pareto.json of an earlier version has no embedding size: those students had block 0's width
-            int embeddingSize = c.path("chosen").path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden());
+            int embeddingSize = chosen.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden());
             addOrJoin(jobs, new Job(String.format("searched-%02d", n), "searched", constraint, a, embeddingSize));
-            if (context.get(DistillSettings.BASELINES) && c.has("max_parameters")) {
-                Architecture b = Baselines.largestWithin(c.path("max_parameters").asLong(), widths,
-                        teacher.path("teacher").path("layers").asInt(12), size);
-                if (b != null) { // BERT-style: embeddings as wide as the layers
-                    addOrJoin(jobs, new Job(String.format("baseline-%02d", n), "baseline", constraint, b, b.blocks().get(0).hidden()));
-                }
+            if (table == null) {
+                continue;
+            }
+            long maxParameters = c.path("max_parameters").asLong(chosen.path("parameters").asLong());
+            double maxMs = c.path("max_latency_ms").asDouble(chosen.path("latency_ms").asDouble());
+            // BERT-style: embeddings as wide as the layers
+            Architecture byParameters = Baselines.largestWithin(b -> size.parameters(b) <= maxParameters, widths, layers, size);
+            Architecture byLatency = Baselines.largestWithin(b -> table.predictMs(b) <= maxMs, widths, layers, size);
+            if (byParameters != null) {
+                addOrJoin(jobs, new Job(String.format("baseline-%02d", n), "baseline", constraint, "parameters", byParameters,
+                        byParameters.blocks().get(0).hidden()));
+            }
+            if (byLatency != null) {
+                addOrJoin(jobs, new Job(String.format("baseline-%02d-latency", n), "baseline", constraint, "latency", byLatency,
+                        byLatency.blocks().get(0).hidden()));
             }
         }
         if (jobs.isEmpty()) {
@@ -324,13 +354,15 @@ public final class DistillStage implements Stage {
 
     /**
      * Adds the job, or, when a job of the same kind already trains the same student (several constraints chose it, or
-     * share a baseline), adds the constraint to that one: it is trained once and stands for each, ';'-separated.
+     * share a baseline, or it is a constraint's baseline in both parameters and latency), adds the constraint (and role)
+     * to that one: it is trained once and stands for each, ';'-separated.
      */
     private static void addOrJoin(List<Job> jobs, Job job) {
         for (int i = 0; i < jobs.size(); i++) {
             Job j = jobs.get(i);
             if (j.kind.equals(job.kind) && j.architecture.equals(job.architecture) && j.embeddingSize == job.embeddingSize) {
-                jobs.set(i, new Job(j.name, j.kind, j.constraint + CONSTRAINTS_SEPARATOR + job.constraint, j.architecture, j.embeddingSize));
+                jobs.set(i, new Job(j.name, j.kind, j.constraint + CONSTRAINTS_SEPARATOR + job.constraint,
+                        j.roles.isEmpty() ? "" : j.roles + CONSTRAINTS_SEPARATOR + job.roles, j.architecture, j.embeddingSize));
                 return;
             }
         }

@@ -201,9 +201,22 @@ class ShrinkingAndSearchTest {
                     + StudentSize.headParameters(last), st.path("parameters").asLong(), name + ": counted as built");
             if (baseline) {
                 baselines++;
+                // a baseline fits the constraint's budget in what it matches, or the searched student's own count or latency
+                List<String> constraints = DistillStage.constraints(st.path("constraint").asText());
+                LatencyTable table = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")),
+                        StandardCharsets.UTF_8), "table");
                 for (JsonNode c : pareto.path("constraints")) {
-                    if (DistillStage.constraints(st.path("constraint").asText()).contains(c.path("constraint").asText())) {
-                        assertTrue(st.path("parameters").asLong() <= c.path("max_parameters").asLong(), st.toString());
+                    int i = constraints.indexOf(c.path("constraint").asText());
+                    if (i < 0) {
+                        continue;
+                    }
+                    JsonNode chosen = c.path("chosen");
+                    if ("parameters".equals(st.path(DistillStage.BASELINE_FOR).get(i).asText())) {
+                        assertTrue(st.path("parameters").asLong() <= c.path("max_parameters").asLong(chosen.path("parameters").asLong()), st.toString());
+                    } else {
+                        assertEquals("latency", st.path(DistillStage.BASELINE_FOR).get(i).asText());
+                        assertTrue(table.predictMs(Architecture.parse(st.path("architecture").asText()))
+                                <= c.path("max_latency_ms").asDouble(chosen.path("latency_ms").asDouble()), st.toString());
                     }
                 }
             } else {
@@ -275,6 +288,19 @@ class ShrinkingAndSearchTest {
             assertEquals(org.nasbert.stats.RankCorrelation.spearman(columns[p], columns[3]),
                     manifest.path("spearman_rho").path(predictors[p]).path("estimate").asDouble(), 1e-12);
         }
+        // the calibrated predictor: each student's block losses weighted by a least-squares fit to the other four
+        double[][] terms = new double[students.size()][];
+        for (int i = 0; i < terms.length; i++) {
+            JsonNode b = students.get(i).path("block_losses");
+            terms[i] = new double[]{b.get(0).asDouble(), b.get(1).asDouble()};
+            assertEquals(columns[1][i], terms[i][0] + terms[i][1], 1e-12, "the prediction is the sum of the block losses");
+        }
+        double[] loo = org.nasbert.stats.LinearFit.leaveOneOut(terms, columns[3]);
+        for (int i = 0; i < loo.length; i++) {
+            assertEquals(loo[i], students.get(i).path("calibrated_block_losses").asDouble(), 1e-12);
+        }
+        assertEquals(org.nasbert.stats.RankCorrelation.kendallTau(loo, columns[3]),
+                manifest.path("kendall_tau").path("calibrated_block_losses").path("estimate").asDouble(), 1e-12);
         NasbertException tooMany = assertThrows(NasbertException.class, () -> StageRunner.run(new FidelityStage(),
                 s.with("fidelity.architectures", "10000", "test"), spark, true));
         assertTrue(tooMany.getMessage().startsWith("fidelity.architectures = 10000, but the block candidates make only "), tooMany.getMessage());
