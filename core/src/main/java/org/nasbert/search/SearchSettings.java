@@ -16,6 +16,11 @@ public final class SearchSettings {
             "Width of the searched students' embedding tables, projected to block 0's hidden size (0 = block 0's hidden size, "
                     + "as BERT); counted in their parameters and latency, measured by the latency stage", 0, 1 << 16);
 
+    public static final Setting<String> RANK_BY = Setting.oneOf("search.rank-by",
+            "What ranks the students: supernet (top T by the sum of block losses, the best of them by the whole student's "
+                    + "supernet score) or calibrated (the block losses weighted by the fidelity stage's least-squares fit to standalone "
+                    + "distillation, top T and the chosen one alike)", "supernet", "calibrated");
+
     private SearchSettings() {
     }
 }

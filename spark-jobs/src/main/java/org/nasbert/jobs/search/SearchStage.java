@@ -66,7 +66,7 @@ public final class SearchStage implements Stage {
     @Override
     public List<Setting<?>> settings() {
         return Arrays.asList(SearchSettings.CONSTRAINT, SearchSettings.TOP, SearchSettings.EVAL_SEQUENCES,
-                SearchSettings.EMBEDDING_SIZE);
+                SearchSettings.EMBEDDING_SIZE, SearchSettings.RANK_BY);
     }
 
     @Override
@@ -86,6 +86,10 @@ public final class SearchStage implements Stage {
                 trained.path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt(), context.get(SearchSettings.EMBEDDING_SIZE));
         List<List<ArchitectureSearch.Scored>> blocks = candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
         requireEmbeddingTimings(table, size, blocks);
+        Calibration calibration = "calibrated".equals(context.get(SearchSettings.RANK_BY)) ? Calibration.read(context, blocks.size()) : null;
+        if (calibration != null) {
+            blocks = calibration.weigh(blocks);
+        }
         ArchitectureSearch search = new ArchitectureSearch(blocks, size, table, StudentSize.FLOPS_SEQUENCE);
         int top = context.get(SearchSettings.TOP);
 
@@ -104,12 +108,17 @@ public final class SearchStage implements Stage {
         pareto.put("predicted_loss", "sum of the blocks' held-out losses, each block fed the teacher's state");
         pareto.put("measured_loss", "the student's blocks chained from the teacher's embeddings, against its last hidden state");
         pareto.put("embedding_size_setting", size.embeddingSize()); // 0: each student's block 0 width, as its embedding_size says
+        pareto.put("rank_by", context.get(SearchSettings.RANK_BY));
+        if (calibration != null) {
+            pareto.put("predicted_loss", "the blocks' held-out losses weighted by the fidelity stage's calibration (intercept included): "
+                    + "the standalone distillation loss it predicts");
+        }
         ArrayNode list = pareto.putArray("constraints");
         List<String> chosenText = new ArrayList<>();
         List<ObjectNode> chosenNodes = new ArrayList<>();
         for (int i = 0; i < constraints.size(); i++) {
             ObjectNode node = list.addObject();
-            chosenText.add(describeConstraint(node, constraints.get(i), proposals.get(i), measured, size));
+            chosenText.add(describeConstraint(node, constraints.get(i), proposals.get(i), measured, size, calibration));
             if (node.path("chosen").isObject()) {
                 chosenNodes.add((ObjectNode) node.path("chosen"));
             }
@@ -213,7 +222,7 @@ public final class SearchStage implements Stage {
     }
 
     private static String describeConstraint(ObjectNode node, Constraint c, List<ArchitectureSearch.Proposal> proposals,
-                                             Map<Architecture, Double> measured, StudentSize size) {
+                                             Map<Architecture, Double> measured, StudentSize size, Calibration calibration) {
         node.put("constraint", c.toString());
         if (c.maxParameters() != Constraint.NONE) {
             node.put("max_parameters", c.maxParameters());
@@ -229,7 +238,7 @@ public final class SearchStage implements Stage {
         }
         ArchitectureSearch.Proposal best = proposals.get(0);
         int rank = 0;
-        for (int i = 1; i < proposals.size(); i++) {
+        for (int i = 1; i < proposals.size() && calibration == null; i++) { // calibrated: the best predicted is the choice
             if (measured.get(proposals.get(i).architecture) < measured.get(best.architecture)) {
                 best = proposals.get(i);
                 rank = i;

@@ -305,6 +305,48 @@ class ShrinkingAndSearchTest {
                 s.with("fidelity.architectures", "10000", "test"), spark, true));
         assertTrue(tooMany.getMessage().startsWith("fidelity.architectures = 10000, but the block candidates make only "), tooMany.getMessage());
         assertEquals(f, Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile()), "a refused rerun leaves the finished output");
+        checkCalibratedSearch(run, s, f);
+    }
+
+    /**
+     * search.rank-by = calibrated: within each constraint the chosen student has the least loss the fidelity stage's fit
+     * predicts (intercept + weighted block losses), by brute force over every student of the candidates.
+     */
+    private static void checkCalibratedSearch(Path run, Settings s, JsonNode fidelity) throws Exception {
+        double[] w = new double[3];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = fidelity.path("calibration_weights").get(i).asDouble();
+        }
+        StageRunner.run(new SearchStage(), s.with("search.rank-by", "calibrated", "test"), spark, false);
+        JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        assertEquals("calibrated", pareto.path("rank_by").asText());
+        JsonNode candidates = Json.MAPPER.readTree(run.resolve("supernet/candidates.json").toFile());
+        LatencyTable table = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")), StandardCharsets.UTF_8), "t");
+        int embeddingSize = pareto.path("embedding_size_setting").asInt();
+        StudentSize size = SIZE.withEmbeddingSize(embeddingSize);
+        int answered = 0;
+        for (JsonNode c : pareto.path("constraints")) {
+            long maxParams = c.path("max_parameters").asLong(Long.MAX_VALUE);
+            double maxMs = c.path("max_latency_ms").asDouble(Double.POSITIVE_INFINITY);
+            double best = Double.POSITIVE_INFINITY;
+            for (JsonNode x : candidates.path("blocks").get(0).path("candidates")) {
+                for (JsonNode y : candidates.path("blocks").get(1).path("candidates")) {
+                    Architecture arch = Architecture.parse(x.path("path").asText() + " | " + y.path("path").asText());
+                    if (size.parameters(arch) <= maxParams && table.predictMs(arch, embeddingSize) <= maxMs + 1e-6) {
+                        best = Math.min(best, w[0] + w[1] * x.path("loss").asDouble() + w[2] * y.path("loss").asDouble());
+                    }
+                }
+            }
+            if (Double.isInfinite(best)) {
+                assertTrue(c.path("chosen").isNull(), c.toString());
+                continue;
+            }
+            answered++;
+            assertEquals(best, c.path("chosen").path("predicted_loss").asDouble(), 1e-12, c.toString());
+            assertEquals(1, c.path("chosen").path("rank_by_predicted_loss").asInt(), "the best predicted is the choice: " + c);
+        }
+        assertTrue(answered >= 2, pareto.toString());
+        StageRunner.run(new SearchStage(), s, spark, false); // back to the supernet's ranking for what follows
     }
 
     /** The least and the greatest value over every student the two blocks' candidates make. */
