@@ -40,17 +40,9 @@ public final class Bootstrap {
     }
 
     public static Interval interval(int items, Statistic statistic, int resamples, long seed) {
-        double[] values = resample(items, statistic, resamples, seed);
-        int defined = 0;
-        for (double v : values) {
-            if (!Double.isNaN(v)) {
-                values[defined++] = v;
-            }
-        }
-        double[] kept = Arrays.copyOf(values, defined);
-        Arrays.sort(kept);
+        double[] kept = definedSorted(resample(items, statistic, resamples, seed));
         double estimate = statistic.of(all(items));
-        return new Interval(estimate, percentile(kept, 2.5), percentile(kept, 97.5), resamples, resamples - defined);
+        return new Interval(estimate, percentile(kept, 2.5), percentile(kept, 97.5), resamples, resamples - kept.length);
     }
 
     /** The statistic on {@code resamples} resamples (NaN where undefined), in the order drawn. */
@@ -70,7 +62,15 @@ public final class Bootstrap {
         return out;
     }
 
-    static int[] all(int items) {
+    /** The values that are not NaN, sorted. */
+    static double[] definedSorted(double[] values) {
+        double[] kept = Arrays.stream(values).filter(v -> !Double.isNaN(v)).toArray();
+        Arrays.sort(kept);
+        return kept;
+    }
+
+    /** Every index once: the statistic on the sample itself. */
+    public static int[] all(int items) {
         int[] indices = new int[items];
         for (int i = 0; i < items; i++) {
             indices[i] = i;

@@ -60,21 +60,15 @@ public final class PairedTest {
      * differences, p = 2·min(share ≤ 0, share ≥ 0) (capped at 1).
      */
     public static Result pairedBootstrap(int examples, Metric metric, int resamples, long seed) {
-        double[] d = Bootstrap.resample(examples, idx -> metric.of(0, idx) - metric.of(1, idx), resamples, seed);
+        double[] kept = Bootstrap.definedSorted(Bootstrap.resample(examples, idx -> metric.of(0, idx) - metric.of(1, idx), resamples, seed));
         int atMost = 0;
         int atLeast = 0;
-        int defined = 0;
-        for (double v : d) {
-            if (!Double.isNaN(v)) {
-                d[defined++] = v;
-                atMost += v <= 0 ? 1 : 0;
-                atLeast += v >= 0 ? 1 : 0;
-            }
+        for (double v : kept) {
+            atMost += v <= 0 ? 1 : 0;
+            atLeast += v >= 0 ? 1 : 0;
         }
-        double[] kept = java.util.Arrays.copyOf(d, defined);
-        java.util.Arrays.sort(kept);
         int[] all = Bootstrap.all(examples);
-        double p = defined == 0 ? Double.NaN : Math.min(1, 2.0 * Math.min(atMost, atLeast) / defined);
+        double p = kept.length == 0 ? Double.NaN : Math.min(1, 2.0 * Math.min(atMost, atLeast) / kept.length);
         return new Result("paired-bootstrap", metric.of(0, all) - metric.of(1, all), Bootstrap.percentile(kept, 2.5),
                 Bootstrap.percentile(kept, 97.5), p);
     }

@@ -177,7 +177,7 @@ public final class EvaluateStage implements Stage {
                 Map<String, Double> values = new LinkedHashMap<>();
                 Map<String, Object> ci = new LinkedHashMap<>();
                 for (String n : metricNames) {
-                    values.put(n, p.metric(n, gold.get(f), allOf(p.size())));
+                    values.put(n, p.metric(n, gold.get(f), org.nasbert.stats.Bootstrap.all(p.size())));
                     ci.put(n, ScoreStatistics.interval(p, gold.get(f), n, resamples));
                 }
                 perFile.put(new Path(files.get(f).file).getName(), values);
@@ -199,14 +199,6 @@ public final class EvaluateStage implements Stage {
         }
         out.put("comparisons", comparisons);
         return out;
-    }
-
-    private static int[] allOf(int n) {
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        return idx;
     }
 
     private static Predictions.Gold gold(List<EncodedExample> data) {
