@@ -26,6 +26,9 @@ public final class FinetuneSettings {
             "Steps between a model's checkpoints, and one after its last (0 = none); a rerun resumes each model from its newest "
                     + "and does not retrain a finished one", 0, Integer.MAX_VALUE);
     public static final Setting<Long> SEED = Setting.longValue("finetune.seed", "Seed of the heads' initialisation and minibatches");
+    public static final Setting<Integer> SEEDS = Setting.intInRange("finetune.seeds",
+            "Fine-tunings of every student and baseline, with seeds finetune.seed, +1, ...: evaluate reports their mean and "
+                    + "standard deviation and tests the pooled predictions (the teacher is fine-tuned once)", 1, 100);
     public static final Setting<String> EVAL_FILES = Setting.nonEmpty("evaluate.files",
             "Comma-separated labelled files to score, relative to finetune.task or absolute (MNLI: dev_matched.tsv,dev_mismatched.tsv)");
     public static final Setting<Integer> RESAMPLES = Setting.intInRange("evaluate.resamples",

@@ -105,10 +105,18 @@ public final class EvaluateStage implements Stage {
             files.add(d);
             data.add(d.relabeled(format.regression() ? null : labels));
         }
-        List<Model> models = new ArrayList<>();
+        List<Model> models = new ArrayList<>(); // every seed's fine-tuning of every model, in the manifest's order
+        List<Integer> seedsOf = new ArrayList<>();
         for (JsonNode m : tuned.path("models")) {
-            models.add(new Model(m.path("name").asText(), new Path(finetuned, m.path("name").asText()).toString(),
-                    m.path("layers_trained").asInt(0)));
+            List<String> dirs = new ArrayList<>();
+            m.path("seeds").forEach(r -> dirs.add(r.path("dir").asText()));
+            if (dirs.isEmpty()) {
+                dirs.add(m.path("name").asText());
+            }
+            for (String d : dirs) {
+                models.add(new Model(m.path("name").asText(), new Path(finetuned, d).toString(), m.path("layers_trained").asInt(0)));
+            }
+            seedsOf.add(dirs.size());
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         BigDl.init(context.spark().sparkContext());
@@ -118,15 +126,19 @@ public final class EvaluateStage implements Stage {
         boolean regression = format.regression();
         List<String> metricNames = new ArrayList<>();
         format.metrics().forEach(x -> metricNames.add(x.name().toLowerCase(java.util.Locale.ROOT)));
-        List<List<Predictions>> predictions = jsc.parallelize(models, models.size())
+        List<List<Predictions>> bySeed = jsc.parallelize(models, models.size())
                 .map(m -> predict(m, weights.value(), shared.value(), outputs, regression)).collect();
+        List<List<List<Predictions>>> predictions = new ArrayList<>(); // model -> seed -> file
+        for (int i = 0, from = 0; i < seedsOf.size(); from += seedsOf.get(i), i++) {
+            predictions.add(bySeed.subList(from, from + seedsOf.get(i)));
+        }
         weights.destroy();
         shared.destroy();
         Map<String, JsonNode> baselineFor = new java.util.HashMap<>();
         for (JsonNode st : context.run().manifest(org.nasbert.jobs.students.DistillStage.OUTPUT).path("students")) {
             baselineFor.put(st.path("name").asText(), st.path(org.nasbert.jobs.students.DistillStage.BASELINE_FOR));
         }
-        Map<String, Object> result = metrics(tuned, baselineFor, files, data, models, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
+        Map<String, Object> result = metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }
@@ -136,8 +148,8 @@ public final class EvaluateStage implements Stage {
         return result;
     }
 
-    private static Map<String, Object> metrics(JsonNode tuned, Map<String, JsonNode> baselineFor, List<TaskData> files, List<List<EncodedExample>> data, List<Model> models,
-                                               List<List<Predictions>> predictions, List<String> metricNames, int resamples) {
+    private static Map<String, Object> metrics(JsonNode tuned, Map<String, JsonNode> baselineFor, List<TaskData> files, List<List<EncodedExample>> data,
+                                               List<List<List<Predictions>>> predictions, List<String> metricNames, int resamples) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task", tuned.path("task").asText());
         out.put("format", tuned.path("format").asText());
@@ -149,14 +161,20 @@ public final class EvaluateStage implements Stage {
         out.put("statistics", "intervals: percentile bootstrap over the examples, 95%, " + resamples + " resamples (seed "
                 + ScoreStatistics.SEED + ", the same for every model); comparisons: searched - baseline on the same examples, interval "
                 + "by paired bootstrap, p by McNemar's exact test (accuracy) or the paired bootstrap (other metrics); verdict at p < "
-                + org.nasbert.stats.PairedTest.ALPHA);
+                + org.nasbert.stats.PairedTest.ALPHA + "; a model fine-tuned with several seeds is scored on its seeds' predictions "
+                + "pooled (each seed's prediction of an example is one observation, paired with the baseline's of the same seed), "
+                + "and seed_mean / seed_sd are its scores' mean and standard deviation over the seeds");
         List<Predictions.Gold> gold = new ArrayList<>();
         for (List<EncodedExample> d : data) {
             gold.add(gold(d));
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         List<ScoreStatistics.Entry> entries = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
+        int pool = 1;
+        for (List<List<Predictions>> p : predictions) {
+            pool = Math.max(pool, p.size());
+        }
+        for (int i = 0; i < predictions.size(); i++) {
             JsonNode m = tuned.path("models").get(i);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", m.path("name").asText());
@@ -172,33 +190,66 @@ public final class EvaluateStage implements Stage {
             entries.add(new ScoreStatistics.Entry(m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(), roles));
             Map<String, Object> perFile = new LinkedHashMap<>();
             Map<String, Object> intervals = new LinkedHashMap<>();
+            Map<String, Object> seedMean = new LinkedHashMap<>();
+            Map<String, Object> seedSd = new LinkedHashMap<>();
+            List<List<Predictions>> seeds = predictions.get(i);
             for (int f = 0; f < files.size(); f++) {
-                Predictions p = predictions.get(i).get(f);
+                Predictions p = pooled(seeds, f, seeds.size());
+                Predictions.Gold g = gold.get(f).repeated(seeds.size());
                 Map<String, Double> values = new LinkedHashMap<>();
                 Map<String, Object> ci = new LinkedHashMap<>();
+                Map<String, Double> mean = new LinkedHashMap<>();
+                Map<String, Double> sd = new LinkedHashMap<>();
                 for (String n : metricNames) {
-                    values.put(n, p.metric(n, gold.get(f), org.nasbert.stats.Bootstrap.all(p.size())));
-                    ci.put(n, ScoreStatistics.interval(p, gold.get(f), n, resamples));
+                    values.put(n, p.metric(n, g, org.nasbert.stats.Bootstrap.all(p.size())));
+                    ci.put(n, ScoreStatistics.interval(p, g, n, resamples));
+                    double[] each = new double[seeds.size()];
+                    for (int k = 0; k < each.length; k++) {
+                        Predictions one = seeds.get(k).get(f);
+                        each[k] = one.metric(n, gold.get(f), org.nasbert.stats.Bootstrap.all(one.size()));
+                    }
+                    mean.put(n, org.nasbert.stats.Moments.mean(each));
+                    sd.put(n, org.nasbert.stats.Moments.sampleSd(each));
                 }
-                perFile.put(new Path(files.get(f).file).getName(), values);
-                intervals.put(new Path(files.get(f).file).getName(), ci);
+                String file = new Path(files.get(f).file).getName();
+                perFile.put(file, values);
+                intervals.put(file, ci);
+                seedMean.put(file, mean);
+                seedSd.put(file, sd);
             }
             row.put("metrics", perFile);
             row.put("intervals", intervals);
+            row.put("seeds", seeds.size());
+            if (seeds.size() > 1) {
+                row.put("seed_mean", seedMean);
+                row.put("seed_sd", seedSd);
+            }
             rows.add(row);
         }
         out.put("models", rows);
         List<Map<String, Object>> comparisons = new ArrayList<>();
         for (int f = 0; f < files.size(); f++) {
             List<Predictions> onFile = new ArrayList<>();
-            for (List<Predictions> p : predictions) {
-                onFile.add(p.get(f));
+            for (List<List<Predictions>> p : predictions) {
+                onFile.add(pooled(p, f, pool));
             }
-            comparisons.addAll(ScoreStatistics.comparisons(entries, onFile, gold.get(f), new Path(files.get(f).file).getName(), metricNames,
-                    resamples));
+            comparisons.addAll(ScoreStatistics.comparisons(entries, onFile, gold.get(f).repeated(pool), new Path(files.get(f).file).getName(),
+                    metricNames, resamples));
         }
         out.put("comparisons", comparisons);
         return out;
+    }
+
+    /**
+     * A model's predictions of file f, its seeds' pooled, filled to {@code size} seeds by repeating them (only the teacher,
+     * fine-tuned once, is filled: it stands beside the others' pools but is never compared).
+     */
+    private static Predictions pooled(List<List<Predictions>> seeds, int f, int size) {
+        List<Predictions> parts = new ArrayList<>();
+        for (int k = 0; k < size; k++) {
+            parts.add(seeds.get(k % seeds.size()).get(f));
+        }
+        return Predictions.pooled(parts);
     }
 
     private static Predictions.Gold gold(List<EncodedExample> data) {

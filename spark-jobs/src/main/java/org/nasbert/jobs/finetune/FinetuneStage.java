@@ -80,23 +80,33 @@ public final class FinetuneStage implements Stage {
         return Arrays.asList(FinetuneSettings.TASK, FinetuneSettings.FORMAT, FinetuneSettings.MAX_LENGTH, FinetuneSettings.EPOCHS,
                 FinetuneSettings.BATCH_SIZE, FinetuneSettings.LEARNING_RATE, FinetuneSettings.TEACHER_LEARNING_RATE,
                 FinetuneSettings.TEACHER_LAYERS, FinetuneSettings.KD_WEIGHT, FinetuneSettings.TEMPERATURE,
-                FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED);
+                FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED, FinetuneSettings.SEEDS);
     }
 
-    /** A student to fine-tune: its name, kind, constraint and where distill exported it. */
+    /** One fine-tuning of a student: its name, kind, constraint, where distill exported it, the seed and its output. */
     static final class Job implements Serializable {
         private static final long serialVersionUID = 1L;
         final String name;
         final String kind;
         final String constraint;
         final String source;
+        final long seed;
+        /** The model's directory under the output: the name for the first seed, name@seed&lt;k&gt; for the k-th. */
+        final String dir;
 
-        Job(String name, String kind, String constraint, String source) {
+        Job(String name, String kind, String constraint, String source, long seed, int replica) {
             this.name = name;
             this.kind = kind;
             this.constraint = constraint;
             this.source = source;
+            this.seed = seed;
+            this.dir = replicaDir(name, replica);
         }
+    }
+
+    /** Where seed k of a model is written under {@code <run>/finetune}: the name itself for k = 0. */
+    public static String replicaDir(String name, int replica) {
+        return replica == 0 ? name : name + "@seed" + replica;
     }
 
     @Override
@@ -122,15 +132,19 @@ public final class FinetuneStage implements Stage {
         BigDl.init(context.spark().sparkContext());
         Broadcast<List<EncodedExample>> examples = jsc.broadcast(train.examples);
         Broadcast<BertWeights> weights = jsc.broadcast(checkpoint.weights());
+        int seeds = context.get(FinetuneSettings.SEEDS);
+        long seed = context.get(FinetuneSettings.SEED);
         List<Job> jobs = new ArrayList<>();
         for (JsonNode s : distilled.path("students")) {
             String name = s.path("name").asText();
-            jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString()));
+            for (int k = 0; k < seeds; k++) {
+                jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString(), seed + k, k));
+            }
         }
         keepCheckpointsOnlyFor(context, train, distilled);
         Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString(), checkpoints(context).toString());
-        LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students, {} epochs each",
-                train.file, train.examples.size(), outputs, trained, layers, distilled.path("students").size(), recipe.epochs);
+        LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students x {} seeds, {} epochs each",
+                train.file, train.examples.size(), outputs, trained, layers, distilled.path("students").size(), seeds, recipe.epochs);
         long teacherParameters = checkpoint.weights().parameterCount();
         Result teacher = jsc.parallelize(Collections.singletonList(TEACHER), 1)
                 .map(name -> recipe.teacher(weights.value(), trained, examples.value())).collect().get(0);
@@ -199,9 +213,11 @@ public final class FinetuneStage implements Stage {
         t.put("layers", layers);
         t.put("architecture", "BERT " + layers + " layers");
         models.add(t);
-        for (int i = 0; i < jobs.size(); i++) {
+        int seeds = context.get(FinetuneSettings.SEEDS);
+        for (int i = 0; i < jobs.size(); i += seeds) {
             Job j = jobs.get(i);
             Map<String, Object> s = describe(j.name, j.kind, j.constraint, results.get(i));
+            replicas(s, jobs.subList(i, i + seeds), results.subList(i, i + seeds));
             for (JsonNode d : distilled.path("students")) {
                 if (d.path("name").asText().equals(j.name)) {
                     s.put("architecture", d.path("architecture").asText());
@@ -212,6 +228,22 @@ public final class FinetuneStage implements Stage {
         }
         m.put("models", models);
         return m;
+    }
+
+    /** Every seed's fine-tuning of one model: its seed, directory and epoch losses (the first is the model's own). */
+    private static void replicas(Map<String, Object> model, List<Job> jobs, List<Result> results) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        double seconds = 0;
+        for (int k = 0; k < jobs.size(); k++) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("seed", jobs.get(k).seed);
+            r.put("dir", jobs.get(k).dir);
+            r.put("epoch_losses", results.get(k).epochLosses);
+            out.add(r);
+            seconds += results.get(k).seconds;
+        }
+        model.put("seconds", seconds);
+        model.put("seeds", out);
     }
 
     private static Map<String, Object> describe(String name, String kind, String constraint, Result r) {
@@ -281,7 +313,7 @@ public final class FinetuneStage implements Stage {
             return new FinetuneCheckpoints(dir.getFileSystem(conf), dir, checkpointEvery);
         }
 
-        FineTuner.Recipe recipe(double lr) {
+        FineTuner.Recipe recipe(double lr, long seed) {
             return new FineTuner.Recipe(epochs, batchSize, lr, lambda, temperature, seed);
         }
 
@@ -292,7 +324,7 @@ public final class FinetuneStage implements Stage {
             TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
             FinetuneCheckpoints checkpoints = checkpoints(TEACHER, new Configuration());
             long resumedFrom = checkpoints.latestStep();
-            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate), checkpoints);
+            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate, seed), checkpoints);
             float[][] logits = FineTuner.predict(encoder, head, train, batchSize);
             Path dir = fresh(TEACHER);
             FileSystem fs = dir.getFileSystem(new Configuration());
@@ -309,11 +341,11 @@ public final class FinetuneStage implements Stage {
             Configuration conf = new Configuration();
             StudentModel student = StudentExport.read(new Path(job.source), conf);
             Encoder encoder = new StudentEncoder(student);
-            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
-            FinetuneCheckpoints checkpoints = checkpoints(job.name, conf);
+            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(job.seed));
+            FinetuneCheckpoints checkpoints = checkpoints(job.dir, conf);
             long resumedFrom = checkpoints.latestStep();
-            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate), checkpoints);
-            Path dir = fresh(job.name);
+            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate, job.seed), checkpoints);
+            Path dir = fresh(job.dir);
             StudentExport.write(student, StudentExport.ffnRatio(new Path(job.source), conf), null, new Path(dir, STUDENT), conf);
             writeHead(dir.getFileSystem(conf), dir, head);
             return new Result(losses, (System.nanoTime() - t0) / 1e9, null, resumedFrom);

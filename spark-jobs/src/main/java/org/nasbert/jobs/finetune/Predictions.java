@@ -32,6 +32,25 @@ final class Predictions implements Serializable {
         return labels != null ? labels.length : values.length;
     }
 
+    /**
+     * Several fine-tunings' predictions of the same examples one after another: the pool that the intervals and paired
+     * tests of a model fine-tuned with several seeds are taken on (seed k's example i paired with the baseline's).
+     */
+    static Predictions pooled(java.util.List<Predictions> seeds) {
+        Predictions first = seeds.get(0);
+        int n = first.size();
+        int[] l = first.labels == null ? null : new int[n * seeds.size()];
+        double[] v = first.values == null ? null : new double[n * seeds.size()];
+        for (int k = 0; k < seeds.size(); k++) {
+            if (l != null) {
+                System.arraycopy(seeds.get(k).labels, 0, l, k * n, n);
+            } else {
+                System.arraycopy(seeds.get(k).values, 0, v, k * n, n);
+            }
+        }
+        return new Predictions(l, v);
+    }
+
     /** The gold answers of a file, in the same two forms. */
     static final class Gold {
         final int[] labels;
@@ -40,6 +59,18 @@ final class Predictions implements Serializable {
         Gold(int[] labels, double[] values) {
             this.labels = labels;
             this.values = values;
+        }
+
+        /** The answers for a pool of {@code times} fine-tunings' predictions ({@link #pooled}). */
+        Gold repeated(int times) {
+            int n = labels.length;
+            int[] l = new int[n * times];
+            double[] v = new double[n * times];
+            for (int k = 0; k < times; k++) {
+                System.arraycopy(labels, 0, l, k * n, n);
+                System.arraycopy(values, 0, v, k * n, n);
+            }
+            return new Gold(l, v);
         }
     }
 

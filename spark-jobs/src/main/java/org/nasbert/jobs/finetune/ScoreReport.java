@@ -30,12 +30,15 @@ final class ScoreReport {
         for (JsonNode m : metrics.path("models")) {
             md.append(String.format("%n| %s | %s | %s | %s |", m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(),
                     m.has("parameters") ? String.format("%,d", m.path("parameters").asLong()) : ""));
-            List<Double> v = values(m);
+            List<Double> v = values(m, "metrics");
+            List<Double> sd = values(m, "seed_sd");
             List<double[]> ci = intervals(m);
             for (int i = 0; i < v.size(); i++) {
-                md.append(i < ci.size() ? String.format(" %.4f [%.4f, %.4f] |", v.get(i), ci.get(i)[0], ci.get(i)[1]) : String.format(" %.4f |", v.get(i)));
+                md.append(String.format(" %.4f", v.get(i))).append(i < sd.size() ? String.format(" ± %.4f", sd.get(i)) : "")
+                        .append(i < ci.size() ? String.format(" [%.4f, %.4f] |", ci.get(i)[0], ci.get(i)[1]) : " |");
             }
         }
+        md.append("\n\nWith several fine-tuning seeds: the score of the pooled predictions ± the standard deviation of the seeds' scores.");
         md.append("\n\n## Searched students against the uniform baselines of their constraints\n\nSame examples for both; the "
                 + "difference is searched - baseline with its paired-bootstrap 95% interval.\n\n| constraints | searched | baseline | file | "
                 + "metric | difference [95%] | test | p | verdict |\n|---|---|---|---|---|---:|---|---:|---|");
@@ -59,9 +62,10 @@ final class ScoreReport {
         return out;
     }
 
-    private static List<Double> values(JsonNode model) {
+    /** A model's "metrics" (the pooled scores) or "seed_sd" (their spread over seeds; absent for one seed), in column order. */
+    private static List<Double> values(JsonNode model, String field) {
         List<Double> out = new ArrayList<>();
-        model.path("metrics").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x -> out.add(x.getValue().asDouble())));
+        model.path(field).fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x -> out.add(x.getValue().asDouble())));
         return out;
     }
 }

@@ -92,6 +92,47 @@ class FinetuneResumeTest {
             assertArrayEquals(head(copy, name), head(run, name), 1e-5f, name + "'s head");
         }
         assertFalse(Files.exists(run.resolve(FinetuneStage.CHECKPOINTS)), "checkpoints are removed once every model is written");
+
+        severalSeedsFineTuneEveryStudentPerSeedAndEvaluatePoolsThem(copy, uninterrupted);
+    }
+
+    /**
+     * finetune.seeds = 2 on the same students: seed 0 is the one-seed model itself (same losses), seed 1 another
+     * fine-tuning beside it; evaluate scores the pool of both, and the pooled accuracy is the mean of the seeds' (equal sizes).
+     */
+    private void severalSeedsFineTuneEveryStudentPerSeedAndEvaluatePoolsThem(Path run, JsonNode oneSeed) throws Exception {
+        Settings twoSeeds = settings(run).with("finetune.seeds", "2", "test");
+        JsonNode tuned = StageRunner.run(new FinetuneStage(), twoSeeds, spark, true).manifest;
+        assertEquals(oneSeed.path("models").size(), tuned.path("models").size(), "one entry per model, whatever the seeds");
+        assertFalse(tuned.path("models").get(0).has("seeds"), "the teacher is fine-tuned once");
+        for (int i = 1; i < tuned.path("models").size(); i++) {
+            JsonNode m = tuned.path("models").get(i);
+            String name = m.path("name").asText();
+            JsonNode seeds = m.path("seeds");
+            assertEquals(2, seeds.size(), name);
+            assertEquals(42, seeds.get(0).path("seed").asLong());
+            assertEquals(43, seeds.get(1).path("seed").asLong());
+            assertEquals(name, seeds.get(0).path("dir").asText());
+            assertEquals(name + "@seed1", seeds.get(1).path("dir").asText());
+            double[] first = doubles(oneSeed.path("models").get(i).path("epoch_losses"));
+            assertArrayEquals(first, doubles(seeds.get(0).path("epoch_losses")), 1e-6 * first[0], name + ": seed 0 is the one-seed model");
+            assertFalse(java.util.Arrays.equals(head(run, name), head(run, name + "@seed1")), name + ": another seed, another head");
+        }
+        // evaluate's default file, dev.tsv: every 20th sentence of data/sentiment's dev.tsv
+        JsonNode scores = StageRunner.run(new EvaluateStage(), twoSeeds, spark, false).manifest;
+        for (JsonNode m : scores.path("models")) {
+            if ("teacher".equals(m.path("kind").asText())) {
+                assertEquals(1, m.path("seeds").asInt());
+                assertFalse(m.has("seed_sd"));
+                continue;
+            }
+            assertEquals(2, m.path("seeds").asInt(), m.toString());
+            double pooled = m.path("metrics").path("dev.tsv").path("accuracy").asDouble();
+            assertEquals(pooled, m.path("seed_mean").path("dev.tsv").path("accuracy").asDouble(), 1e-12, m.toString());
+            assertTrue(m.path("seed_sd").path("dev.tsv").path("accuracy").asDouble() >= 0, m.toString());
+            JsonNode ci = m.path("intervals").path("dev.tsv").path("accuracy");
+            assertTrue(ci.path("low").asDouble() <= pooled && pooled <= ci.path("high").asDouble(), m.toString());
+        }
     }
 
     private Settings settings(Path run) throws Exception {
@@ -132,6 +173,12 @@ class FinetuneResumeTest {
                 kept.add(lines.get(i));
             }
             Files.write(task.resolve("train.tsv"), kept, StandardCharsets.UTF_8);
+            List<String> dev = Files.readAllLines(TestData.projectDir().toPath().resolve("data/sentiment/dev.tsv"), StandardCharsets.UTF_8);
+            List<String> devKept = new ArrayList<>();
+            for (int i = 0; i < dev.size(); i += 20) {
+                devKept.add(dev.get(i));
+            }
+            Files.write(task.resolve("dev.tsv"), devKept, StandardCharsets.UTF_8);
         }
         return task;
     }
