@@ -47,4 +47,43 @@ final class TorchReference {
             Thread.currentThread().interrupt();
         }
     }
+    /**
+     * One run of benchmarks/python/torch_distill_step.py: PyTorch's tokens/s for distill's step on this student, or null
+     * (with the reason printed) when it cannot run; {@code echo}: print its line (weights, version, threads).
+     */
+    static Double distillStep(String python, String architecture, int embedding, int teacher, int batch, int seq, int steps, boolean echo) {
+        if ("off".equals(python)) {
+            return null;
+        }
+        File script = new File(System.getProperty("nasbert.home", "."), "benchmarks/python/torch_distill_step.py");
+        List<String> command = Arrays.asList(python, script.getPath(), "--architecture", architecture, "--embedding", "" + embedding,
+                "--teacher-hidden", "" + teacher, "--batch", "" + batch, "--seq", "" + seq, "--steps", "" + steps);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("OPENBLAS_NUM_THREADS", "1");
+        builder.environment().put("OMP_NUM_THREADS", "1");
+        try {
+            Process process = builder.start();
+            String last = null;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null; ) {
+                    last = line;
+                }
+            }
+            if (process.waitFor() != 0 || last == null || !last.startsWith("{")) {
+                System.out.println("PyTorch reference: not run (" + String.join(" ", command) + " said: " + last
+                        + "; apt-get install python3-torch libopenblas0-pthread, or --torch off)");
+                return null;
+            }
+            if (echo) {
+                System.out.println("  PyTorch: " + last);
+            }
+            return org.nasbert.io.Json.MAPPER.readTree(last).path("tokens_per_s").asDouble();
+        } catch (IOException e) {
+            System.out.println("PyTorch reference: not run (" + e.getMessage() + "; --torch <python3 with torch>)");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
 }
