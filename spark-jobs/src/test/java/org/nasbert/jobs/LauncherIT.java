@@ -134,9 +134,13 @@ class LauncherIT {
         }
         assertTrue(Files.exists(run.resolve("students/_SUCCESS")) && demo.stdout.contains(firstSearched(run)), demo.stdout);
         checkLatencyBaselines(run, pareto);
-        // fidelity: the demo profile's six students distilled alone, each predictor's tau and rho with an interval around it
+        // fidelity: the demo profile's eight students distilled alone (the chosen ones by distill), each predictor's tau and
+        // rho with an interval around it
         JsonNode fidelity = Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile());
-        assertEquals(6, fidelity.path("students").size(), fidelity.toString());
+        assertEquals(8, fidelity.path("students").size(), fidelity.toString());
+        for (JsonNode st : fidelity.path("students")) {
+            assertEquals(st.path("chosen_for").size() > 0 ? "distill" : "fidelity", st.path("trained_by").asText(), st.toString());
+        }
         for (String measure : new String[]{"kendall_tau", "spearman_rho"}) {
             JsonNode m = fidelity.path(measure).path("search_score");
             assertTrue(m.path("low").asDouble() <= m.path("estimate").asDouble() && m.path("estimate").asDouble() <= m.path("high").asDouble(),

@@ -23,4 +23,13 @@ public final class TestFiles {
             }
         }
     }
+
+    /** Deletes the directory {@code dir} with everything in it. */
+    public static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.delete(f);
+            }
+        }
+    }
 }

@@ -33,6 +33,8 @@ final class FidelityReport {
         final double standaloneLossAtInit;
         final double standaloneLoss;
         final double seconds;
+        /** Whether distill's run of this student stands in for fidelity's own (the same training: {@link DistilledAlone}). */
+        final boolean byDistill;
         /** Each block's candidate loss (the terms of predictedLoss). */
         final double[] blockLosses;
         /** The calibrated predictor's leave-one-out prediction (NaN when the sample is too small to calibrate). */
@@ -40,7 +42,8 @@ final class FidelityReport {
 
         Student(String name, Architecture architecture, int embeddingSize, long parameters, double latencyMs, List<String> chosenFor,
                 double searchScore, double predictedLoss, double[] blockLosses, double standaloneLossAtInit, double standaloneLoss,
-                double seconds) {
+                double seconds, boolean byDistill) {
+            this.byDistill = byDistill;
             this.blockLosses = blockLosses;
             this.name = name;
             this.architecture = architecture;
@@ -170,6 +173,7 @@ final class FidelityReport {
             m.put("standalone_loss_at_init", s.standaloneLossAtInit);
             m.put("standalone_loss", s.standaloneLoss);
             m.put("seconds", s.seconds);
+            m.put("trained_by", s.byDistill ? "distill" : "fidelity");
             list.add(m);
         }
         out.put("students", list);

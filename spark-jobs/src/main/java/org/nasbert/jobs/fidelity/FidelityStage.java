@@ -101,12 +101,26 @@ public final class FidelityStage implements Stage {
                     String.join(DistillStage.CONSTRAINTS_SEPARATOR, chosen.getOrDefault(a, new ArrayList<>())), a,
                     size.embeddingWidth(a.blocks().get(0).hidden())));
         }
+        DistilledAlone distilled = DistilledAlone.of(context, settings());
+        List<DistillStage.Job> toTrain = new ArrayList<>();
+        for (DistillStage.Job j : jobs) {
+            if (distilled.result(j) == null) {
+                toTrain.add(j);
+            }
+        }
+        LOG.info("fidelity: {} of {} students were distilled alone by distill with this recipe; {} to train", jobs.size() - toTrain.size(),
+                jobs.size(), toTrain.size());
         Path checkpoints = new Path(context.run().root(), CHECKPOINTS);
-        DistillStage.keepCheckpointsOnlyFor(context, settings(), jobs, checkpoints, name());
+        DistillStage.keepCheckpointsOnlyFor(context, settings(), toTrain, checkpoints, name());
         Path exported = new Path(output.temp(), "_students");
-        DistillStage.Trained trained = DistillStage.train(context, name(), jobs, exported, checkpoints, "fresh");
+        DistillStage.Trained trained = DistillStage.train(context, name(), toTrain, exported, checkpoints, "fresh");
         output.fileSystem().delete(exported, true); // the losses are the product; the weights are not kept
         context.run().fileSystem().delete(checkpoints, true);
+        List<double[]> results = new ArrayList<>();
+        for (int i = 0, t = 0; i < jobs.size(); i++) {
+            double[] r = distilled.result(jobs.get(i));
+            results.add(r != null ? r : trained.results.get(t++));
+        }
 
         List<FidelityReport.Student> rows = new ArrayList<>();
         Map<BlockPath, Double>[] blockLosses = blockLosses(blocks);
@@ -115,8 +129,8 @@ public final class FidelityStage implements Stage {
             double[] terms = terms(a, blockLosses);
             ArchitectureSearch.Proposal p = costs.describe(a, java.util.stream.DoubleStream.of(terms).sum());
             rows.add(new FidelityReport.Student(jobs.get(i).name, a, jobs.get(i).embeddingSize, p.parameters, p.latencyMs,
-                    chosen.getOrDefault(a, new ArrayList<>()), scores[i], p.predictedLoss, terms, trained.results.get(i)[0],
-                    trained.results.get(i)[1], trained.results.get(i)[2]));
+                    chosen.getOrDefault(a, new ArrayList<>()), scores[i], p.predictedLoss, terms, results.get(i)[0], results.get(i)[1],
+                    results.get(i)[2], distilled.result(jobs.get(i)) != null));
         }
         FidelityReport report = FidelityReport.of(rows, context.get(FidelitySettings.RESAMPLES), context.get(FidelitySettings.SEED));
         Map<String, Object> json = report.toJson(scoreSequences, trained, DistillStage.lossDescription(trained.maskedLm));

@@ -236,8 +236,8 @@ public final class DistillStage implements Stage {
         LOG.info("{}: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
                 + "each, one task per student", stage, jobs.size(), init,
                 maskedLm ? "masked-LM outputs" : "last hidden state", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
-        List<double[]> results = jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job, trainRows.value(),
-                heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value()))).collect();
+        List<double[]> results = jobs.isEmpty() ? new ArrayList<>() : jsc.parallelize(jobs, jobs.size()).map(job -> recipe.train(job,
+                trainRows.value(), heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value()))).collect();
         if (teacherWeights != null) {
             teacherWeights.destroy();
         }

@@ -11,6 +11,7 @@ import org.nasbert.NasbertException;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
+import org.nasbert.jobs.TestFiles;
 import org.nasbert.jobs.fidelity.FidelityStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
@@ -258,8 +259,10 @@ class ShrinkingAndSearchTest {
             columns[2][i] = st.path("parameters").asDouble();
             columns[3][i] = st.path("standalone_loss").asDouble();
             if (st.path("chosen_for").size() == 0) {
+                assertEquals("fidelity", st.path("trained_by").asText(), st.toString());
                 continue;
             }
+            assertEquals("distill", st.path("trained_by").asText(), "distill trained it alone by the same recipe: " + st);
             chosen++;
             JsonNode pick = null;
             for (JsonNode c : pareto.path("constraints")) {
@@ -279,6 +282,7 @@ class ShrinkingAndSearchTest {
             }
         }
         assertEquals(FidelityStage.chosen(pareto).size(), chosen, "every chosen student is measured");
+        trainedHereAsDistillDid(run, s, f);
         String[] predictors = {"search_score", "predicted_loss", "parameters"};
         for (int p = 0; p < predictors.length; p++) {
             JsonNode tau = manifest.path("kendall_tau").path(predictors[p]);
@@ -306,6 +310,34 @@ class ShrinkingAndSearchTest {
         assertTrue(tooMany.getMessage().startsWith("fidelity.architectures = 10000, but the block candidates make only "), tooMany.getMessage());
         assertEquals(f, Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile()), "a refused rerun leaves the finished output");
         checkCalibratedSearch(run, s, f);
+    }
+
+    /**
+     * Without distill's output to take from, fidelity trains every student itself: the chosen ones end with the losses
+     * distill reported (which the first run took over), the others with the first run's.
+     */
+    private static void trainedHereAsDistillDid(Path run, Settings s, JsonNode first) throws Exception {
+        Path done = run.resolve("students/_SUCCESS");
+        Path aside = run.resolve("students-SUCCESS-aside");
+        java.nio.file.Files.move(done, aside);
+        Path copy = run.resolve("fidelity-first");
+        TestFiles.copyTree(run.resolve("fidelity"), copy);
+        try {
+            StageRunner.run(new FidelityStage(), s.with("fidelity.architectures", "5", "test"), spark, true);
+            JsonNode alone = Json.MAPPER.readTree(run.resolve("fidelity/fidelity.json").toFile()).path("students");
+            for (int i = 0; i < alone.size(); i++) {
+                JsonNode a = alone.get(i);
+                JsonNode b = first.path("students").get(i);
+                assertEquals("fidelity", a.path("trained_by").asText());
+                assertEquals(b.path("architecture"), a.path("architecture"));
+                double expected = b.path("standalone_loss").asDouble();
+                assertEquals(expected, a.path("standalone_loss").asDouble(), 1e-4 * expected, "trained here or by distill: " + a);
+            }
+        } finally {
+            java.nio.file.Files.move(aside, done);
+            TestFiles.deleteTree(run.resolve("fidelity"));
+            java.nio.file.Files.move(copy, run.resolve("fidelity"));
+        }
     }
 
     /**
