@@ -1,7 +1,10 @@
 package org.nasbert.bench;
 
+import org.nasbert.latency.LatencyConditions;
+import org.nasbert.latency.LatencyEngine;
 import org.nasbert.latency.LatencyMeter;
 import org.nasbert.latency.LatencyTable;
+import org.nasbert.latency.OrtLatencyMeter;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
@@ -35,16 +38,16 @@ final class LatencyBenchmark {
         int runs = TokenizeBenchmark.intArg(args, "--runs", 30);
         int students = TokenizeBenchmark.intArg(args, "--students", 8);
         String out = TokenizeBenchmark.stringArg(args, "--out", "");
+        String engine = TokenizeBenchmark.stringArg(args, "--engine", LatencyEngine.BIGDL);
         SearchSpace space = SearchSpace.paper();
-        LatencyMeter meter = new LatencyMeter(batch, seq, threads, Math.max(10, runs / 2), runs, space.ffnRatio(), 30522);
-        Map<String, String> machine = new LinkedHashMap<>();
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
-        machine.put("cores", "" + Runtime.getRuntime().availableProcessors());
+        LatencyEngine meter = LatencyEngine.ONNXRUNTIME.equals(engine)
+                ? new OrtLatencyMeter(batch, seq, threads, Math.max(10, runs / 2), runs, space.ffnRatio(), 30522)
+                : new LatencyMeter(batch, seq, threads, Math.max(10, runs / 2), runs, space.ffnRatio(), 30522);
         long t0 = System.nanoTime();
-        LatencyTable table = meter.measure(space, machine);
-        System.out.printf("latency table: %d parts at batch %d x %d tokens, %d thread(s), %d runs each, measured in %.0f s%n",
-                table.parts().size(), batch, seq, threads, runs, (System.nanoTime() - t0) / 1e9);
+        LatencyTable table = meter.measure(space, StudentSize.BLOCK_0, LatencyConditions.machine());
+        System.out.printf("latency table (%s %s): %d parts at batch %d x %d tokens, %d thread(s), %d runs each, measured in %.0f s%n",
+                engine, table.conditions().get(LatencyConditions.ENGINE_VERSION), table.parts().size(), batch, seq, threads, runs,
+                (System.nanoTime() - t0) / 1e9);
         for (int h : space.hiddenSizes()) {
             StringBuilder line = new StringBuilder("  h" + h + ":");
             for (org.nasbert.space.Op op : space.operations()) {
@@ -60,14 +63,34 @@ final class LatencyBenchmark {
         Random random = new Random(5);
         List<Double> errors = new ArrayList<>();
         List<Double> sideBySide = new ArrayList<>();
+        List<Architecture> list = new ArrayList<>();
+        List<Integer> embeddingSizes = new ArrayList<>();
         for (int s = 0; s < students; s++) {
             List<BlockPath> blocks = new ArrayList<>();
             for (int n = 0; n < 4; n++) {
                 blocks.add(space.sample(random));
             }
-            Architecture a = new Architecture(blocks);
-            double predicted = table.predictMs(a);
-            LatencyMeter.Comparison c = meter.compare(a, StudentSize.BLOCK_0);
+            list.add(new Architecture(blocks));
+            embeddingSizes.add(StudentSize.BLOCK_0);
+        }
+        String run = TokenizeBenchmark.stringArg(args, "--run", "");
+        LatencyTable runTable = table;
+        if (!run.isEmpty()) { // the students a search chose, predicted by a table of the run's space measured here and now
+            org.nasbert.latency.TableSpec spec = org.nasbert.latency.TableSpec.fromJson(new String(Files.readAllBytes(
+                    Paths.get(run, "latency", "space.json")), StandardCharsets.UTF_8), "space.json");
+            runTable = meter.measure(spec.space, spec.embeddingSize, LatencyConditions.machine());
+            com.fasterxml.jackson.databind.JsonNode pareto = org.nasbert.io.Json.MAPPER.readTree(Paths.get(run, "search", "pareto.json").toFile());
+            for (com.fasterxml.jackson.databind.JsonNode c : pareto.path("constraints")) {
+                if (c.path("chosen").isObject()) {
+                    list.add(Architecture.parse(c.path("chosen").path("architecture").asText()));
+                    embeddingSizes.add(c.path("chosen").path("embedding_size").asInt(StudentSize.BLOCK_0));
+                }
+            }
+        }
+        for (int s = 0; s < list.size(); s++) {
+            Architecture a = list.get(s);
+            double predicted = (s < students ? table : runTable).predictMs(a, embeddingSizes.get(s));
+            LatencyEngine.Comparison c = meter.compare(a, embeddingSizes.get(s));
             double error = (predicted - c.whole.medianMs) / c.whole.medianMs;
             double paired = (c.predictedMs - c.whole.medianMs) / c.whole.medianMs;
             errors.add(Math.abs(error));
@@ -76,11 +99,11 @@ final class LatencyBenchmark {
                             + "same rounds %.2f ms, error %+.1f%%%n", a, c.whole.medianMs, c.whole.p10Ms, c.whole.p90Ms, predicted,
                     100 * error, c.predictedMs, 100 * paired);
         }
-        if (students == 0) {
+        if (list.isEmpty()) {
             return;
         }
-        System.out.printf("median |error| over %d students (goal <= 5%%): %.1f%% against the table measured first (largest %.1f%%), "
-                        + "%.1f%% with the parts timed beside the whole (largest %.1f%%)%n", students,
+        System.out.printf("median |error| over %d students (goal <= 5%%, largest <= 10%%): %.1f%% against the table measured first "
+                        + "(largest %.1f%%), %.1f%% with the parts timed beside the whole (largest %.1f%%)%n", list.size(),
                 100 * TokenizeBenchmark.median(errors), 100 * max(errors), 100 * TokenizeBenchmark.median(sideBySide),
                 100 * max(sideBySide));
     }

@@ -69,6 +69,11 @@ public final class Setting<T> implements Serializable {
         return new Setting<>(key, doc, "one of " + String.join(", ", choices), s -> s, allowed::contains);
     }
 
+    /** A string matching {@code regex} in full; {@code expected} says what in the error. */
+    public static Setting<String> matching(String key, String doc, String expected, String regex) {
+        return new Setting<>(key, doc, expected, s -> s, s -> s.matches(regex));
+    }
+
     private static Boolean parseBoolean(String s) {
         if ("true".equalsIgnoreCase(s)) {
             return true;

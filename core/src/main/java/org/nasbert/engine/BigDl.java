@@ -33,6 +33,20 @@ public final class BigDl {
     private BigDl() {
     }
 
+    /** BigDL's version, from its jar's Maven metadata ("unknown" if absent). */
+    public static String version() {
+        try (java.io.InputStream in = Tensor.class.getResourceAsStream(
+                "/META-INF/maven/com.intel.analytics.bigdl/bigdl-SPARK_2.4/pom.properties")) {
+            java.util.Properties p = new java.util.Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     /** BigDL's Spark settings (no reduce locality, no speculation, wait for all executors). */
     public static SparkConf sparkConf(SparkConf conf) {
         return Engine$.MODULE$.createSparkConf(conf);

@@ -30,7 +30,7 @@ import java.util.Random;
  * 10th/90th percentiles recorded. Also times a whole student built from the same parts, to check the table's
  * sums against it.
  */
-public final class LatencyMeter implements java.io.Serializable {
+public final class LatencyMeter implements LatencyEngine {
     private static final long serialVersionUID = 1L;
     private final int batch;
     private final int seq;
@@ -58,32 +58,18 @@ public final class LatencyMeter implements java.io.Serializable {
         return measure(space, StudentSize.BLOCK_0, machine);
     }
 
-    /**
-     * Every op at every width of the space, embeddings and head per width, projections between widths; and for an
-     * {@code embeddingSize} other than {@link StudentSize#BLOCK_0}, embeddings of that size and its projection to
-     * every width.
-     */
+    @Override
     public LatencyTable measure(SearchSpace space, int embeddingSize, Map<String, String> machine) {
         MKL.setNumThreads(threads);
         Map<String, LatencyTable.Timing> parts = measureParts(space, embeddingSize);
-        Map<String, String> conditions = new LinkedHashMap<>(machine);
-        conditions.put("batch", "" + batch);
-        conditions.put("sequence_length", "" + seq);
-        conditions.put("threads", "" + threads);
-        conditions.put("warmup", "" + warmup);
-        conditions.put("runs", "" + runs);
-        return new LatencyTable(conditions, parts);
+        return new LatencyTable(LatencyConditions.of(machine, BIGDL, BigDl.version(), batch, seq, threads, warmup, runs), parts);
     }
 
-    /**
-     * Parts are timed round-robin, one forward of each in turn, so each runs after the others have been through
-     * the caches, as it does inside a student; timed back to back, a part kept its weights hot and the sums
-     * came out 10-20% below whole students.
-     */
+    /** Parts are timed round-robin ({@link RoundRobin}). */
     private Map<String, LatencyTable.Timing> measureParts(SearchSpace space, int embeddingSize) {
         Map<String, Stage> stages = new LinkedHashMap<>();
         Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
-        if (embeddingSize != StudentSize.BLOCK_0 && !contains(space.hiddenSizes(), embeddingSize)) {
+        if (embeddingSize != StudentSize.BLOCK_0 && !space.hasWidth(embeddingSize)) {
             Tensor<Float> x = Init.normal(random, 1f, batch, seq, embeddingSize);
             add(stages, inputs, LatencyTable.embeddings(embeddingSize), embeddings(embeddingSize), x);
             for (int to : space.hiddenSizes()) {
@@ -108,38 +94,10 @@ public final class LatencyMeter implements java.io.Serializable {
         return roundRobin(stages, inputs);
     }
 
-    private static boolean contains(int[] widths, int w) {
-        for (int h : widths) {
-            if (h == w) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A warm-up of at least {@code warmup} rounds and {@link #WARMUP_NANOS}, then {@code runs} rounds in which every
-     * stage runs once in turn. The time floor is for the JIT: small ops are mostly Java loops (LayerNorm, GELU,
-     * softmax), and timed after a few dozen calls they ran up to 50% slower than the same ops in a JVM that had
-     * been training for minutes.
-     */
     private Map<String, LatencyTable.Timing> roundRobin(Map<String, Stage> stages, Map<String, Tensor<Float>> inputs) {
-        long start = System.nanoTime();
-        for (int i = 0; i < warmup || System.nanoTime() - start < WARMUP_NANOS; i++) {
-            stages.forEach((name, stage) -> stage.run(inputs.get(name)));
-        }
-        Map<String, double[]> ms = new LinkedHashMap<>();
-        stages.keySet().forEach(name -> ms.put(name, new double[runs]));
-        for (int r = 0; r < runs; r++) {
-            for (Map.Entry<String, Stage> e : stages.entrySet()) {
-                long t0 = System.nanoTime();
-                e.getValue().run(inputs.get(e.getKey()));
-                ms.get(e.getKey())[r] = (System.nanoTime() - t0) / 1e6;
-            }
-        }
-        Map<String, LatencyTable.Timing> parts = new LinkedHashMap<>();
-        ms.forEach((name, times) -> parts.put(name, timing(times)));
-        return parts;
+        Map<String, Runnable> work = new LinkedHashMap<>();
+        stages.forEach((name, stage) -> work.put(name, () -> stage.run(inputs.get(name))));
+        return RoundRobin.time(work, warmup, runs, WARMUP_NANOS);
     }
 
     private static void add(Map<String, Stage> stages, Map<String, Tensor<Float>> inputs, String name, Stage stage,
@@ -148,21 +106,11 @@ public final class LatencyMeter implements java.io.Serializable {
         inputs.put(name, input);
     }
 
-    /** A whole student's time beside the sum of its parts, timed in the same rounds. */
-    public static final class Comparison {
-        public final LatencyTable.Timing whole;
-        public final double predictedMs;
-
-        Comparison(LatencyTable.Timing whole, double predictedMs) {
-            this.whole = whole;
-            this.predictedMs = predictedMs;
-        }
-    }
-
     /**
      * The whole student and each part it is made of, timed round-robin in the same rounds, so drift of the
      * machine's speed (other tenants, clocks) hits both alike: does the sum of the parts predict the whole?
      */
+    @Override
     public Comparison compare(Architecture architecture, int embeddingSize) {
         MKL.setNumThreads(threads);
         Map<String, Stage> stages = new LinkedHashMap<>();
@@ -280,18 +228,5 @@ public final class LatencyMeter implements java.io.Serializable {
         Map<String, Tensor<Float>> inputs = new LinkedHashMap<>();
         add(stages, inputs, "whole", stage, Init.normal(random, 1f, batch, seq, hidden));
         return roundRobin(stages, inputs).get("whole");
-    }
-
-    private LatencyTable.Timing timing(double[] ms) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        return new LatencyTable.Timing(percentile(sorted, 0.5), percentile(sorted, 0.1), percentile(sorted, 0.9), runs);
-    }
-
-    static double percentile(double[] sorted, double q) {
-        double at = q * (sorted.length - 1);
-        int lo = (int) Math.floor(at);
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (at - lo) * (sorted[hi] - sorted[lo]);
     }
 }

@@ -14,6 +14,18 @@ public final class LatencySettings {
             "Timed forward passes per part, after as many warm-up passes", 3, 100_000);
     public static final Setting<String> IMPORT = Setting.string("latency.import",
             "A latency table (JSON, as the stage writes it) measured elsewhere, e.g. on the deployment device; empty = measure here");
+    public static final Setting<String> ENGINE = Setting.oneOf("latency.engine",
+            "What times the parts: onnxruntime (each part exported as ONNX, as the students are served) or bigdl (the Java "
+                    + "modules the students train in)", LatencyEngine.ONNXRUNTIME, LatencyEngine.BIGDL);
+    /** A device name: what constraints write after latency@. */
+    static final String NAME = "[A-Za-z0-9_-]+";
+    public static final Setting<String> DEVICE = Setting.matching("latency.device",
+            "The name of the run's own table (measured here, latency.import, or the latency.tables entry of this name): "
+                    + "constraints without a device (latency=2ms) mean it", "a name of letters, digits, '-' or '_'", NAME);
+    public static final Setting<String> TABLES = Setting.matching("latency.tables",
+            "More devices' tables, ','-separated name=<file> (e.g. edge=edge-table.json from the probe); constraints name "
+                    + "them as latency@<name>=<time>", "empty or name=<file>[,name=<file>...]",
+            "|" + NAME + "=[^,=]+(," + NAME + "=[^,=]+)*");
 
     private LatencySettings() {
     }

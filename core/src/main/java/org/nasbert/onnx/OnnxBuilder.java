@@ -20,6 +20,7 @@ public final class OnnxBuilder {
     private final List<Protobuf> initializers = new ArrayList<>();
     private final List<Protobuf> inputs = new ArrayList<>();
     private final List<Protobuf> outputs = new ArrayList<>();
+    private final List<Protobuf> valueInfos = new ArrayList<>();
     private int counter;
 
     /** An attribute of a node. */
@@ -55,6 +56,11 @@ public final class OnnxBuilder {
 
     public void output(String name, int elementType, Object... dims) {
         outputs.add(valueInfo(name, elementType, dims));
+    }
+
+    /** Declares an intermediate value's type and shape (symbolic or fixed dimensions), where inference cannot tell. */
+    public void shape(String name, int elementType, Object... dims) {
+        valueInfos.add(valueInfo(name, elementType, dims));
     }
 
     /** A float initializer of the given shape. */
@@ -112,6 +118,9 @@ public final class OnnxBuilder {
         }
         for (Protobuf o : outputs) {
             g.message(12, o);
+        }
+        for (Protobuf v : valueInfos) {
+            g.message(13, v);
         }
         return new Protobuf().varint(1, 8).string(2, producer).string(3, producerVersion).message(7, g)
                 .message(8, new Protobuf().string(1, "").varint(2, 17)).toBytes();

@@ -9,18 +9,30 @@ import java.util.Locale;
 /**
  * A limit on a whole student: parameters, predicted latency, or both. Text form {@code params=10M},
  * {@code latency=8ms}, {@code params=10M,latency=8ms}; several constraints are separated by ';'.
- * Parameters take K/M/G suffixes; latency ms or us.
+ * Parameters take K/M/G suffixes; latency ms or us. Latency on a named device's table: {@code latency@edge=8ms}
+ * (without a name, the run's own table).
  */
 public final class Constraint {
     public static final long NONE = Long.MAX_VALUE;
     private final String text;
     private final long maxParameters;
     private final long maxLatencyNs;
+    private final String device;
 
     public Constraint(String text, long maxParameters, long maxLatencyNs) {
+        this(text, maxParameters, maxLatencyNs, null);
+    }
+
+    public Constraint(String text, long maxParameters, long maxLatencyNs, String device) {
         this.text = text;
         this.maxParameters = maxParameters;
         this.maxLatencyNs = maxLatencyNs;
+        this.device = device;
+    }
+
+    /** The device whose table the latency limit is on; null for the run's own. */
+    public String device() {
+        return device;
     }
 
     public long maxParameters() {
@@ -54,24 +66,27 @@ public final class Constraint {
     public static Constraint parse(String text, String source) {
         long params = NONE;
         long latency = NONE;
+        String device = null;
         List<String> names = new ArrayList<>();
         for (String term : text.split(",")) {
-            String t = term.trim().toLowerCase(Locale.ROOT);
-            int eq = t.indexOf('=');
-            String key = eq < 0 ? "" : t.substring(0, eq).trim();
-            String value = eq < 0 ? "" : t.substring(eq + 1).trim();
-            if (key.equals("params") && params == NONE) {
+            int eq = term.indexOf('=');
+            String key = eq < 0 ? "" : term.substring(0, eq).trim();
+            String value = eq < 0 ? "" : term.substring(eq + 1).trim().toLowerCase(Locale.ROOT);
+            String lower = key.toLowerCase(Locale.ROOT);
+            if (lower.equals("params") && params == NONE) {
                 params = count(value, text, source);
                 names.add("params=" + value.toUpperCase(Locale.ROOT));
-            } else if (key.equals("latency") && latency == NONE) {
+            } else if ((lower.equals("latency") || lower.matches("latency@[a-z0-9_-]+")) && latency == NONE) {
                 latency = nanos(value, text, source);
-                names.add("latency=" + value);
+                device = lower.equals("latency") ? null : key.substring(key.indexOf('@') + 1);
+                names.add(key.substring(0, 7).toLowerCase(Locale.ROOT) + (device == null ? "" : "@" + device) + "=" + value);
             } else {
-                throw new NasbertException(source + ": constraint '" + text + "': term '" + term.trim() + "' is not params=<count> or "
-                        + "latency=<time> (each at most once), e.g. params=10M,latency=8ms");
+                throw new NasbertException(source + ": constraint '" + text + "': term '" + term.trim() + "' is not params=<count>, "
+                        + "latency=<time> or latency@<device>=<time> (params and latency each at most once), e.g. "
+                        + "params=10M,latency@edge=8ms");
             }
         }
-        return new Constraint(String.join(",", names), params, latency);
+        return new Constraint(String.join(",", names), params, latency, device);
     }
 
     private static long count(String value, String text, String source) {

@@ -50,6 +50,19 @@ public final class SearchSpace implements Serializable {
         return hiddenSizes.clone();
     }
 
+    public boolean hasWidth(int hidden) {
+        for (int h : hiddenSizes) {
+            if (h == hidden) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int[] kernels() {
+        return kernels.clone();
+    }
+
     public int layersPerBlock() {
         return layersPerBlock;
     }

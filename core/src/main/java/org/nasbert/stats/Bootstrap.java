@@ -79,7 +79,7 @@ public final class Bootstrap {
     }
 
     /** NumPy's default ("linear") percentile of sorted values; NaN when there are none. */
-    static double percentile(double[] sorted, double percent) {
+    public static double percentile(double[] sorted, double percent) {
         if (sorted.length == 0) {
             return Double.NaN;
         }

@@ -125,4 +125,38 @@ class LatencyTableTest {
         assertEquals(List.of(), t.missing(space, 16));
         assertTrue(t.predictMs(Architecture.parse("32:mha,ffn | 64:sep3,id"), 16) > 0);
     }
+
+    @Test
+    void anEnginesRunCostIsPaidOnceAndTheCalibrationScalesTheSumOfParts() {
+        Map<String, LatencyTable.Timing> extra = new HashMap<>();
+        extra.put("run", new LatencyTable.Timing(0.0625, 0.05, 0.07, 30));
+        LatencyTable t = table(extra).withCalibration(new LatencyTable.Calibration(1.25, new double[]{1.2, 1.25, 1.5}));
+        Architecture a = Architecture.parse("128:mha,ffn,mha,id | 128:ffn,id,id,id | 256:sep5,ffn,ffn,id");
+        assertEquals(1.25 * (0.5 + 7.0 + 3.0 + 0.25 + 13.5 + 0.125) + 0.0625, t.predictMs(a), 1e-12);
+        LatencyTable back = LatencyTable.fromJson(t.toJson(), "t.json");
+        assertEquals(t.predictMs(a), back.predictMs(a), 0, "the calibration travels with the table");
+        assertEquals(3, back.calibration().ratios.length);
+        for (String bad : new String[]{"0", "-1", "\"x\""}) {
+            String json = t.toJson().replaceFirst("\"factor\" : [0-9.]+", "\"factor\" : " + bad);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LatencyTable.fromJson(json, "edge.json"));
+            assertTrue(e.getMessage().startsWith("edge.json: \"calibration\" needs a positive number"), e.getMessage());
+        }
+    }
+
+    @Test
+    void theDeploymentConditionsThatDifferAreNamed() {
+        Map<String, String> table = new LinkedHashMap<>();
+        table.put("engine", "onnxruntime");
+        table.put("batch", "1");
+        table.put("sequence_length", "128");
+        table.put("threads", "1");
+        Map<String, String> expected = new LinkedHashMap<>(table);
+        assertEquals(List.of(), LatencyConditions.differences(table, expected));
+        expected.put("threads", "2");
+        expected.put("batch", "8");
+        assertEquals(List.of("batch 1, expected 8", "threads 1, expected 2"), LatencyConditions.differences(table, expected));
+        table.remove("engine"); // a table from before engines were named was timed by BigDL
+        assertEquals(List.of("engine bigdl, expected onnxruntime", "batch 1, expected 8", "threads 1, expected 2"),
+                LatencyConditions.differences(table, expected));
+    }
 }

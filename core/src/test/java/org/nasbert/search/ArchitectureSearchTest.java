@@ -202,4 +202,49 @@ class ArchitectureSearchTest {
         assertTrue(search.top(new Constraint("tiny", 1000, Constraint.NONE), 5).isEmpty(), "embeddings alone exceed 1000");
         assertEquals(1, search.top(new Constraint("roomy", 10_000_000, Constraint.NONE), 5).size());
     }
+
+    @Test
+    void aLatencyLimitOnANamedDeviceIsMetOnThatDevicesTable() {
+        Random random = new Random(11);
+        List<BlockPath> paths = SPACE.enumerate();
+        Map<String, LatencyTable> tables = new java.util.LinkedHashMap<>();
+        tables.put("cpu", table(random));
+        tables.put("edge", table(random));
+        List<List<ArchitectureSearch.Scored>> blocks = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+            List<ArchitectureSearch.Scored> list = new ArrayList<>();
+            for (BlockPath p : paths) {
+                list.add(new ArchitectureSearch.Scored(p, random.nextInt(50) / 8.0));
+            }
+            blocks.add(list);
+        }
+        ArchitectureSearch search = new ArchitectureSearch(blocks, SIZE, tables, 128);
+        for (String device : tables.keySet()) {
+            for (double maxMs : new double[]{0.6, 0.9, 1.2}) {
+                Constraint c = Constraint.parse(String.format("latency@%s=%sms", device, maxMs), "test");
+                double best = Double.MAX_VALUE;
+                for (Architecture a : all(blocks)) {
+                    if (sumOfParts(tables.get(device), a, StudentSize.BLOCK_0) <= maxMs) {
+                        best = Math.min(best, blocks.get(0).stream().filter(x -> x.path.equals(a.blocks().get(0))).findFirst().get().loss
+                                + blocks.get(1).stream().filter(x -> x.path.equals(a.blocks().get(1))).findFirst().get().loss);
+                    }
+                }
+                List<ArchitectureSearch.Proposal> top = search.top(c, 3);
+                String where = device + " " + maxMs + " ms";
+                assertEquals(best != Double.MAX_VALUE, !top.isEmpty(), where);
+                for (ArchitectureSearch.Proposal p : top) {
+                    assertTrue(p.latencyMsByDevice.get(device) <= maxMs, where);
+                    for (String d : tables.keySet()) { // every device's prediction is reported, each by its own table
+                        assertEquals(sumOfParts(tables.get(d), p.architecture, StudentSize.BLOCK_0), p.latencyMsByDevice.get(d), 1e-12);
+                    }
+                }
+                if (!top.isEmpty()) {
+                    assertEquals(best, top.get(0).predictedLoss, 1e-9, where);
+                }
+            }
+        }
+        org.nasbert.NasbertException e = org.junit.jupiter.api.Assertions.assertThrows(org.nasbert.NasbertException.class,
+                () -> search.top(Constraint.parse("latency@phone=2ms", "search.constraint"), 1));
+        assertTrue(e.getMessage().contains("'phone'") && e.getMessage().contains("cpu, edge"), e.getMessage());
+    }
 }

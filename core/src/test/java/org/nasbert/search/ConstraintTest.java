@@ -36,4 +36,19 @@ class ConstraintTest {
         NasbertException e = assertThrows(NasbertException.class, () -> Constraint.parseAll("latency=8", "search.constraint"));
         assertTrue(e.getMessage().contains("needs a unit"), e.getMessage());
     }
+
+    @Test
+    void aLatencyLimitMayNameTheDeviceWhoseTableItIsOn() {
+        List<Constraint> list = Constraint.parseAll("latency@edge=8ms;params=5M,latency@Phone-2=3ms;latency=2ms", "search.constraint");
+        assertEquals("edge", list.get(0).device());
+        assertEquals(8_000_000L, list.get(0).maxLatencyNs());
+        assertEquals("Phone-2", list.get(1).device());
+        assertEquals(5_000_000L, list.get(1).maxParameters());
+        assertEquals("params=5M,latency@Phone-2=3ms", list.get(1).toString());
+        assertEquals(null, list.get(2).device(), "no name: the run's own table");
+        for (String text : new String[]{"latency@=3ms", "latency@edge=3ms,latency=2ms", "latency@ed ge=3ms"}) {
+            NasbertException e = assertThrows(NasbertException.class, () -> Constraint.parseAll(text, "search.constraint"), text);
+            assertTrue(e.getMessage().contains("latency@<device>=<time>"), e.getMessage());
+        }
+    }
 }

@@ -125,15 +125,23 @@ final class Summary {
         }
         if ("export".equals(result.stage)) {
             boolean classifiers = m.path("classifier_onnx").asBoolean();
+            boolean served = "onnxruntime".equals(m.path("engine").asText());
             StringBuilder s = new StringBuilder(String.format("%d students (config.json, model.safetensors, vocab.txt, arch.json, "
-                    + "model.onnx%s); latency at %s x %s tokens in ms, predicted by the table / sum of the parts timed alongside / whole:",
-                    m.path("students").size(), classifiers ? ", classifier.onnx with the task head" : "",
-                    m.path("conditions").path("batch").asText(), m.path("conditions").path("sequence_length").asText()));
+                    + "model.onnx%s); latency at %s x %s tokens, %s thread(s) in ms, %s:", m.path("students").size(),
+                    classifiers ? ", classifier.onnx with the task head" : "", m.path("conditions").path("batch").asText(),
+                    m.path("conditions").path("sequence_length").asText(), m.path("conditions").path("threads").asText(),
+                    served ? "predicted by the table / the exported ONNX file measured in ONNX Runtime"
+                            : "predicted by the table / sum of the parts timed alongside / whole"));
             for (JsonNode st : m.path("students")) {
+                String timed = !st.has("measured_ms") ? "not timed (imported table)"
+                        : served ? String.format("%7.3f (table %+.0f%%)", st.path("measured_ms").asDouble(), 100 * st.path("table_error").asDouble())
+                        : String.format("%7.3f / %7.3f (table %+.0f%%)", st.path("parts_timed_alongside_ms").asDouble(),
+                        st.path("measured_ms").asDouble(), 100 * st.path("table_error").asDouble());
                 s.append(String.format("%n               %-12s %-9s %,11d parameters  %7.3f / %s", st.path("name").asText(),
-                        st.path("kind").asText(), st.path("parameters").asLong(), st.path("predicted_ms").asDouble(),
-                        st.has("measured_ms") ? String.format("%7.3f / %7.3f (table %+.0f%%)", st.path("parts_timed_alongside_ms").asDouble(),
-                                st.path("measured_ms").asDouble(), 100 * st.path("table_error").asDouble()) : "not timed (imported table)"));
+                        st.path("kind").asText(), st.path("parameters").asLong(), st.path("predicted_ms").asDouble(), timed));
+            }
+            for (JsonNode over : m.path("over_latency_budget")) {
+                s.append(String.format("%n             OVER ITS LATENCY BUDGET: %s", over.asText()));
             }
             return s.append(String.format("%n             %s/<name>/", result.output)).toString();
         }

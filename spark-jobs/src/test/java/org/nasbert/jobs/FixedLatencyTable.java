@@ -27,6 +27,11 @@ public final class FixedLatencyTable {
 
     /** As {@link #write(Path, int[], int[])}, plus embeddings of {@code embeddingSize} (if not 0) and its projections. */
     public static Path write(Path file, int[] widths, int[] kernels, int embeddingSize) throws IOException {
+        return write(file, widths, kernels, embeddingSize, 128);
+    }
+
+    /** As {@link #write(Path, int[], int[], int)}, for runs whose latency.sequence-length is {@code sequenceLength}. */
+    public static Path write(Path file, int[] widths, int[] kernels, int embeddingSize, int sequenceLength) throws IOException {
         Map<String, LatencyTable.Timing> parts = new HashMap<>();
         if (embeddingSize != 0) {
             parts.put(LatencyTable.embeddings(embeddingSize), timing(0.01 * embeddingSize / 32));
@@ -53,7 +58,13 @@ public final class FixedLatencyTable {
                 }
             }
         }
-        Files.write(file, new LatencyTable(new HashMap<>(), parts).toJson().getBytes(StandardCharsets.UTF_8));
+        // the conditions of the default settings, as a probe run on a serving machine would record them
+        Map<String, String> conditions = new HashMap<>();
+        conditions.put("engine", "onnxruntime");
+        conditions.put("batch", "1");
+        conditions.put("sequence_length", "" + sequenceLength);
+        conditions.put("threads", "1");
+        Files.write(file, new LatencyTable(conditions, parts).toJson().getBytes(StandardCharsets.UTF_8));
         return file;
     }
 

@@ -14,15 +14,18 @@ final class ReportMarkdown {
     }
 
     static String of(String run, RunTable table, List<String> unmet, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
-                     String chartsMissing, JsonNode fidelity) {
+                     String chartsMissing, JsonNode fidelity, JsonNode exported) {
         StringBuilder md = new StringBuilder();
         md.append("# NAS-BERT run report\n\n");
         md.append("Run directory: `").append(run).append("`. Task: `").append(table.task).append("`; score: ").append(table.scoreName)
                 .append(". Teacher: ").append(table.teacher == null ? "not evaluated" : String.format("%s, %,d parameters, score %.4f",
                         table.teacher.architecture, table.teacher.parameters, table.teacher.score)).append(".\n\n");
         md.append("## Students per constraint\n\n");
-        md.append("Latency: one sequence of the latency table's length on one executor thread, predicted by the table and ")
-                .append("measured whole (export stage). Loss: held-out distillation loss (distill stage).\n\n");
+        JsonNode conditions = exported.path("conditions");
+        md.append(String.format("Latency: batch %s x %s tokens, %s thread(s), in %s, predicted by the latency table and measured "
+                        + "whole (export stage). Loss: held-out distillation loss (distill stage).%n%n", conditions.path("batch").asText("?"),
+                conditions.path("sequence_length").asText("?"), conditions.path("threads").asText("?"),
+                exported.path("engine").asText("bigdl")));
         md.append("| constraint | searched student | parameters | predicted ms | measured ms | loss | score | baseline | "
                 + "parameters | measured ms | loss | score | searched vs baseline | teacher score |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|\n");
@@ -50,6 +53,7 @@ final class ReportMarkdown {
         if (!unmet.isEmpty()) {
             md.append("No student for: ").append(String.join("; ", unmet)).append(".\n\n");
         }
+        ServedLatencyReport.append(md, exported);
         if (chartsMissing != null) {
             md.append("Charts were not drawn on this driver (").append(chartsMissing).append("); every number is above and in ")
                     .append("summary.json.\n\n");

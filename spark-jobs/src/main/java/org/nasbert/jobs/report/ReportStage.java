@@ -113,7 +113,7 @@ public final class ReportStage implements Stage {
         }
         List<String> unmet = unmetConstraints(run);
         String markdown = ReportMarkdown.of(run.root().toString(), table, unmet, run.manifest(TrainBlocksStage.OUTPUT), pruning,
-                charts.keySet(), chartsMissing, fidelity);
+                charts.keySet(), chartsMissing, fidelity, run.manifest(ExportStage.OUTPUT));
         write(fs, new Path(output.temp(), MARKDOWN), markdown.getBytes(StandardCharsets.UTF_8));
         List<Map<String, Object>> rows = ReportMarkdown.rows(table);
         write(fs, new Path(output.temp(), "summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));

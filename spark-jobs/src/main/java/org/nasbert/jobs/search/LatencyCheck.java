@@ -3,7 +3,7 @@ package org.nasbert.jobs.search;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nasbert.jobs.latency.LatencyStage;
-import org.nasbert.latency.LatencyMeter;
+import org.nasbert.latency.LatencyEngine;
 import org.nasbert.latency.LatencySettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.StudentSize;
@@ -15,8 +15,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The chosen students built whole and timed on an executor at the latency table's batch, length and threads,
- * beside their parts timed in the same rounds: whether the table's sums predict real students. Only for a table
+ * The chosen students built whole and timed on an executor in the latency table's engine at its batch, length and
+ * threads (in ONNX Runtime: the student as export writes it, fresh weights), beside their parts timed in the same rounds: whether the table's sums predict real students. Only for a table
  * measured on this cluster; an imported one describes other hardware.
  */
 public final class LatencyCheck {
@@ -33,17 +33,17 @@ public final class LatencyCheck {
             return null;
         }
         JsonNode used = latency.path("settings");
-        int runs = used.path(LatencySettings.RUNS.key()).asInt(30);
-        LatencyMeter meter = new LatencyMeter(used.path(LatencySettings.BATCH.key()).asInt(1),
-                used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128), used.path(LatencySettings.THREADS.key()).asInt(1),
-                runs, runs, used.path("supernet.ffn-ratio").asInt(4), StudentSize.BERT.vocab());
+        LatencyEngine meter = LatencyStage.engine(used.path(LatencySettings.ENGINE.key()).asText(LatencyEngine.BIGDL),
+                used.path(LatencySettings.BATCH.key()).asInt(1), used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128),
+                used.path(LatencySettings.THREADS.key()).asInt(1), used.path(LatencySettings.RUNS.key()).asInt(30),
+                used.path("supernet.ffn-ratio").asInt(4));
         List<Architecture> list = new ArrayList<>(students);
         List<Integer> embeddings = new ArrayList<>(embeddingSizes);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         return jsc.parallelize(Collections.singletonList(0), 1).flatMap(i -> {
             List<double[]> out = new ArrayList<>();
             for (int k = 0; k < list.size(); k++) {
-                LatencyMeter.Comparison c = meter.compare(list.get(k), embeddings.get(k));
+                LatencyEngine.Comparison c = meter.compare(list.get(k), embeddings.get(k));
                 out.add(new double[]{c.whole.medianMs, c.whole.p10Ms, c.whole.p90Ms, c.whole.runs, c.predictedMs});
             }
             return out.iterator();

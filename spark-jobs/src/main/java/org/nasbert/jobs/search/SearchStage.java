@@ -77,7 +77,14 @@ public final class SearchStage implements Stage {
     @Override
     public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
         List<Constraint> constraints = Constraint.parseAll(context.get(SearchSettings.CONSTRAINT), SearchSettings.CONSTRAINT.key());
-        LatencyTable table = LatencyStage.readTable(context);
+        Map<String, LatencyTable> tables = LatencyStage.readTables(context);
+        LatencyTable table = tables.values().iterator().next();
+        List<String> differences = LatencyStage.differencesFromSettings(table, context);
+        if (!differences.isEmpty()) { // a search must not mix a table of one deployment with settings of another
+            throw new NasbertException("the run's latency table was timed under other conditions than these settings ("
+                    + String.join("; ", differences) + "); redo it with them ('bin/nasbert latency --force ...') or set "
+                    + "latency.engine, latency.batch, latency.sequence-length and latency.threads back to the table's");
+        }
         Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
         JsonNode trained = context.run().manifest(TrainBlocksStage.OUTPUT);
         JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT).path("teacher");
@@ -90,7 +97,8 @@ public final class SearchStage implements Stage {
         if (calibration != null) {
             blocks = calibration.weigh(blocks);
         }
-        ArchitectureSearch search = new ArchitectureSearch(blocks, size, table, StudentSize.FLOPS_SEQUENCE);
+        ArchitectureSearch search = new ArchitectureSearch(blocks, size, tables, StudentSize.FLOPS_SEQUENCE);
+        constraints.forEach(search::device); // a device without a table stops the stage here, before any scoring
         int top = context.get(SearchSettings.TOP);
 
         long began = System.nanoTime();
@@ -118,7 +126,8 @@ public final class SearchStage implements Stage {
         List<ObjectNode> chosenNodes = new ArrayList<>();
         for (int i = 0; i < constraints.size(); i++) {
             ObjectNode node = list.addObject();
-            chosenText.add(describeConstraint(node, constraints.get(i), proposals.get(i), measured, size, calibration));
+            chosenText.add(describeConstraint(node, constraints.get(i), search.device(constraints.get(i)), proposals.get(i), measured,
+                    size, calibration));
             if (node.path("chosen").isObject()) {
                 chosenNodes.add((ObjectNode) node.path("chosen"));
             }
@@ -127,8 +136,15 @@ public final class SearchStage implements Stage {
         List<ArchitectureSearch.Proposal> all = new ArrayList<>();
         proposals.forEach(all::addAll);
         ArrayNode front = pareto.putArray("pareto_front");
-        for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured)) {
+        for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, tables.keySet().iterator().next())) {
             describe(front.addObject(), p, measured.get(p.architecture), size);
+        }
+        ObjectNode fronts = pareto.putObject("pareto_fronts"); // per device: parameters, that device's latency, loss
+        for (String device : tables.keySet()) {
+            ArrayNode f = fronts.putArray(device);
+            for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, device)) {
+                describe(f.addObject(), p, measured.get(p.architecture), size);
+            }
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), PARETO))) {
             out.write(Json.MAPPER.writeValueAsBytes(pareto));
@@ -138,6 +154,7 @@ public final class SearchStage implements Stage {
         manifest.put("chosen", chosenText);
         manifest.put("students_evaluated", measured.size());
         manifest.put("pareto_front", front.size());
+        manifest.put("devices", new ArrayList<>(tables.keySet()));
         manifest.put("seconds_selection", selectionSeconds);
         manifest.put("latency_median_abs_error", latencyError);
         LOG.info(String.format("search: %d constraints over %s candidates per block, selection in %.3f s, %d students scored whole",
@@ -221,7 +238,7 @@ public final class SearchStage implements Stage {
         return out;
     }
 
-    private static String describeConstraint(ObjectNode node, Constraint c, List<ArchitectureSearch.Proposal> proposals,
+    private static String describeConstraint(ObjectNode node, Constraint c, String device, List<ArchitectureSearch.Proposal> proposals,
                                              Map<Architecture, Double> measured, StudentSize size, Calibration calibration) {
         node.put("constraint", c.toString());
         if (c.maxParameters() != Constraint.NONE) {
@@ -229,6 +246,7 @@ public final class SearchStage implements Stage {
         }
         if (c.maxLatencyNs() != Constraint.NONE) {
             node.put("max_latency_ms", c.maxLatencyNs() / 1e6);
+            node.put("device", device);
         }
         node.put("students_evaluated", proposals.size());
         if (proposals.isEmpty()) {
@@ -246,9 +264,9 @@ public final class SearchStage implements Stage {
         }
         describe(node.putObject("chosen"), best, measured.get(best.architecture), size).put("rank_by_predicted_loss", rank + 1);
         describe(node.putObject("best_predicted"), proposals.get(0), measured.get(proposals.get(0).architecture), size);
-        return String.format("%s: %s (embeddings %d, %,d parameters, %.3f ms, loss %.4f)", c, best.architecture,
-                size.embeddingWidth(best.architecture.blocks().get(0).hidden()), best.parameters, best.latencyMs,
-                measured.get(best.architecture));
+        return String.format("%s: %s (embeddings %d, %,d parameters, %.3f ms on %s, loss %.4f)", c, best.architecture,
+                size.embeddingWidth(best.architecture.blocks().get(0).hidden()), best.parameters, best.latencyMsByDevice.get(device),
+                device, measured.get(best.architecture));
     }
 
     /** A proposed student: its architecture, embedding width (what distill builds), losses and costs. */
@@ -267,6 +285,8 @@ public final class SearchStage implements Stage {
         node.put("parameters", p.parameters);
         node.put("flops", p.flops);
         node.put("latency_ms", p.latencyMs);
+        ObjectNode devices = node.putObject("latency_ms_by_device");
+        p.latencyMsByDevice.forEach(devices::put);
         return node;
     }
 

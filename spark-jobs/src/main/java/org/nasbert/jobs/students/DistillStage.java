@@ -314,8 +314,8 @@ public final class DistillStage implements Stage {
         StudentSize size = new StudentSize(teacher.path("teacher").path("vocab_size").asInt(30522),
                 teacher.path("teacher").path("max_positions").asInt(512), 2, ffnRatio(context));
         int layers = teacher.path("teacher").path("layers").asInt(12);
-        org.nasbert.latency.LatencyTable table = context.get(DistillSettings.BASELINES)
-                ? org.nasbert.jobs.latency.LatencyStage.readTable(context) : null;
+        Map<String, org.nasbert.latency.LatencyTable> tables = context.get(DistillSettings.BASELINES)
+                ? org.nasbert.jobs.latency.LatencyStage.readTables(context) : null;
         List<Job> jobs = new ArrayList<>();
         int n = 0;
         for (JsonNode c : json.path("constraints")) {
@@ -329,9 +329,11 @@ public final class DistillStage implements Stage {
             // pareto.json of an earlier version has no embedding size: those students had block 0's width
             int embeddingSize = chosen.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden());
             addOrJoin(jobs, new Job(String.format("searched-%02d", n), "searched", constraint, a, embeddingSize));
-            if (table == null) {
+            if (tables == null) {
                 continue;
             }
+            // the latency baseline fits the constraint's budget on the constraint's device
+            org.nasbert.latency.LatencyTable table = tables.getOrDefault(c.path("device").asText(""), tables.values().iterator().next());
             long maxParameters = c.path("max_parameters").asLong(chosen.path("parameters").asLong());
             double maxMs = c.path("max_latency_ms").asDouble(chosen.path("latency_ms").asDouble());
             // BERT-style: embeddings as wide as the layers

@@ -18,7 +18,9 @@ import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.LatencyCheck;
 import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.latency.LatencyConditions;
 import org.nasbert.latency.LatencyTable;
+import org.nasbert.latency.ServedCheck;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.Architecture;
 import org.nasbert.stage.Stage;
@@ -136,7 +138,19 @@ public final class ExportStage implements Stage {
         String target = output.temp().toString();
         jsc.parallelize(items, items.size()).foreach(item -> export(item, vocab.value(), target));
         vocab.destroy();
-        List<double[]> timed = LatencyCheck.run(context, architectures, embeddings);
+        Map<String, LatencyTable> tables = LatencyStage.readTables(context);
+        String own = tables.keySet().iterator().next();
+        List<ServedLatency.Student> served = new ArrayList<>();
+        for (int k = 0; k < items.size(); k++) {
+            Architecture a = architectures.get(k);
+            served.add(new ServedLatency.Student(items.get(k).name, new Path(target, items.get(k).name).toString(), a,
+                    embeddings.get(k), outputWidth(output, items.get(k).name)));
+        }
+        Map<String, Map<String, ServedCheck.Timed>> inEngine = ServedLatency.time(context, tables, served,
+                Integer.parseInt(table.conditions().getOrDefault("runs", "30")), vocabulary.size());
+        // a BigDL table measured here: the students rebuilt whole in BigDL, as before ONNX Runtime tables
+        List<double[]> timed = inEngine.containsKey(own) ? null : LatencyCheck.run(context, architectures, embeddings);
+        List<String> overBudget = new ArrayList<>();
         List<Map<String, Object>> rows = new ArrayList<>();
         int i = 0;
         for (JsonNode s : distilled.path("students")) {
@@ -150,6 +164,27 @@ public final class ExportStage implements Stage {
             m.put(SearchStage.EMBEDDING_SIZE, embeddings.get(i));
             Double predicted = predictedMs(table, architectures.get(i), embeddings.get(i));
             m.put("predicted_ms", predicted);
+            Map<String, Object> byDevice = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, ServedCheck.Timed>> d : inEngine.entrySet()) {
+                ServedCheck.Timed t = d.getValue().get(s.path("name").asText());
+                ServedCheck.Student shape = new ServedCheck.Student(s.path("name").asText(), t.file, null, architectures.get(i),
+                        embeddings.get(i), served.get(i).outputWidth);
+                Map<String, Object> row = servedRow(t, ServedCheck.predictedMs(tables.get(d.getKey()), shape, t), tables.get(d.getKey()));
+                overBudget.addAll(ServedLatency.overBudget(s, d.getKey(), own, t.whole.medianMs, row));
+                byDevice.put(d.getKey(), row);
+                if (d.getKey().equals(own)) {
+                    m.put("predicted_ms", row.get("predicted_ms"));
+                    m.put("measured_ms", t.whole.medianMs);
+                    m.put("measured_p10_ms", t.whole.p10Ms);
+                    m.put("measured_p90_ms", t.whole.p90Ms);
+                    m.put("runs", t.whole.runs);
+                    m.put("served_file", t.file);
+                    m.put("table_error", row.get("error"));
+                }
+            }
+            if (!byDevice.isEmpty()) {
+                m.put("served_latency", byDevice);
+            }
             if (timed != null) {
                 double[] t = timed.get(i);
                 m.put("measured_ms", t[0]);
@@ -166,8 +201,12 @@ public final class ExportStage implements Stage {
         }
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("conditions", table.conditions());
-        manifest.put("timed", timed != null ? "whole students on one executor at the table's conditions"
+        manifest.put("engine", table.engine());
+        manifest.put("timed", inEngine.containsKey(own) ? "every exported ONNX student (classifier.onnx, else model.onnx) whole in "
+                + "ONNX Runtime on one executor, under each ONNX Runtime table's batch, length and threads (served_latency per device)"
+                : timed != null ? "whole students rebuilt in BigDL on one executor at the table's conditions"
                 : "not timed: the latency table was imported (it describes other hardware)");
+        manifest.put("over_latency_budget", overBudget);
         manifest.put("classifier_onnx", items.stream().anyMatch(item -> item.tuned != null));
         manifest.put("classifiers", tuned ? "every student finetune trained (same name and architecture) on "
                 + finetuned.path("task").asText() + " with its task head: <name>/"
@@ -196,6 +235,29 @@ public final class ExportStage implements Stage {
         ModuleWeights.read(fs, new Path(tuned, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
         try (FSDataOutputStream out = StudentExport.raw(fs).create(target, false)) {
             out.write(StudentOnnx.withTaskHead(student, head.dense()));
+        }
+    }
+
+    /** One device's numbers for one student: the table's prediction, the time measured here, their error. */
+    private static Map<String, Object> servedRow(ServedCheck.Timed t, Double predicted, LatencyTable table) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("engine", table.engine());
+        row.put("file", t.file);
+        row.put("predicted_ms", predicted);
+        row.put("measured_ms", t.whole.medianMs);
+        row.put("measured_p10_ms", t.whole.p10Ms);
+        row.put("measured_p90_ms", t.whole.p90Ms);
+        row.put("error", predicted == null ? null : (predicted - t.whole.medianMs) / t.whole.medianMs);
+        row.put("output_projection_ms", t.outputProjectionMs);
+        row.put("table_cpu", table.conditions().get(LatencyConditions.CPU));
+        row.put("measured_on_cpu", t.cpu);
+        row.put("threads", table.conditions().get(LatencyConditions.THREADS));
+        return row;
+    }
+
+    private static int outputWidth(StageOutput output, String name) throws java.io.IOException {
+        try (java.io.InputStream in = output.fileSystem().open(new Path(new Path(output.temp(), name), "arch.json"))) {
+            return org.nasbert.io.Json.MAPPER.readTree(in).path("output_width").asInt(0);
         }
     }
 

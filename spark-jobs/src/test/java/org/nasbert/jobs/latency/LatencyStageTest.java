@@ -52,7 +52,7 @@ class LatencyStageTest {
     void measuresEveryPartOfTheSpaceOnAnExecutorAndImportsItElsewhere() throws Exception {
         Path run = temp.resolve("measured");
         StageResult result = StageRunner.run(new LatencyStage(), settings(run), spark, false);
-        assertEquals(12, result.manifest.path("parts").asInt(), "2 widths x (mha, ffn, sep3, embeddings, head) + 2 projections");
+        assertEquals(13, result.manifest.path("parts").asInt(), "2 widths x (mha, ffn, sep3, embeddings, head) + 2 projections + run");
         assertEquals("measured", result.manifest.path("source").asText());
         assertEquals("milliseconds", result.manifest.path("units").asText());
         LatencyTable measured = table(run);
@@ -87,11 +87,75 @@ class LatencyStageTest {
     void anEmbeddingSizeOutsideTheSpaceIsTimedWithItsProjectionToEveryWidth() throws Exception {
         Path run = temp.resolve("embeddings16");
         StageResult result = StageRunner.run(new LatencyStage(), settings(run, "search.embedding-size", "16"), spark, false);
-        assertEquals(12 + 3, result.manifest.path("parts").asInt(), "the space's 12 parts + embeddings@16 + projections to 32 and 64");
+        assertEquals(13 + 3, result.manifest.path("parts").asInt(), "the space's 13 parts + embeddings@16 + projections to 32 and 64");
         LatencyTable t = table(run);
         assertTrue(t.parts().containsKey("projection@16->32") && t.parts().containsKey("projection@16->64"), t.parts().keySet().toString());
         Architecture a = Architecture.parse("32:mha,sep3 | 64:ffn,id");
         assertEquals(t.predictMs(a) - t.parts().get("embeddings@32").medianMs + t.parts().get("embeddings@16").medianMs
                 + t.parts().get("projection@16->32").medianMs, t.predictMs(a, 16), 1e-9);
+    }
+
+    @Test
+    void theEngineIsASettingAndTheTableSaysWhichTimedIt() throws Exception {
+        Path ort = temp.resolve("ort");
+        StageRunner.run(new LatencyStage(), settings(ort, "latency.engine", "onnxruntime"), spark, false);
+        LatencyTable t = table(ort);
+        assertEquals("onnxruntime", t.engine());
+        assertEquals("1.20.0", t.conditions().get("engine_version"));
+        assertTrue(t.conditions().get("date").startsWith("20"), t.conditions().toString());
+        // the engine's cost of a run is paid once per student: the prediction is the parts plus one run
+        Architecture a = Architecture.parse("32:mha,sep3 | 64:ffn,id");
+        double parts = t.median("embeddings@32") + t.median("mha@32") + t.median("sep3@32") + t.median("projection@32->64")
+                + t.median("ffn@64") + t.median("head@64");
+        assertEquals(parts + t.median("run"), t.predictMs(a), 1e-9);
+        // what the probe needs to measure the same table elsewhere
+        String space = new String(Files.readAllBytes(ort.resolve("latency/space.json")), StandardCharsets.UTF_8);
+        org.nasbert.latency.TableSpec spec = org.nasbert.latency.TableSpec.fromJson(space, "space.json");
+        assertEquals("[32, 64]", java.util.Arrays.toString(spec.space.hiddenSizes()));
+        assertEquals(16, spec.sequenceLength);
+        assertEquals("onnxruntime", spec.engine);
+
+        Path bigdl = temp.resolve("bigdl");
+        StageResult result = StageRunner.run(new LatencyStage(), settings(bigdl, "latency.engine", "bigdl"), spark, false);
+        assertEquals(12, result.manifest.path("parts").asInt(), "no run part: BigDL's modules are called directly");
+        assertEquals("bigdl", table(bigdl).engine());
+        assertTrue(table(bigdl).conditions().containsKey("mkl_code_path"));
+    }
+
+    @Test
+    void anImportedTableMustBeOfTheSettingsEngineAndConditions() throws Exception {
+        Path run = temp.resolve("one-thread");
+        StageRunner.run(new LatencyStage(), settings(run, "latency.engine", "bigdl"), spark, false);
+        Path file = run.resolve("latency/table.json");
+        Path other = temp.resolve("two-threads");
+        Settings two = settings(other, "latency.import", file.toString(), "latency.threads", "2");
+        NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), two, spark, false));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("engine bigdl, expected onnxruntime")
+                && e.getMessage().contains("threads 1, expected 2"), e.getMessage());
+        assertFalse(Files.exists(other.resolve("latency")), "nothing half-written");
+    }
+
+    @Test
+    void moreDevicesTablesAreKeptUnderTheirNamesAndAnUnknownOneIsRefused() throws Exception {
+        Path edgeRun = temp.resolve("edge-source");
+        StageRunner.run(new LatencyStage(), settings(edgeRun, "latency.threads", "2"), spark, false);
+        Path edgeFile = edgeRun.resolve("latency/table.json");
+        Path run = temp.resolve("devices");
+        StageResult result = StageRunner.run(new LatencyStage(), settings(run, "latency.tables", "edge=" + edgeFile), spark, false);
+        java.util.List<String> devices = new java.util.ArrayList<>();
+        result.manifest.path("devices").fieldNames().forEachRemaining(devices::add);
+        assertEquals(java.util.Arrays.asList("default", "edge"), devices);
+        assertEquals("2", result.manifest.path("devices").path("edge").path("threads").asText());
+        assertEquals(table(edgeRun).toJson(), new String(Files.readAllBytes(run.resolve("latency/tables/edge.json")), StandardCharsets.UTF_8));
+
+        // a device named as the run's own table: that table is the run's, nothing is measured
+        Path own = temp.resolve("own-is-edge");
+        StageResult r = StageRunner.run(new LatencyStage(), settings(own, "latency.device", "edge", "latency.threads", "2",
+                "latency.tables", "edge=" + edgeFile), spark, false);
+        assertEquals(edgeFile.toString(), r.manifest.path("source").asText());
+
+        Settings noFile = settings(temp.resolve("x"), "latency.tables", "edge");
+        NasbertException bad = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), noFile, spark, false));
+        assertTrue(bad.getMessage().contains("latency.tables") && bad.getMessage().contains("name=<file>"), bad.getMessage());
     }
 }

@@ -88,7 +88,7 @@ class ShrinkingAndSearchTest {
     }
 
     private Path table() throws Exception {
-        return org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32, 64}, new int[]{3});
+        return org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32, 64}, new int[]{3}, 0, 16);
     }
 
     @Test
@@ -137,7 +137,7 @@ class ShrinkingAndSearchTest {
         NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new SearchStage(), untimed, spark, false));
         assertTrue(e.getMessage().contains("search.embedding-size = 16") && e.getMessage().contains("embeddings@16")
                 && e.getMessage().contains("bin/nasbert latency --force"), e.getMessage());
-        Path timed16 = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table16.json"), new int[]{32, 64}, new int[]{3}, 16);
+        Path timed16 = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table16.json"), new int[]{32, 64}, new int[]{3}, 16, 16);
         Settings narrowSettings = settings(run, concat(new String[]{"latency.import", timed16.toString()}, narrow));
         StageRunner.run(new LatencyStage(), narrowSettings, spark, true);
         LatencyTable table16 = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")),

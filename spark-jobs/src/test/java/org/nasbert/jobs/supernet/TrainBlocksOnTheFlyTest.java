@@ -70,7 +70,7 @@ class TrainBlocksOnTheFlyTest {
     @Test
     void onTheFlyStatesTrainOnTheSameSequencesAndScoreLikeStoredOnesInBlocksAndInDistill() throws Exception {
         // an imported table: shrinking's bins do not depend on this machine's timing noise
-        String table = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}).toString();
+        String table = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}, 0, 16).toString();
         JsonNode stored = train(settings(temp.resolve("stored"), "materialize", table));
         JsonNode fly = train(settings(temp.resolve("fly"), "on-the-fly", table));
         assertEquals("stored", stored.path("teacher_states").asText());
