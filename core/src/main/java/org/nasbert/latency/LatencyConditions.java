@@ -42,7 +42,7 @@ public final class LatencyConditions {
     }
 
     static Map<String, String> of(Map<String, String> machine, String engine, String version, int batch, int seq, int threads,
-                                  int warmup, int runs) {
+                                  int warmup, int runs, int outputWidth) {
         Map<String, String> c = new LinkedHashMap<>(machine);
         c.put(LatencyEngine.ENGINE, engine);
         c.put(ENGINE_VERSION, version);
@@ -52,6 +52,9 @@ public final class LatencyConditions {
         c.put("warmup", "" + warmup);
         c.put("runs", "" + runs);
         c.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        if (outputWidth != 0) {
+            c.put(LatencyTable.OUTPUT_WIDTH, "" + outputWidth);
+        }
         return c;
     }
 

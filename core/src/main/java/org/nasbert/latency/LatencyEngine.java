@@ -24,10 +24,16 @@ public interface LatencyEngine extends Serializable {
      */
     LatencyTable measure(SearchSpace space, int embeddingSize, Map<String, String> machine);
 
-    /** The whole student and each part it is made of, timed round-robin in the same rounds. */
+    /**
+     * The same engine for students that carry an output projection to {@code width} (0: none): its tables time the
+     * projection from every width and record the width ({@link LatencyTable#outputWidth()}); whole students have it.
+     */
+    LatencyEngine withOutputWidth(int width);
+
+    /** The whole student and each part it is made of, timed side by side (how, each engine says). */
     Comparison compare(Architecture architecture, int embeddingSize);
 
-    /** A whole student's time beside the sum of its parts, timed in the same rounds. */
+    /** A whole student's time beside the sum of its parts, timed side by side. */
     final class Comparison {
         public final LatencyTable.Timing whole;
         public final double predictedMs;

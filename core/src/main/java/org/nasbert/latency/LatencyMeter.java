@@ -39,6 +39,7 @@ public final class LatencyMeter implements LatencyEngine {
     private final int runs;
     private final int ffnRatio;
     private final int vocab;
+    private int outputWidth;
     private final Random random = new Random(3);
     /** Warm-up time before timing, however many rounds that is. */
     static final long WARMUP_NANOS = 3_000_000_000L;
@@ -53,6 +54,13 @@ public final class LatencyMeter implements LatencyEngine {
         this.vocab = vocab;
     }
 
+    @Override
+    public LatencyMeter withOutputWidth(int width) {
+        LatencyMeter m = new LatencyMeter(batch, seq, threads, warmup, runs, ffnRatio, vocab);
+        m.outputWidth = width;
+        return m;
+    }
+
     /** {@link #measure(SearchSpace, int, Map)} without a separate embedding size. */
     public LatencyTable measure(SearchSpace space, Map<String, String> machine) {
         return measure(space, StudentSize.BLOCK_0, machine);
@@ -62,7 +70,8 @@ public final class LatencyMeter implements LatencyEngine {
     public LatencyTable measure(SearchSpace space, int embeddingSize, Map<String, String> machine) {
         MKL.setNumThreads(threads);
         Map<String, LatencyTable.Timing> parts = measureParts(space, embeddingSize);
-        return new LatencyTable(LatencyConditions.of(machine, BIGDL, BigDl.version(), batch, seq, threads, warmup, runs), parts);
+        return new LatencyTable(LatencyConditions.of(machine, BIGDL, BigDl.version(), batch, seq, threads, warmup, runs, outputWidth),
+                parts);
     }
 
     /** Parts are timed round-robin ({@link RoundRobin}). */
@@ -90,6 +99,14 @@ public final class LatencyMeter implements LatencyEngine {
                     add(stages, inputs, LatencyTable.projection(h, to), p::forward, x);
                 }
             }
+            if (outputWidth != 0) { // the students' output projection (the same part when the width is the space's)
+                Dense p = projection(h, outputWidth);
+                stages.putIfAbsent(LatencyTable.projection(h, outputWidth), p::forward);
+                inputs.putIfAbsent(LatencyTable.projection(h, outputWidth), x);
+            }
+        }
+        if (outputWidth != 0 && !stages.containsKey(LatencyTable.head(outputWidth))) {
+            add(stages, inputs, LatencyTable.head(outputWidth), head(outputWidth), Init.normal(random, 1f, batch, seq, outputWidth));
         }
         return roundRobin(stages, inputs);
     }
@@ -134,10 +151,18 @@ public final class LatencyMeter implements LatencyEngine {
             }
             previous = h;
         }
+        Map<String, String> conditions = new LinkedHashMap<>();
+        if (outputWidth != 0) {
+            Dense p = projection(previous, outputWidth);
+            stages.putIfAbsent(LatencyTable.projection(previous, outputWidth), p::forward);
+            inputs.putIfAbsent(LatencyTable.projection(previous, outputWidth), Init.normal(random, 1f, batch, seq, previous));
+            conditions.put(LatencyTable.OUTPUT_WIDTH, "" + outputWidth);
+            previous = outputWidth;
+        }
         add(stages, inputs, LatencyTable.head(previous), head(previous), Init.normal(random, 1f, batch, seq, previous));
         Map<String, LatencyTable.Timing> timed = roundRobin(stages, inputs);
         LatencyTable.Timing whole = timed.remove("whole");
-        return new Comparison(whole, new LatencyTable(new LinkedHashMap<>(), timed).predictMs(architecture, embeddingSize));
+        return new Comparison(whole, new LatencyTable(conditions, timed).predictMs(architecture, embeddingSize));
     }
 
     /** The whole student's forward time: embeddings, every block's ops, projections, head, chained. */
@@ -164,6 +189,11 @@ public final class LatencyMeter implements LatencyEngine {
                 }
             }
             previous = h;
+        }
+        if (outputWidth != 0) {
+            Dense p = projection(previous, outputWidth);
+            stages.add(p::forward);
+            previous = outputWidth;
         }
         stages.add(head(previous));
         return x -> {

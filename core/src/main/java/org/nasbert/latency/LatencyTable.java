@@ -99,6 +99,10 @@ public final class LatencyTable {
             }
             wanted.add(embeddings(h));
             wanted.add(head(h));
+            if (outputWidth() != 0) {
+                wanted.add(projection(h, outputWidth()));
+                wanted.add(head(outputWidth()));
+            }
             for (int to : space.hiddenSizes()) {
                 if (to != h) {
                     wanted.add(projection(h, to));
@@ -130,6 +134,17 @@ public final class LatencyTable {
             }
         }
         return out;
+    }
+
+    /** The condition naming the width the students' output projection maps to (hidden-state distillation). */
+    public static final String OUTPUT_WIDTH = "output_width";
+
+    /**
+     * The width of the output projection every student carries when served (a student distilled on a teacher's hidden
+     * states keeps its projection to the teacher's width), 0 for none: its part is then in every prediction.
+     */
+    public int outputWidth() {
+        return Integer.parseInt(conditions.getOrDefault(OUTPUT_WIDTH, "0"));
     }
 
     /** The engine that timed the parts: its {@value LatencyEngine#ENGINE} condition, BigDL in tables that do not say. */
@@ -189,12 +204,15 @@ public final class LatencyTable {
 
     /**
      * Embeddings of {@code embeddingSize} ({@link StudentSize#BLOCK_0}: the first width) and their projection to the
-     * first width if it differs, a projection wherever the width changes, the head at the last (calibrated), the
-     * run's fixed cost if the table has one, in milliseconds.
+     * first width if it differs, a projection wherever the width changes, the head at the last and, in a table with
+     * an {@link #outputWidth()}, the output projection (calibrated), the run's fixed cost if the table has one, in
+     * milliseconds.
      */
     public double fixedMs(int[] widths, int embeddingSize) {
         int e = StudentSize.embeddingWidth(embeddingSize, widths[0]);
-        double sum = median(embeddings(e)) + median(head(widths[widths.length - 1]));
+        int last = widths[widths.length - 1];
+        int out = outputWidth();
+        double sum = median(embeddings(e)) + (out != 0 ? median(projection(last, out)) + median(head(out)) : median(head(last)));
         sum += e != widths[0] ? median(projection(e, widths[0])) : 0;
         for (int i = 1; i < widths.length; i++) {
             sum += widths[i] != widths[i - 1] ? median(projection(widths[i - 1], widths[i])) : 0;

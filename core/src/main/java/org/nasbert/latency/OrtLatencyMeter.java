@@ -37,8 +37,10 @@ public final class OrtLatencyMeter implements LatencyEngine {
     /** Random whole students timed to calibrate the sum of parts. */
     public static final int CALIBRATION_STUDENTS = 8;
     private static final long WARMUP_NANOS = 1_000_000_000L;
-    /** A whole model is timed for at least this long (a part's rounds span the whole table's time anyway). */
+    /** A served model is timed for at least this long (a part's rounds span the whole table's time anyway). */
     private static final long WHOLE_NANOS = 2_000_000_000L;
+    /** A calibration student, one of several whose median ratio counts, for at least this long. */
+    private static final long CALIBRATION_NANOS = 500_000_000L;
     private final int batch;
     private final int seq;
     private final int threads;
@@ -46,6 +48,7 @@ public final class OrtLatencyMeter implements LatencyEngine {
     private final int runs;
     private final int ffnRatio;
     private final int vocab;
+    private int outputWidth;
 
     public OrtLatencyMeter(int batch, int seq, int threads, int warmup, int runs, int ffnRatio, int vocab) {
         this.batch = batch;
@@ -55,6 +58,13 @@ public final class OrtLatencyMeter implements LatencyEngine {
         this.runs = runs;
         this.ffnRatio = ffnRatio;
         this.vocab = vocab;
+    }
+
+    @Override
+    public OrtLatencyMeter withOutputWidth(int width) {
+        OrtLatencyMeter m = new OrtLatencyMeter(batch, seq, threads, warmup, runs, ffnRatio, vocab);
+        m.outputWidth = width;
+        return m;
     }
 
     /** ONNX Runtime's version, as its native library reports it. */
@@ -85,9 +95,16 @@ public final class OrtLatencyMeter implements LatencyEngine {
                     models.put(LatencyTable.projection(h, to), parts.projection(h, to));
                 }
             }
+            if (outputWidth != 0) { // the students' output projection (the same part when the width is the space's)
+                models.putIfAbsent(LatencyTable.projection(h, outputWidth), parts.projection(h, outputWidth));
+            }
+        }
+        if (outputWidth != 0) {
+            models.putIfAbsent(LatencyTable.head(outputWidth), parts.head(outputWidth, OUTPUTS));
         }
         Map<String, LatencyTable.Timing> timed = timeParts(models);
-        Map<String, String> conditions = LatencyConditions.of(machine, ONNXRUNTIME, version(), batch, seq, threads, warmup, runs);
+        Map<String, String> conditions = LatencyConditions.of(machine, ONNXRUNTIME, version(), batch, seq, threads, warmup, runs,
+                outputWidth);
         conditions.put("session", sessionDescription());
         LatencyTable table = new LatencyTable(conditions, timed);
         return table.withCalibration(calibrate(table, space, embeddingSize, parts));
@@ -108,9 +125,9 @@ public final class OrtLatencyMeter implements LatencyEngine {
             }
             Architecture a = new Architecture(blocks);
             architectures.put("calibration-" + i, a);
-            students.put("calibration-" + i, parts.student(a, embeddingSize, OUTPUTS));
+            students.put("calibration-" + i, parts.student(a, embeddingSize, OUTPUTS, outputWidth));
         }
-        Map<String, LatencyTable.Timing> whole = timeModels(students);
+        Map<String, LatencyTable.Timing> whole = timeModels(students, CALIBRATION_NANOS);
         double run = table.median(RUN);
         double[] ratios = new double[CALIBRATION_STUDENTS];
         int i = 0;
@@ -129,11 +146,15 @@ public final class OrtLatencyMeter implements LatencyEngine {
     @Override
     public Comparison compare(Architecture architecture, int embeddingSize) {
         OrtParts parts = parts();
-        LatencyTable.Timing whole = timeModels(Collections.singletonMap("whole", parts.student(architecture, embeddingSize, OUTPUTS)))
-                .get("whole");
+        LatencyTable.Timing whole = timeModels(Collections.singletonMap("whole",
+                parts.student(architecture, embeddingSize, OUTPUTS, outputWidth))).get("whole");
         Map<String, byte[]> models = new LinkedHashMap<>();
         addParts(models, parts, architecture, embeddingSize);
-        return new Comparison(whole, new LatencyTable(new LinkedHashMap<>(), timeParts(models)).predictMs(architecture, embeddingSize));
+        Map<String, String> conditions = new LinkedHashMap<>();
+        if (outputWidth != 0) {
+            conditions.put(LatencyTable.OUTPUT_WIDTH, "" + outputWidth);
+        }
+        return new Comparison(whole, new LatencyTable(conditions, timeParts(models)).predictMs(architecture, embeddingSize));
     }
 
     /**
@@ -143,8 +164,12 @@ public final class OrtLatencyMeter implements LatencyEngine {
      * {@code token_type_ids}, {@code hidden_states}.
      */
     public Map<String, LatencyTable.Timing> timeModels(Map<String, byte[]> models) {
+        return timeModels(models, WHOLE_NANOS);
+    }
+
+    private Map<String, LatencyTable.Timing> timeModels(Map<String, byte[]> models, long timedNanos) {
         Map<String, LatencyTable.Timing> out = new LinkedHashMap<>();
-        models.forEach((name, onnx) -> out.putAll(time(Collections.singletonMap(name, onnx), false)));
+        models.forEach((name, onnx) -> out.putAll(time(Collections.singletonMap(name, onnx), timedNanos)));
         return out;
     }
 
@@ -166,6 +191,10 @@ public final class OrtLatencyMeter implements LatencyEngine {
             }
             previous = h;
         }
+        if (outputWidth != 0) {
+            models.putIfAbsent(LatencyTable.projection(previous, outputWidth), parts.projection(previous, outputWidth));
+            previous = outputWidth;
+        }
         models.put(LatencyTable.head(previous), parts.head(previous, OUTPUTS));
     }
 
@@ -175,14 +204,16 @@ public final class OrtLatencyMeter implements LatencyEngine {
 
     /** Parts (such as a projection) timed as the table times them: less the engine's cost of a run, which is kept as {@value #RUN}. */
     public Map<String, LatencyTable.Timing> timeParts(Map<String, byte[]> models) {
-        return time(models, true);
+        return time(models, -1);
     }
 
     /**
-     * Opens a session per model, times them round-robin; with {@code parts}, also an identity graph (ONNX Runtime's
-     * cost of a run) whose time is taken off every other model's in the same round and kept as {@value #RUN}.
+     * Opens a session per model, times them round-robin. Parts ({@code wholeNanos} < 0): also an identity graph (ONNX
+     * Runtime's cost of a run) whose median is taken off every other model's and kept as {@value #RUN}. Whole models:
+     * a shorter warm-up, then rounds for at least {@code wholeNanos}.
      */
-    private Map<String, LatencyTable.Timing> time(Map<String, byte[]> models, boolean parts) {
+    private Map<String, LatencyTable.Timing> time(Map<String, byte[]> models, long wholeNanos) {
+        boolean parts = wholeNanos < 0;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<AutoCloseable> open = new ArrayList<>();
         try (OrtSession.SessionOptions options = options()) {
@@ -193,7 +224,8 @@ public final class OrtLatencyMeter implements LatencyEngine {
             for (Map.Entry<String, byte[]> m : models.entrySet()) {
                 work.put(m.getKey(), runner(env, env.createSession(m.getValue(), options), open));
             }
-            Map<String, LatencyTable.Timing> timed = RoundRobin.time(work, warmup, runs, WARMUP_NANOS, parts ? 0 : WHOLE_NANOS);
+            Map<String, LatencyTable.Timing> timed = RoundRobin.time(work, warmup, runs, parts ? WARMUP_NANOS : WARMUP_NANOS / 2,
+                    Math.max(0, wholeNanos));
             return parts ? lessRun(timed) : timed;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime could not run a latency part at batch " + batch + ", length " + seq

@@ -75,6 +75,11 @@ public final class OrtParts {
 
     /** A whole classifier as export writes it: embeddings of {@code embeddingSize} (0: block 0's width), blocks, head. */
     public byte[] student(Architecture a, int embeddingSize, int outputs) {
+        return student(a, embeddingSize, outputs, 0);
+    }
+
+    /** As {@link #student(Architecture, int, int)}, with an output projection to {@code outputWidth} (0: none). */
+    public byte[] student(Architecture a, int embeddingSize, int outputs, int outputWidth) {
         Map<String, EncoderGraph.Weight> w = new LinkedHashMap<>();
         int first = a.blocks().get(0).hidden();
         int e = StudentSize.embeddingWidth(embeddingSize, first);
@@ -94,8 +99,12 @@ public final class OrtParts {
                 linear(w, "between." + n, path.hidden(), a.blocks().get(n + 1).hidden());
             }
         }
-        linear(w, EncoderGraph.HEAD, a.blocks().get(a.blocks().size() - 1).hidden(), outputs);
-        return EncoderGraph.student(w, a, EncoderGraph.EPS, 0, outputs);
+        int last = a.blocks().get(a.blocks().size() - 1).hidden();
+        if (outputWidth != 0) {
+            linear(w, "output", last, outputWidth);
+        }
+        linear(w, EncoderGraph.HEAD, outputWidth != 0 ? outputWidth : last, outputs);
+        return EncoderGraph.student(w, a, EncoderGraph.EPS, outputWidth, outputs);
     }
 
     private static byte[] model(EncoderGraph e, String out, int width) {

@@ -82,11 +82,16 @@ public final class ServedCheck {
         return out;
     }
 
-    /** The table's prediction for what was timed; null when the table lacks a part (the teacher's embeddings, say). */
+    /**
+     * The table's prediction for what was timed (the output projection from the table when it has the student's, else
+     * as timed here); null when the table lacks a part (the teacher's embeddings, say).
+     */
     public static Double predictedMs(LatencyTable table, Student s, Timed t) {
         try {
-            double head = ENCODER_FILE.equals(t.file) ? table.median(LatencyTable.head(s.lastWidth())) : 0;
-            return table.predictMs(s.architecture, s.embeddingSize) + t.outputProjectionMs - head;
+            boolean tabled = s.outputWidth != 0 && table.outputWidth() == s.outputWidth;
+            int headWidth = tabled ? s.outputWidth : s.lastWidth();
+            double head = ENCODER_FILE.equals(t.file) ? table.calibration().factor * table.median(LatencyTable.head(headWidth)) : 0;
+            return table.predictMs(s.architecture, s.embeddingSize) + (tabled ? 0 : t.outputProjectionMs) - head;
         } catch (IllegalArgumentException e) {
             return null;
         }

@@ -25,8 +25,15 @@ public final class TableSpec {
     public final int sequenceLength;
     public final int threads;
     public final int runs;
+    /** The students' output projection width (0: none), see {@link LatencyTable#outputWidth()}. */
+    public final int outputWidth;
 
     public TableSpec(SearchSpace space, int embeddingSize, String engine, int batch, int sequenceLength, int threads, int runs) {
+        this(space, embeddingSize, engine, batch, sequenceLength, threads, runs, 0);
+    }
+
+    public TableSpec(SearchSpace space, int embeddingSize, String engine, int batch, int sequenceLength, int threads, int runs,
+                     int outputWidth) {
         this.space = space;
         this.embeddingSize = embeddingSize;
         this.engine = engine;
@@ -34,6 +41,11 @@ public final class TableSpec {
         this.sequenceLength = sequenceLength;
         this.threads = threads;
         this.runs = runs;
+        this.outputWidth = outputWidth;
+    }
+
+    public TableSpec withOutputWidth(int width) {
+        return new TableSpec(space, embeddingSize, engine, batch, sequenceLength, threads, runs, width);
     }
 
     public static TableSpec of(Settings settings) {
@@ -44,7 +56,7 @@ public final class TableSpec {
 
     /** The same table at other conditions. */
     public TableSpec with(String engine, int batch, int sequenceLength, int threads, int runs) {
-        return new TableSpec(space, embeddingSize, engine, batch, sequenceLength, threads, runs);
+        return new TableSpec(space, embeddingSize, engine, batch, sequenceLength, threads, runs, outputWidth);
     }
 
     public String toJson() {
@@ -65,6 +77,7 @@ public final class TableSpec {
         root.put("sequence_length", sequenceLength);
         root.put("threads", threads);
         root.put("runs", runs);
+        root.put("output_width", outputWidth);
         try {
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {
@@ -91,7 +104,8 @@ public final class TableSpec {
         try {
             return new TableSpec(new SearchSpace(ints(root.path("hidden_sizes")), ints(root.path("kernels")), root.path("layers_per_block").asInt(),
                     root.path("ffn_ratio").asInt()), root.path("embedding_size").asInt(), root.path("engine").asText(),
-                    root.path("batch").asInt(), root.path("sequence_length").asInt(), root.path("threads").asInt(), root.path("runs").asInt());
+                    root.path("batch").asInt(), root.path("sequence_length").asInt(), root.path("threads").asInt(), root.path("runs").asInt(),
+                    root.path("output_width").asInt(0));
         } catch (NasbertException e) {
             throw new NasbertException(source + ": " + e.getMessage());
         }

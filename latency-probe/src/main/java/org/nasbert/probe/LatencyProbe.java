@@ -81,7 +81,8 @@ public final class LatencyProbe {
                         + "%d thread(s), %d runs ...%n", java.util.Arrays.toString(spec.space.hiddenSizes()), OrtLatencyMeter.version(),
                 spec.batch, spec.sequenceLength, spec.threads, spec.runs);
         LatencyTable table = new OrtLatencyMeter(spec.batch, spec.sequenceLength, spec.threads, spec.runs, spec.runs,
-                spec.space.ffnRatio(), 30522).measure(spec.space, spec.embeddingSize, LatencyConditions.machine());
+                spec.space.ffnRatio(), 30522).withOutputWidth(spec.outputWidth).measure(spec.space, spec.embeddingSize,
+                LatencyConditions.machine());
         write(out, table.toJson());
         System.out.printf("%s: %d parts on %s (%s), %.0f s; import with: bin/nasbert latency --import %s (or --set "
                         + "latency.tables=<device>=%s)%n", out, table.parts().size(), table.conditions().get("host"),

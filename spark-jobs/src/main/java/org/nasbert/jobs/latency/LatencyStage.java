@@ -69,7 +69,7 @@ public final class LatencyStage implements Stage {
         return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.FFN_RATIO,
                 LatencySettings.ENGINE, LatencySettings.BATCH, LatencySettings.SEQUENCE_LENGTH, LatencySettings.THREADS,
                 LatencySettings.RUNS, LatencySettings.IMPORT, LatencySettings.DEVICE, LatencySettings.TABLES,
-                SearchSettings.EMBEDDING_SIZE);
+                SearchSettings.EMBEDDING_SIZE, org.nasbert.student.DistillSettings.OBJECTIVE);
     }
 
     /** The engine the settings name, at their batch, length, threads and runs. */
@@ -115,7 +115,7 @@ public final class LatencyStage implements Stage {
             out.write(table.toJson().getBytes(StandardCharsets.UTF_8));
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), SPACE))) { // what the probe measures
-            out.write(TableSpec.of(context.settings()).toJson().getBytes(StandardCharsets.UTF_8));
+            out.write(TableSpec.of(context.settings()).withOutputWidth(table.outputWidth()).toJson().getBytes(StandardCharsets.UTF_8));
         }
         Map<String, Object> devices = new LinkedHashMap<>();
         devices.put(device, describe(manifest.get("source").toString(), table));
@@ -134,10 +134,23 @@ public final class LatencyStage implements Stage {
         return manifest;
     }
 
-    private static LatencyTable measure(StageContext context, SearchSpace space, int embeddingSize) {
+    /**
+     * The width of the output projection the students will carry when served: the teacher's, when they are distilled on
+     * its hidden states (the teacher stage has run and distill.objective does not choose its masked-LM head); else 0.
+     */
+    public static int studentOutputWidth(StageContext context) throws IOException {
+        if (!context.run().isComplete(org.nasbert.jobs.teacher.TeacherStage.OUTPUT)) {
+            return 0;
+        }
+        JsonNode teacher = context.run().manifest(org.nasbert.jobs.teacher.TeacherStage.OUTPUT).path("teacher");
+        return org.nasbert.jobs.students.DistillStage.maskedLm(context, teacher) ? 0 : teacher.path("hidden_size").asInt(0);
+    }
+
+    private static LatencyTable measure(StageContext context, SearchSpace space, int embeddingSize) throws IOException {
         String engineName = context.get(LatencySettings.ENGINE);
         LatencyEngine meter = engine(engineName, context.get(LatencySettings.BATCH), context.get(LatencySettings.SEQUENCE_LENGTH),
-                context.get(LatencySettings.THREADS), context.get(LatencySettings.RUNS), space.ffnRatio());
+                context.get(LatencySettings.THREADS), context.get(LatencySettings.RUNS), space.ffnRatio())
+                .withOutputWidth(studentOutputWidth(context));
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         long start = System.nanoTime();
         String json = jsc.parallelize(Collections.singletonList(0), 1)

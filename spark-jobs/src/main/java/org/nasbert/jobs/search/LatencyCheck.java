@@ -36,7 +36,7 @@ public final class LatencyCheck {
         LatencyEngine meter = LatencyStage.engine(used.path(LatencySettings.ENGINE.key()).asText(LatencyEngine.BIGDL),
                 used.path(LatencySettings.BATCH.key()).asInt(1), used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128),
                 used.path(LatencySettings.THREADS.key()).asInt(1), used.path(LatencySettings.RUNS.key()).asInt(30),
-                used.path("supernet.ffn-ratio").asInt(4));
+                used.path("supernet.ffn-ratio").asInt(4)).withOutputWidth(LatencyStage.readTable(context).outputWidth());
         List<Architecture> list = new ArrayList<>(students);
         List<Integer> embeddings = new ArrayList<>(embeddingSizes);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());

@@ -380,7 +380,7 @@ public final class DistillStage implements Stage {
      * Whether the students learn the teacher's masked-LM outputs: distill.objective, auto deciding by whether the teacher has
      * the head.
      */
-    static boolean maskedLm(StageContext context, JsonNode teacher) {
+    public static boolean maskedLm(StageContext context, JsonNode teacher) {
         String objective = context.get(DistillSettings.OBJECTIVE);
         boolean head = teacher.path("mlm_head").asBoolean(false);
         if ("masked-lm".equals(objective) && !head) {

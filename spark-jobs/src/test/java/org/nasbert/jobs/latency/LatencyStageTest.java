@@ -91,8 +91,9 @@ class LatencyStageTest {
         LatencyTable t = table(run);
         assertTrue(t.parts().containsKey("projection@16->32") && t.parts().containsKey("projection@16->64"), t.parts().keySet().toString());
         Architecture a = Architecture.parse("32:mha,sep3 | 64:ffn,id");
-        assertEquals(t.predictMs(a) - t.parts().get("embeddings@32").medianMs + t.parts().get("embeddings@16").medianMs
-                + t.parts().get("projection@16->32").medianMs, t.predictMs(a, 16), 1e-9);
+        // the sum of parts is scaled by the table's calibration (whole students over their parts)
+        assertEquals(t.predictMs(a) + t.calibration().factor * (-t.parts().get("embeddings@32").medianMs
+                + t.parts().get("embeddings@16").medianMs + t.parts().get("projection@16->32").medianMs), t.predictMs(a, 16), 1e-9);
     }
 
     @Test
@@ -107,7 +108,10 @@ class LatencyStageTest {
         Architecture a = Architecture.parse("32:mha,sep3 | 64:ffn,id");
         double parts = t.median("embeddings@32") + t.median("mha@32") + t.median("sep3@32") + t.median("projection@32->64")
                 + t.median("ffn@64") + t.median("head@64");
-        assertEquals(parts + t.median("run"), t.predictMs(a), 1e-9);
+        assertEquals(t.calibration().factor * parts + t.median("run"), t.predictMs(a), 1e-9);
+        // calibrated on whole students: a factor of their whole times over their sums, near 1 (0.5-2 on any machine)
+        assertEquals(8, t.calibration().ratios.length);
+        assertTrue(t.calibration().factor > 0.5 && t.calibration().factor < 2, "" + t.calibration().factor);
         // what the probe needs to measure the same table elsewhere
         String space = new String(Files.readAllBytes(ort.resolve("latency/space.json")), StandardCharsets.UTF_8);
         org.nasbert.latency.TableSpec spec = org.nasbert.latency.TableSpec.fromJson(space, "space.json");
