@@ -87,11 +87,16 @@ public final class ServedCheck {
      * as timed here); null when the table lacks a part (the teacher's embeddings, say).
      */
     public static Double predictedMs(LatencyTable table, Student s, Timed t) {
+        return predictedMs(table, s.architecture, s.embeddingSize, s.outputWidth, t);
+    }
+
+    /** As {@link #predictedMs(LatencyTable, Student, Timed)}, from the student's shape alone. */
+    public static Double predictedMs(LatencyTable table, Architecture a, int embeddingSize, int outputWidth, Timed t) {
         try {
-            boolean tabled = s.outputWidth != 0 && table.outputWidth() == s.outputWidth;
-            int headWidth = tabled ? s.outputWidth : s.lastWidth();
-            double head = ENCODER_FILE.equals(t.file) ? table.calibration().factor * table.median(LatencyTable.head(headWidth)) : 0;
-            return table.predictMs(s.architecture, s.embeddingSize) + (tabled ? 0 : t.outputProjectionMs) - head;
+            int last = a.blocks().get(a.blocks().size() - 1).hidden();
+            boolean tabled = outputWidth != 0 && table.outputWidth() == outputWidth;
+            double head = ENCODER_FILE.equals(t.file) ? table.calibration().factor * table.median(LatencyTable.head(tabled ? outputWidth : last)) : 0;
+            return table.predictMs(a, embeddingSize) + (tabled ? 0 : t.outputProjectionMs) - head;
         } catch (IllegalArgumentException e) {
             return null;
         }

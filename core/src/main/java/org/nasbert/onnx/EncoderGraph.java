@@ -83,10 +83,6 @@ public final class EncoderGraph {
         return g;
     }
 
-    public boolean has(String name) {
-        return w.containsKey(name);
-    }
-
     /** The attention mask (int64 [batch, sequence]) as the additive and multiplicative terms the ops read. */
     public void masks(String mask) {
         String m = g.node("Cast", new String[]{mask}, OnnxBuilder.attr("to", (long) OnnxBuilder.FLOAT));

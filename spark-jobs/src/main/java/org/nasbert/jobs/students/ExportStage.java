@@ -167,9 +167,9 @@ public final class ExportStage implements Stage {
             Map<String, Object> byDevice = new LinkedHashMap<>();
             for (Map.Entry<String, Map<String, ServedCheck.Timed>> d : inEngine.entrySet()) {
                 ServedCheck.Timed t = d.getValue().get(s.path("name").asText());
-                ServedCheck.Student shape = new ServedCheck.Student(s.path("name").asText(), t.file, null, architectures.get(i),
-                        embeddings.get(i), served.get(i).outputWidth);
-                Map<String, Object> row = servedRow(t, ServedCheck.predictedMs(tables.get(d.getKey()), shape, t), tables.get(d.getKey()));
+                Double onDevice = ServedCheck.predictedMs(tables.get(d.getKey()), architectures.get(i), embeddings.get(i),
+                        served.get(i).outputWidth, t);
+                Map<String, Object> row = servedRow(t, onDevice, tables.get(d.getKey()));
                 overBudget.addAll(ServedLatency.overBudget(s, d.getKey(), own, t.whole.medianMs, row));
                 byDevice.put(d.getKey(), row);
                 if (d.getKey().equals(own)) {
