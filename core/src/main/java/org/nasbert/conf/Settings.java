@@ -10,11 +10,14 @@ import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The settings of one run, in the precedence users know from Spark: the bundled defaults
@@ -28,10 +31,34 @@ public final class Settings implements Serializable {
 
     private final Map<String, String> values;
     private final Map<String, String> origins;
+    /** The keys a stage may read (those it declares), or null for all. */
+    private final Set<String> readable;
+    private final String reader;
 
     private Settings(Map<String, String> values, Map<String, String> origins) {
+        this(values, origins, null, null);
+    }
+
+    private Settings(Map<String, String> values, Map<String, String> origins, Set<String> readable, String reader) {
         this.values = values;
         this.origins = origins;
+        this.readable = readable;
+        this.reader = reader;
+    }
+
+    /**
+     * These settings as {@code stage} sees them: reading a key outside {@code keys} is a programming error. A setting a
+     * stage reads without declaring it would be missing from its manifest and from the rerun comparison, so a
+     * changed value would silently be ignored on a rerun (or silently used where the recorded one was meant).
+     */
+    public Settings scopedTo(String stage, Collection<String> keys) {
+        return new Settings(values, origins, Collections.unmodifiableSet(new TreeSet<>(keys)), stage);
+    }
+
+    private void checkReadable(String key) {
+        if (readable != null && !readable.contains(key)) {
+            throw new IllegalStateException(reader + " reads the setting " + key + ", which it does not declare in settings()");
+        }
     }
 
     /** The bundled defaults alone. */
@@ -68,7 +95,7 @@ public final class Settings implements Serializable {
     }
 
     private Settings copy() {
-        return new Settings(new TreeMap<>(values), new TreeMap<>(origins));
+        return new Settings(new TreeMap<>(values), new TreeMap<>(origins), readable, reader);
     }
 
     private Settings overlay(Map<String, String> entries, String origin, boolean knownKeysOnly) {
@@ -94,6 +121,7 @@ public final class Settings implements Serializable {
     }
 
     public <T> T get(Setting<T> setting) {
+        checkReadable(setting.key());
         String raw = values.get(setting.key());
         if (raw == null) {
             throw new IllegalStateException("setting " + setting.key() + " has no default in conf/nasbert.properties");
@@ -106,6 +134,7 @@ public final class Settings implements Serializable {
     }
 
     public String raw(String key) {
+        checkReadable(key);
         return values.get(key);
     }
 

@@ -9,6 +9,10 @@ import org.nasbert.NasbertException;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A run's directory on any Hadoop file system. Each stage writes one output directory under it,
@@ -22,6 +26,9 @@ public final class RunDirectory {
 
     private final Path root;
     private final FileSystem fs;
+    /** The outputs a stage may open (its declared inputs and its own), or null for all. */
+    private final Set<String> readable;
+    private final String reader;
 
     public RunDirectory(String uri, Configuration conf) {
         try {
@@ -31,6 +38,23 @@ public final class RunDirectory {
         } catch (IOException | IllegalArgumentException e) {
             throw new NasbertException("run directory '" + uri + "' is not usable: " + e.getMessage(), e);
         }
+        this.readable = null;
+        this.reader = null;
+    }
+
+    private RunDirectory(RunDirectory run, Set<String> readable, String reader) {
+        this.root = run.root;
+        this.fs = run.fs;
+        this.readable = readable;
+        this.reader = reader;
+    }
+
+    /**
+     * This run directory as {@code stage} sees it: opening any output but {@code outputs} is a programming error, so a
+     * stage that reads an output it does not declare as an input fails in every test that runs it.
+     */
+    public RunDirectory scopedTo(String stage, Collection<String> outputs) {
+        return new RunDirectory(this, Collections.unmodifiableSet(new TreeSet<>(outputs)), stage);
     }
 
     public Path root() {
@@ -42,6 +66,11 @@ public final class RunDirectory {
     }
 
     public Path path(String output) {
+        // names starting with '_' are working directories (checkpoints), hidden from Hadoop's readers, not outputs
+        if (readable != null && !readable.contains(output) && !output.startsWith("_")) {
+            throw new IllegalStateException(reader + " opens the run's '" + output + "' output, which it does not declare as an input"
+                    + " (it may open " + readable + "); add its stage to inputs() or optionalInputs()");
+        }
         return new Path(root, output);
     }
 
@@ -66,6 +95,16 @@ public final class RunDirectory {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new NasbertException(file + " is not a complete JSON manifest (" + e.getOriginalMessage()
                     + "); redo its stage with --force", e);
+        }
+    }
+
+    /** The manifest of a finished output as its class. */
+    public <M> M manifest(String output, Class<M> type) throws IOException {
+        try {
+            return Json.MAPPER.treeToValue(manifest(output), type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new NasbertException(new Path(path(output), MANIFEST) + " does not read as " + type.getSimpleName() + " ("
+                    + e.getOriginalMessage() + "); redo its stage with --force", e);
         }
     }
 

@@ -5,7 +5,6 @@ import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Map;
 
 /**
  * One stage's output being written: everything goes to {@link #temp()}; {@link #commit} writes the
@@ -36,7 +35,7 @@ public final class StageOutput {
         return fs;
     }
 
-    public void commit(Map<String, Object> manifest) throws IOException {
+    public void commit(Object manifest) throws IOException {
         fs.mkdirs(temp);
         // Spark's committer marks its own directory; only our _SUCCESS, written after the rename, counts.
         fs.delete(new Path(temp, RunDirectory.SUCCESS), false);

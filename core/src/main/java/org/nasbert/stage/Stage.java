@@ -3,8 +3,8 @@ package org.nasbert.stage;
 import org.nasbert.conf.Setting;
 import org.nasbert.io.StageOutput;
 
+import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One step of the pipeline (tokenize, teacher, train-blocks, ...). A stage reads finished outputs of
@@ -21,8 +21,27 @@ public interface Stage {
     /** The output directory under the run directory. */
     String output();
 
-    /** Settings this stage reads: listed by --help, recorded in the manifest, compared on reruns. */
+    /**
+     * Settings this stage reads: listed by --help, recorded in the manifest, compared on reruns. They are the only
+     * ones it can read ({@link StageContext#settings()} refuses any other).
+     */
     List<Setting<?>> settings();
+
+    /**
+     * The stages whose finished outputs this one reads. The runner refuses to start it, before any Spark work, while
+     * one of them is missing, naming the command that makes it; the pipeline runs each stage after its inputs.
+     */
+    default List<Stage> inputs() {
+        return Collections.emptyList();
+    }
+
+    /**
+     * Stages whose outputs this one reads when they are finished and does without otherwise (e.g. the report's
+     * fidelity section). An optional input may come later in the pipeline: a rerun then reads it.
+     */
+    default List<Stage> optionalInputs() {
+        return Collections.emptyList();
+    }
 
     /**
      * Whether a finished output made with other settings is redone rather than refused: true for stages that
@@ -34,7 +53,11 @@ public interface Stage {
     }
 
     /**
-     * Does the work, writing into {@code output.temp()}; returns the stage's part of the manifest.
+     * Does the work, writing into {@code output.temp()}; returns the stage's manifest (the runner adds the fields every
+     * manifest has).
      */
-    Map<String, Object> run(StageContext context, StageOutput output) throws Exception;
+    Manifest run(StageContext context, StageOutput output) throws Exception;
+
+    /** The class of this stage's manifest, to read a finished output back (a skipped stage's summary, later stages). */
+    Class<? extends Manifest> manifestType();
 }

@@ -9,9 +9,12 @@ public final class StageResult {
     public final Path output;
     public final boolean skipped;
     public final JsonNode manifest;
+    /** The same manifest as its output's class. */
+    public final Manifest typed;
     public final double seconds;
 
-    StageResult(String stage, Path output, boolean skipped, JsonNode manifest, double seconds) {
+    StageResult(String stage, Path output, boolean skipped, JsonNode manifest, Manifest typed, double seconds) {
+        this.typed = typed;
         this.stage = stage;
         this.output = output;
         this.skipped = skipped;

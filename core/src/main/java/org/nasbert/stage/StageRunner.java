@@ -43,6 +43,7 @@ public final class StageRunner {
             }
             LOG.info("{}: redoing {} for new settings ({})", stage.name(), run.path(stage.output()), String.join("; ", differences));
         }
+        requireInputs(stage, run);
         SparkContext sc = spark.sparkContext();
         String group = "nasbert-" + stage.name();
         sc.setJobGroup(group, "nasbert " + stage.name() + " -> " + run.path(stage.output()), true);
@@ -50,21 +51,20 @@ public final class StageRunner {
         StageOutput output = run.begin(stage.output());
         LOG.info("{}: writing {} (via {})", stage.name(), output.target(), output.temp());
         try {
-            Map<String, Object> body = stage.run(new StageContext(spark, settings, run), output);
-            Map<String, Object> manifest = new LinkedHashMap<>();
-            manifest.put("stage", stage.name());
-            manifest.put("nasbert_version", Version.VERSION);
-            manifest.put("spark_version", spark.version());
-            manifest.put("created", Instant.now().toString());
-            manifest.put("settings", asked);
-            manifest.putAll(body);
-            manifest.put("machines", ExecutorMachines.describe(sc));
+            Manifest manifest = stage.run(scopedContext(stage, settings, spark, run), output);
+            manifest.stage = stage.name();
+            manifest.nasbertVersion = Version.VERSION;
+            manifest.sparkVersion = spark.version();
+            manifest.created = Instant.now().toString();
+            manifest.settings = asked;
+            manifest.machines = ExecutorMachines.describe(sc);
             double seconds = (System.nanoTime() - start) / 1e9;
-            manifest.put("seconds", Math.round(seconds * 10) / 10.0);
+            manifest.seconds = Math.round(seconds * 10) / 10.0;
             output.commit(manifest);
             LOG.info("{}: finished in {} s -> {}", stage.name(), String.format("%.1f", seconds), output.target());
-            return new StageResult(stage.name(), output.target(), false,
-                    Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(manifest)), seconds);
+            // through text, as a reader of the file sees it (numbers typed by their size, not by the Java field)
+            return new StageResult(stage.name(), output.target(), false, Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(manifest)),
+                    manifest, seconds);
         } catch (Throwable t) {
             output.abort();
             sc.cancelJobGroup(group);
@@ -72,6 +72,35 @@ public final class StageRunner {
         } finally {
             sc.clearJobGroup();
         }
+    }
+
+    /** Each declared input finished, or one line naming the first missing one and the command that makes it. */
+    static void requireInputs(Stage stage, RunDirectory run) throws java.io.IOException {
+        for (Stage input : stage.inputs()) {
+            if (!run.isComplete(input.output())) {
+                throw new NasbertException(stage.name() + " reads the " + input.name() + " stage's output " + run.path(input.output())
+                        + ", which is missing or unfinished (no " + RunDirectory.SUCCESS + "); make it first with: bin/nasbert "
+                        + input.name() + " --run " + run.root());
+            }
+        }
+    }
+
+    /** What the stage may read: its declared settings (and run.dir), its declared inputs and its own output. */
+    static StageContext scopedContext(Stage stage, Settings settings, SparkSession spark, RunDirectory run) {
+        List<String> keys = new ArrayList<>();
+        keys.add(RUN_DIR.key());
+        for (Setting<?> setting : stage.settings()) {
+            keys.add(setting.key());
+        }
+        List<String> outputs = new ArrayList<>();
+        outputs.add(stage.output());
+        for (Stage input : stage.inputs()) {
+            outputs.add(input.output());
+        }
+        for (Stage input : stage.optionalInputs()) {
+            outputs.add(input.output());
+        }
+        return new StageContext(spark, settings.scopedTo(stage.name(), keys), run.scopedTo(stage.name(), outputs));
     }
 
     private static List<String> differences(RunDirectory run, Stage stage, Map<String, String> asked) throws Exception {
@@ -93,7 +122,8 @@ public final class StageRunner {
                     + String.join("; ", differences) + "); rerun with --force to redo it, or use another run.dir");
         }
         LOG.info("{}: {} is already finished; skipping (use --force to redo it)", stage.name(), run.path(stage.output()));
-        return new StageResult(stage.name(), run.path(stage.output()), true, manifest, 0);
+        return new StageResult(stage.name(), run.path(stage.output()), true, manifest,
+                run.manifest(stage.output(), stage.manifestType()), 0);
     }
 
     /** Every setting of the stage, checked now (before Spark does any work) and as the run will use it. */

@@ -22,6 +22,7 @@ import org.nasbert.prep.corpus.CorpusCounts;
 import org.nasbert.prep.corpus.CombinedCorpusInputFormat;
 import org.nasbert.prep.corpus.CorpusInputFormat;
 import org.nasbert.prep.corpus.CorpusRecord;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.teacher.TeacherCheckpoint;
@@ -35,9 +36,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
@@ -49,6 +48,7 @@ import java.util.NoSuchElementException;
  */
 public final class TokenizeStage implements Stage {
     public static final String OUTPUT = "corpus";
+    private static final String VOCABULARY_STEM = "vocabulary";
     /** The Parquet dataset inside the output directory (beside manifest.json), as Spark ML's data/. */
     public static final String DATA = "data";
     private static final Logger LOG = LoggerFactory.getLogger(TokenizeStage.class);
@@ -78,9 +78,15 @@ public final class TokenizeStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<CorpusManifest> manifestType() {
+        return CorpusManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         Configuration conf = context.hadoopConf();
         WordPieceVocabulary vocabulary = loadVocabulary(context);
+        String vocabularyFile = copyVocabulary(context, vocabulary.source(), output);
         CorpusFiles files = CorpusFiles.list(context.get(TokenizeSettings.INPUT), conf);
         SparkSession spark = context.spark();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -117,7 +123,7 @@ public final class TokenizeStage implements Stage {
                     + "' gave no sequences (" + files.files.size() + " files; " + counts + ")");
         }
         LOG.info("tokenize: {}", counts);
-        return manifest(context, vocabulary, files, partitions, counts);
+        return manifest(context, vocabulary, vocabularyFile, files, partitions, counts);
     }
 
     /** The vocabulary tokenize uses: tokenize.vocab, or the one beside the teacher. */
@@ -135,6 +141,39 @@ public final class TokenizeStage implements Stage {
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(location)) {
             return WordPieceVocabulary.read(in, location, "auto".equals(lowercase) ? null : Boolean.valueOf(lowercase));
         }
+    }
+
+    /**
+     * The vocabulary the corpus was tokenized with, as tokenize recorded it: its copy in the corpus output, checked
+     * against the recorded digest. Later stages use this, not today's settings, so that the students' ids mean what
+     * they meant when the corpus was made, on any machine (the original may sit in a driver's local cache).
+     */
+    public static WordPieceVocabulary recordedVocabulary(StageContext context) throws IOException {
+        Path manifest = new Path(context.run().path(OUTPUT), "manifest.json");
+        CorpusManifest.Vocabulary v = CorpusManifest.read(context.run()).vocabulary;
+        if (v == null || v.file == null) {
+            throw new NasbertException(manifest + " records no copy of the vocabulary (vocabulary.file; made by an older version); "
+                    + "redo tokenize with --force");
+        }
+        WordPieceVocabulary vocabulary;
+        try (InputStream in = context.run().fileSystem().open(new Path(context.run().path(OUTPUT), v.file))) {
+            vocabulary = WordPieceVocabulary.read(in, v.source, v.lowercase);
+        }
+        if (!vocabulary.sha256().equals(v.sha256)) {
+            throw new NasbertException(context.run().path(OUTPUT) + "/" + v.file + " has sha256 " + vocabulary.sha256()
+                    + ", but " + manifest + " records " + v.sha256 + "; redo tokenize with --force");
+        }
+        return vocabulary;
+    }
+
+    /** A copy of the vocabulary file in the output; returns its name there. */
+    private static String copyVocabulary(StageContext context, String source, StageOutput output) throws IOException {
+        String name = source.endsWith(".json") ? VOCABULARY_STEM + ".json" : VOCABULARY_STEM + ".txt";
+        try (InputStream in = new ResourceLocator(context.hadoopConf()).open(source);
+             java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), name), false)) {
+            org.apache.hadoop.io.IOUtils.copyBytes(in, out, 1 << 16);
+        }
+        return name;
     }
 
     /** About four input splits per core (so that uneven splits still keep every core busy), 1 to 64 MB each. */
@@ -160,35 +199,33 @@ public final class TokenizeStage implements Stage {
         return (int) Math.floorMod(h, (long) partitions);
     }
 
-    private Map<String, Object> manifest(StageContext context, WordPieceVocabulary vocabulary, CorpusFiles files,
-                                         int partitions, CorpusCounts counts) {
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("paths", context.get(TokenizeSettings.INPUT));
-        input.put("files", files.files.size());
-        input.put("bytes", files.bytes);
-        input.put("fingerprint", files.fingerprint);
-        manifest.put("input", input);
-        Map<String, Object> vocab = new LinkedHashMap<>();
-        vocab.put("source", vocabulary.source());
-        vocab.put("sha256", vocabulary.sha256());
-        vocab.put("size", vocabulary.size());
-        vocab.put("lowercase", vocabulary.normalizer().lowercase());
-        vocab.put("strip_accents", vocabulary.normalizer().stripAccents());
-        vocab.put("pad_id", vocabulary.padId());
-        vocab.put("cls_id", vocabulary.clsId());
-        vocab.put("sep_id", vocabulary.sepId());
-        vocab.put("mask_id", vocabulary.maskId());
-        manifest.put("vocabulary", vocab);
-        manifest.put("max_seq_len", context.get(TokenizeSettings.MAX_SEQ_LEN));
-        manifest.put("partitions", partitions == 0 ? "per input split" : String.valueOf(partitions));
-        Map<String, Object> countMap = new LinkedHashMap<>();
-        countMap.put("files", files.files.size());
-        countMap.putAll(counts.asMap(false));
-        manifest.put("counts", countMap);
-        manifest.put("skipped", counts.asMap(true));
-        manifest.put("schema", CorpusSchema.describe());
-        return manifest;
+    private CorpusManifest manifest(StageContext context, WordPieceVocabulary vocabulary, String vocabularyFile, CorpusFiles files,
+                                    int partitions, CorpusCounts counts) {
+        CorpusManifest m = new CorpusManifest();
+        m.input = new CorpusManifest.Input();
+        m.input.paths = context.get(TokenizeSettings.INPUT);
+        m.input.files = files.files.size();
+        m.input.bytes = files.bytes;
+        m.input.fingerprint = files.fingerprint;
+        CorpusManifest.Vocabulary v = new CorpusManifest.Vocabulary();
+        v.file = vocabularyFile;
+        v.source = vocabulary.source();
+        v.sha256 = vocabulary.sha256();
+        v.size = vocabulary.size();
+        v.lowercase = vocabulary.normalizer().lowercase();
+        v.stripAccents = vocabulary.normalizer().stripAccents();
+        v.padId = vocabulary.padId();
+        v.clsId = vocabulary.clsId();
+        v.sepId = vocabulary.sepId();
+        v.maskId = vocabulary.maskId();
+        m.vocabulary = v;
+        m.maxSeqLen = context.get(TokenizeSettings.MAX_SEQ_LEN);
+        m.partitions = partitions == 0 ? "per input split" : String.valueOf(partitions);
+        m.counts.put("files", (long) files.files.size());
+        m.counts.putAll(counts.asMap(false));
+        m.skipped = counts.asMap(true);
+        m.schema = CorpusSchema.describe();
+        return m;
     }
 
     /** Rows for the sequences; the counts items go to the accumulator. */

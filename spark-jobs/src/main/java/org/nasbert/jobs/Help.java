@@ -5,6 +5,7 @@ import org.nasbert.conf.Settings;
 import org.nasbert.stage.Stage;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The text of --help: stages, general options, each stage's options with their defaults. */
@@ -54,6 +55,7 @@ final class Help {
     }
 
     private static void stageOptions(PrintStream out, Stage stage) {
+        out.println(stage.name() + " reads: " + inputs(stage));
         out.println(stage.name() + " options (default in brackets):");
         Settings defaults = Settings.defaults();
         for (Setting<?> setting : stage.settings()) {
@@ -61,6 +63,16 @@ final class Help {
                     .toUpperCase().replace('-', '_').replaceAll(".*_", ""), setting.doc() + " ["
                     + defaults.raw(setting.key()) + "]");
         }
+    }
+
+    /** The stages whose outputs it reads, e.g. "tokenize, teacher; fidelity when finished". */
+    static String inputs(Stage stage) {
+        List<String> names = new ArrayList<>();
+        stage.inputs().forEach(s -> names.add(s.name()));
+        String required = names.isEmpty() ? "nothing of the run" : String.join(", ", names);
+        names.clear();
+        stage.optionalInputs().forEach(s -> names.add(s.name()));
+        return names.isEmpty() ? required : required + "; " + String.join(", ", names) + " when finished";
     }
 
     private static void row(PrintStream out, String left, String right) {

@@ -15,7 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +94,13 @@ class AirflowDagTest {
                 assertEquals(corpus, cli.settings.raw("tokenize.input"), "the sensor waits for what tokenize reads");
             }
         }
+        for (Stage stage : pipeline) {
+            Set<String> upstream = ancestors(tasks, stage.name().replace("-", "_"));
+            for (Stage input : stage.inputs()) {
+                assertTrue(upstream.contains(input.name().replace("-", "_")), "the DAG runs " + stage.name() + " after its input "
+                        + input.name() + " (declared by the stage): " + upstream);
+            }
+        }
         // one directory per DAG run, a path Hadoop takes (no ':' or '+' past the scheme)
         assertTrue(runDir.startsWith("hdfs://") && runDir.endsWith("/nasbert/scheduled__2026-11-23T00-00-00-00-00"), runDir);
         assertFalse(runDir.substring("hdfs://".length()).matches(".*[:+].*"), runDir);
@@ -114,6 +127,23 @@ class AirflowDagTest {
             out.write(buffer, 0, n);
         }
         return out.toByteArray();
+    }
+
+    /** Every task the DAG runs before {@code taskId}, following the upstream links. */
+    private static Set<String> ancestors(JsonNode tasks, String taskId) {
+        Map<String, List<String>> upstream = new HashMap<>();
+        for (JsonNode t : tasks) {
+            upstream.put(t.path("task_id").asText(), strings(t.path("upstream")));
+        }
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(upstream.get(taskId));
+        while (!todo.isEmpty()) {
+            String t = todo.pop();
+            if (seen.add(t)) {
+                todo.addAll(upstream.get(t));
+            }
+        }
+        return seen;
     }
 
     private static List<String> strings(JsonNode array) {

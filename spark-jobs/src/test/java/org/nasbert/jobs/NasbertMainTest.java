@@ -122,4 +122,44 @@ class NasbertMainTest {
                 temp.resolve("nothing-here").toString()).exitCode);
         assertTrue(stderr().trim().endsWith("does not exist (or matches no file)"), stderr());
     }
+
+    @Test
+    void aStageWhoseInputIsMissingIsRefusedBeforeAnyWorkNamingTheCommandThatMakesIt() throws Exception {
+        Path run = temp.resolve("run");
+        Files.createDirectories(run.resolve("corpus")); // tokenize started but never finished: no _SUCCESS
+        assertEquals(1, run("teacher", "--run", run.toString()).exitCode);
+        String line = stderr().trim();
+        assertTrue(line.startsWith("nasbert teacher: teacher reads the tokenize stage's output ") && line.contains(run + "/corpus")
+                && line.endsWith("make it first with: bin/nasbert tokenize --run file:" + run), line);
+        assertEquals(1, line.split("\n").length, "one line: " + line);
+        try (java.util.stream.Stream<Path> left = Files.list(run)) {
+            assertEquals(java.util.Collections.singletonList("corpus"), left.map(p -> p.getFileName().toString())
+                    .collect(java.util.stream.Collectors.toList()), "nothing written");
+        }
+    }
+
+    @Test
+    void helpSaysWhatEachStageReads() {
+        assertEquals(0, run("evaluate", "--help").exitCode);
+        assertTrue(stdout().contains("evaluate reads: tokenize, distill, finetune\n"), stdout());
+        out.reset();
+        assertEquals(0, run("report", "--help").exitCode);
+        assertTrue(stdout().contains("report reads: train-blocks, search, distill, evaluate, export; fidelity when finished\n"), stdout());
+    }
+
+    @Test
+    void thePipelineRunsEveryStageAfterItsInputs() {
+        java.util.List<String> order = new java.util.ArrayList<>();
+        for (org.nasbert.stage.Stage stage : Stages.pipeline()) {
+            for (org.nasbert.stage.Stage input : stage.inputs()) {
+                assertTrue(order.contains(input.name()), stage.name() + " after " + input.name());
+            }
+            order.add(stage.name());
+        }
+        java.util.List<org.nasbert.stage.Stage> swapped = new java.util.ArrayList<>(Stages.pipeline());
+        java.util.Collections.swap(swapped, 0, 1);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Stages.inInputOrder(swapped));
+        assertEquals("the pipeline runs teacher before its input tokenize", e.getMessage());
+    }
 }

@@ -1,8 +1,8 @@
 package org.nasbert.jobs.fidelity;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.nasbert.conf.Setting;
 import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.students.StudentsManifest;
 import org.nasbert.space.Architecture;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.DistillSettings;
@@ -29,18 +29,17 @@ final class DistilledAlone {
         if (!context.run().isComplete(DistillStage.OUTPUT)) {
             return out;
         }
-        JsonNode distilled = context.run().manifest(DistillStage.OUTPUT);
+        StudentsManifest distilled = StudentsManifest.read(context.run());
         for (Setting<?> s : recipe) {
             boolean distillRecipe = s.key().startsWith("distill.") && s != DistillSettings.CHECKPOINT_EVERY;
-            if (distillRecipe && !String.valueOf(context.get(s)).equals(distilled.path("settings").path(s.key()).asText())) {
+            if (distillRecipe && !String.valueOf(context.get(s)).equals(distilled.setting(s.key()))) {
                 return out;
             }
         }
-        for (JsonNode s : distilled.path("students")) {
-            if ("fresh".equals(s.path("init").asText()) && s.has("held_out_loss")) {
-                out.results.put(key(Architecture.parse(s.path("architecture").asText()), s.path("embedding_size").asInt()),
-                        new double[]{s.path("held_out_loss_at_init").asDouble(), s.path("held_out_loss").asDouble(),
-                                s.path("seconds").asDouble(), 0});
+        for (StudentsManifest.Student s : distilled.students) {
+            if ("fresh".equals(s.init) && s.heldOutLoss != null && s.embeddingSize != null) {
+                out.results.put(key(Architecture.parse(s.architecture), s.embeddingSize),
+                        new double[]{s.heldOutLossAtInit, s.heldOutLoss, s.seconds, 0});
             }
         }
         return out;

@@ -180,11 +180,24 @@ final class FidelityReport {
         return out;
     }
 
-    Map<String, Object> manifest() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("students_distilled", students.size());
-        out.put("kendall_tau", intervals(tau));
-        out.put("spearman_rho", intervals(rho));
+    FidelityManifest manifest() {
+        FidelityManifest out = new FidelityManifest();
+        out.studentsDistilled = students.size();
+        out.kendallTau = correlations(tau);
+        out.spearmanRho = correlations(rho);
+        return out;
+    }
+
+    private static Map<String, FidelityManifest.Correlation> correlations(Map<String, Bootstrap.Interval> m) {
+        Map<String, FidelityManifest.Correlation> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Bootstrap.Interval> e : m.entrySet()) {
+            FidelityManifest.Correlation c = new FidelityManifest.Correlation();
+            c.estimate = finite(e.getValue().estimate);
+            c.low = finite(e.getValue().low);
+            c.high = finite(e.getValue().high);
+            c.resamplesLeftOut = e.getValue().undefined;
+            out.put(e.getKey(), c);
+        }
         return out;
     }
 

@@ -1,5 +1,7 @@
 package org.nasbert.jobs.fidelity;
 
+import org.nasbert.prep.TokenizeStage;
+import java.util.Collections;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
@@ -10,7 +12,11 @@ import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
 import org.nasbert.jobs.supernet.SupernetEvaluator;
+import org.nasbert.jobs.supernet.SupernetManifest;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.jobs.search.ParetoFile;
+import org.nasbert.jobs.search.SearchManifest;
+import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.search.ArchitectureSearch;
 import org.nasbert.search.FidelitySample;
@@ -19,10 +25,10 @@ import org.nasbert.search.SearchSettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.StudentSize;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.DistillSettings;
-import org.nasbert.supernet.SupernetSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,18 +79,33 @@ public final class FidelityStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage(), new SearchStage());
+    }
+
+    /** Distill's students, whose losses it reuses when finished. */
+    @Override
+    public List<Stage> optionalInputs() {
+        return Collections.singletonList(new DistillStage());
+    }
+
+    @Override
+    public Class<FidelityManifest> manifestType() {
+        return FidelityManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
         Path searched = context.run().requireComplete(SearchStage.OUTPUT, "search");
-        JsonNode pareto = read(context, new Path(searched, SearchStage.PARETO));
-        JsonNode searchSettings = context.run().manifest(SearchStage.OUTPUT).path("settings");
-        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT).path("teacher");
+        ParetoFile pareto = ParetoFile.read(context.run());
+        TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         // the search's own conditions, as it recorded them: its score is what is being tested
-        StudentSize size = new StudentSize(teacher.path("vocab_size").asInt(StudentSize.BERT.vocab()), teacher.path("max_positions").asInt(512),
-                2, context.run().manifest(TrainBlocksStage.OUTPUT).path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt(),
-                pareto.path("embedding_size_setting").asInt(0));
-        int scoreSequences = searchSettings.path(SearchSettings.EVAL_SEQUENCES.key()).asInt(32);
+        StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions,
+                2, SupernetManifest.read(context.run()).ffnRatio(),
+                pareto.embeddingSizeSetting);
+        int scoreSequences = Integer.parseInt(SearchManifest.read(context.run()).setting(SearchSettings.EVAL_SEQUENCES.key()));
         List<List<ArchitectureSearch.Scored>> blocks = SearchStage.candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
         ArchitectureSearch costs = new ArchitectureSearch(blocks, size, LatencyStage.readTable(context), StudentSize.FLOPS_SEQUENCE);
 
@@ -142,12 +163,11 @@ public final class FidelityStage implements Stage {
     }
 
     /** Each distinct student the search chose, with the constraints it answers. */
-    public static Map<Architecture, List<String>> chosen(JsonNode pareto) {
+    public static Map<Architecture, List<String>> chosen(ParetoFile pareto) {
         Map<Architecture, List<String>> out = new LinkedHashMap<>();
-        for (JsonNode c : pareto.path("constraints")) {
-            if (c.path("chosen").isObject()) {
-                out.computeIfAbsent(Architecture.parse(c.path("chosen").path("architecture").asText()), k -> new ArrayList<>())
-                        .add(c.path("constraint").asText());
+        for (ParetoFile.ConstraintResult c : pareto.constraints) {
+            if (c.chosen != null) {
+                out.computeIfAbsent(Architecture.parse(c.chosen.architecture), k -> new ArrayList<>()).add(c.constraint);
             }
         }
         return out;

@@ -1,6 +1,6 @@
 package org.nasbert.jobs.finetune;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.students.DistillStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -19,14 +19,14 @@ import org.nasbert.finetune.TaskHead;
 import org.nasbert.finetune.TeacherEncoder;
 import org.nasbert.io.StageOutput;
 import org.nasbert.prep.TokenizeStage;
+import org.nasbert.spark.PerModelTasks;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
-import org.nasbert.tasks.Metrics;
 import org.nasbert.tasks.TaskFormat;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
-import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.text.WordPieceVocabulary;
 
 import java.io.IOException;
@@ -65,7 +65,12 @@ public final class EvaluateStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.MAX_LENGTH, FinetuneSettings.RESAMPLES);
+        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.RESAMPLES);
+    }
+
+    @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new DistillStage(), new FinetuneStage());
     }
 
     @Override
@@ -88,17 +93,24 @@ public final class EvaluateStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<EvaluateManifest> manifestType() {
+        return EvaluateManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         Path finetuned = context.run().requireComplete(FinetuneStage.OUTPUT, "finetune");
-        JsonNode tuned = context.run().manifest(FinetuneStage.OUTPUT);
-        TaskFormat format = TaskFormat.named(tuned.path("format").asText(), context.run().path(FinetuneStage.OUTPUT) + "/manifest.json");
-        List<String> labels = new ArrayList<>();
-        tuned.path("labels").forEach(l -> labels.add(l.asText()));
-        WordPieceVocabulary vocabulary = TokenizeStage.loadVocabulary(context);
+        FinetuneManifest tuned = FinetuneManifest.read(context.run());
+        TaskFormat format = TaskFormat.named(tuned.format, context.run().path(FinetuneStage.OUTPUT) + "/manifest.json");
+        List<String> labels = tuned.labels;
+        WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context);
+        // the task, its length limit and the teacher as finetune recorded them: today's settings may name others
+        String task = tuned.task;
+        int maxLength = tuned.maxLength();
         List<TaskData> files = new ArrayList<>();
         List<List<EncodedExample>> data = new ArrayList<>();
         for (String f : context.get(FinetuneSettings.EVAL_FILES).split(",")) {
-            TaskData d = TaskData.read(context, TaskData.resolve(context, f), format, vocabulary);
+            TaskData d = TaskData.read(context, TaskData.resolve(task, f), format, vocabulary, maxLength);
             if (d.examples.isEmpty()) {
                 throw new NasbertException(d.file + " has no usable example (skipped: " + d.read.skipped + ")");
             }
@@ -107,53 +119,66 @@ public final class EvaluateStage implements Stage {
         }
         List<Model> models = new ArrayList<>(); // every seed's fine-tuning of every model, in the manifest's order
         List<Integer> seedsOf = new ArrayList<>();
-        for (JsonNode m : tuned.path("models")) {
+        for (FinetuneManifest.Model m : tuned.models) {
             List<String> dirs = new ArrayList<>();
-            m.path("seeds").forEach(r -> dirs.add(r.path("dir").asText()));
+            if (m.seeds != null) {
+                m.seeds.forEach(r -> dirs.add(r.dir));
+            }
             if (dirs.isEmpty()) {
-                dirs.add(m.path("name").asText());
+                dirs.add(m.name);
             }
             for (String d : dirs) {
-                models.add(new Model(m.path("name").asText(), new Path(finetuned, d).toString(), m.path("layers_trained").asInt(0)));
+                models.add(new Model(m.name, new Path(finetuned, d).toString(), m.layersTrained == null ? 0 : m.layersTrained));
             }
             seedsOf.add(dirs.size());
         }
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         BigDl.init(context.spark().sparkContext());
-        Broadcast<BertWeights> weights = jsc.broadcast(TeacherCheckpoint.open(context.get(TeacherSettings.MODEL), context.hadoopConf()).weights());
+        Broadcast<BertWeights> weights = jsc.broadcast(TeacherCheckpoint.open(teacherModel(tuned), context.hadoopConf()).weights());
         Broadcast<List<List<EncodedExample>>> shared = jsc.broadcast(data);
-        int outputs = tuned.path("outputs").asInt();
+        int outputs = tuned.outputs;
         boolean regression = format.regression();
         List<String> metricNames = new ArrayList<>();
         format.metrics().forEach(x -> metricNames.add(x.name().toLowerCase(java.util.Locale.ROOT)));
-        List<List<Predictions>> bySeed = jsc.parallelize(models, models.size())
-                .map(m -> predict(m, weights.value(), shared.value(), outputs, regression)).collect();
+        List<List<Predictions>> bySeed = PerModelTasks.map(jsc, "nasbert evaluate: score", models,
+                m -> predict(m, weights.value(), shared.value(), outputs, regression));
         List<List<List<Predictions>>> predictions = new ArrayList<>(); // model -> seed -> file
         for (int i = 0, from = 0; i < seedsOf.size(); from += seedsOf.get(i), i++) {
             predictions.add(bySeed.subList(from, from + seedsOf.get(i)));
         }
         weights.destroy();
         shared.destroy();
-        Map<String, JsonNode> baselineFor = new java.util.HashMap<>();
-        for (JsonNode st : context.run().manifest(org.nasbert.jobs.students.DistillStage.OUTPUT).path("students")) {
-            baselineFor.put(st.path("name").asText(), st.path(org.nasbert.jobs.students.DistillStage.BASELINE_FOR));
+        Map<String, List<String>> baselineFor = new java.util.HashMap<>();
+        for (org.nasbert.jobs.students.StudentsManifest.Student st : org.nasbert.jobs.students.StudentsManifest.read(context.run()).students) {
+            baselineFor.put(st.name, st.baselineFor == null ? java.util.Collections.emptyList() : st.baselineFor);
         }
-        Map<String, Object> result = metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES));
+        // built as maps by the statistics, bound to the output's class once
+        EvaluateManifest result = org.nasbert.io.Json.MAPPER.convertValue(
+                metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES)), EvaluateManifest.class);
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), REPORT), false)) {
-            out.write(ScoreReport.markdown(org.nasbert.io.Json.MAPPER.valueToTree(result)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(ScoreReport.markdown(result).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
         return result;
     }
 
-    private static Map<String, Object> metrics(JsonNode tuned, Map<String, JsonNode> baselineFor, List<TaskData> files, List<List<EncodedExample>> data,
+    /** The teacher finetune fine-tuned (its model entry records the checkpoint). */
+    private static String teacherModel(FinetuneManifest tuned) {
+        FinetuneManifest.Model teacher = tuned.teacher();
+        if (teacher == null || teacher.model == null) {
+            throw new NasbertException("the finetune manifest names no teacher model (models[name = teacher].model); redo finetune");
+        }
+        return teacher.model;
+    }
+
+    private static Map<String, Object> metrics(FinetuneManifest tuned, Map<String, List<String>> baselineFor, List<TaskData> files, List<List<EncodedExample>> data,
                                                List<List<List<Predictions>>> predictions, List<String> metricNames, int resamples) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", tuned.path("task").asText());
-        out.put("format", tuned.path("format").asText());
-        List<Map<String, Object>> described = new ArrayList<>();
+        out.put("task", tuned.task);
+        out.put("format", tuned.format);
+        List<FinetuneManifest.TaskFile> described = new ArrayList<>();
         for (TaskData f : files) {
             described.add(f.describe());
         }
@@ -175,19 +200,17 @@ public final class EvaluateStage implements Stage {
             pool = Math.max(pool, p.size());
         }
         for (int i = 0; i < predictions.size(); i++) {
-            JsonNode m = tuned.path("models").get(i);
+            FinetuneManifest.Model m = tuned.models.get(i);
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", m.path("name").asText());
-            row.put("kind", m.path("kind").asText());
-            row.put("constraint", m.path("constraint").asText());
-            row.put("architecture", m.path("architecture").asText());
-            if (m.has("parameters")) {
-                row.put("parameters", m.path("parameters").asLong());
+            row.put("name", m.name);
+            row.put("kind", m.kind);
+            row.put("constraint", m.constraint);
+            row.put("architecture", m.architecture);
+            if (m.parameters != null) {
+                row.put("parameters", m.parameters);
             }
-            List<String> roles = new ArrayList<>();
-            baselineFor.getOrDefault(m.path("name").asText(), com.fasterxml.jackson.databind.node.MissingNode.getInstance())
-                    .forEach(r -> roles.add(r.asText()));
-            entries.add(new ScoreStatistics.Entry(m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(), roles));
+            List<String> roles = new ArrayList<>(baselineFor.getOrDefault(m.name, java.util.Collections.emptyList()));
+            entries.add(new ScoreStatistics.Entry(m.name, m.kind, m.constraint, roles));
             Map<String, Object> perFile = new LinkedHashMap<>();
             Map<String, Object> intervals = new LinkedHashMap<>();
             Map<String, Object> seedMean = new LinkedHashMap<>();

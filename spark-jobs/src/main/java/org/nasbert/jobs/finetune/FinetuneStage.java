@@ -1,6 +1,6 @@
 package org.nasbert.jobs.finetune;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.teacher.TeacherStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -20,9 +20,12 @@ import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
 import org.nasbert.finetune.TeacherEncoder;
 import org.nasbert.io.StageOutput;
-import org.nasbert.io.StepCheckpoints;
 import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.students.StudentsManifest;
 import org.nasbert.prep.TokenizeStage;
+import org.nasbert.spark.PerModelTasks;
+import org.nasbert.stage.CheckpointKey;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
@@ -30,7 +33,6 @@ import org.nasbert.student.StudentModel;
 import org.nasbert.tasks.TaskFormat;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
-import org.nasbert.teacher.TeacherSettings;
 import org.nasbert.text.WordPieceVocabulary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +42,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -83,6 +83,11 @@ public final class FinetuneStage implements Stage {
                 FinetuneSettings.CHECKPOINT_EVERY, FinetuneSettings.SEED, FinetuneSettings.SEEDS);
     }
 
+    @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new DistillStage());
+    }
+
     /** One fine-tuning of a student: its name, kind, constraint, where distill exported it, the seed and its output. */
     static final class Job implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -110,18 +115,23 @@ public final class FinetuneStage implements Stage {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<FinetuneManifest> manifestType() {
+        return FinetuneManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
-        JsonNode distilled = context.run().manifest(DistillStage.OUTPUT);
+        StudentsManifest distilled = StudentsManifest.read(context.run());
         TaskFormat format = TaskData.format(context);
-        WordPieceVocabulary vocabulary = vocabulary(context);
-        TaskData train = TaskData.read(context, TaskData.resolve(context, "train.tsv"), format, vocabulary);
+        WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context); // the one the students know
+        TaskData train = TaskData.read(context, TaskData.resolve(context.get(FinetuneSettings.TASK), "train.tsv"), format, vocabulary,
+                context.get(FinetuneSettings.MAX_LENGTH));
         if (train.examples.isEmpty()) {
             throw new NasbertException(train.file + " has no usable example (skipped: " + train.read.skipped + ")");
         }
         int outputs = format.regression() ? 1 : train.labels.size();
-        TeacherCheckpoint checkpoint = TeacherCheckpoint.open(context.get(TeacherSettings.MODEL), context.hadoopConf());
+        TeacherCheckpoint checkpoint = TeacherCheckpoint.open(teacherModel(context), context.hadoopConf());
         int layers = checkpoint.config().numLayers;
         int teacherLayers = context.get(FinetuneSettings.TEACHER_LAYERS);
         if (teacherLayers > layers) {
@@ -135,29 +145,27 @@ public final class FinetuneStage implements Stage {
         int seeds = context.get(FinetuneSettings.SEEDS);
         long seed = context.get(FinetuneSettings.SEED);
         List<Job> jobs = new ArrayList<>();
-        for (JsonNode s : distilled.path("students")) {
-            String name = s.path("name").asText();
+        for (StudentsManifest.Student s : distilled.students) {
+            String name = s.name;
             for (int k = 0; k < seeds; k++) {
-                jobs.add(new Job(name, s.path("kind").asText(), s.path("constraint").asText(), new Path(students, name).toString(), seed + k, k));
+                jobs.add(new Job(name, s.kind, s.constraint, new Path(students, name).toString(), seed + k, k));
             }
         }
         keepCheckpointsOnlyFor(context, train, distilled);
         Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString(), checkpoints(context).toString());
         LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students x {} seeds, {} epochs each",
-                train.file, train.examples.size(), outputs, trained, layers, distilled.path("students").size(), seeds, recipe.epochs);
+                train.file, train.examples.size(), outputs, trained, layers, distilled.students.size(), seeds, recipe.epochs);
         long teacherParameters = checkpoint.weights().parameterCount();
-        Result teacher = jsc.parallelize(Collections.singletonList(TEACHER), 1)
-                .map(name -> recipe.teacher(weights.value(), trained, examples.value())).collect().get(0);
+        Result teacher = PerModelTasks.map(jsc, "nasbert finetune: the teacher", Collections.singletonList(TEACHER),
+                name -> recipe.teacher(weights.value(), trained, examples.value())).get(0);
         weights.destroy();
         Broadcast<float[][]> logits = jsc.broadcast(teacher.logits);
-        List<Result> results = jobs.isEmpty() ? Collections.<Result>emptyList()
-                : jsc.parallelize(jobs, jobs.size()).map(job -> recipe.student(job, examples.value(), logits.value())).collect();
+        List<Result> results = PerModelTasks.map(jsc, "nasbert finetune: students and baselines", jobs,
+                job -> recipe.student(job, examples.value(), logits.value()));
         logits.destroy();
         examples.destroy();
         context.run().fileSystem().delete(checkpoints(context), true); // every model is written: nothing left to resume
-        Map<String, Object> m = manifest(context, train, format, outputs, trained, layers, teacher, jobs, results, distilled);
-        ((List<Map<String, Object>>) m.get("models")).get(0).put("parameters", teacherParameters);
-        return m;
+        return manifest(context, train, format, outputs, trained, layers, teacher, teacherParameters, jobs, results, distilled);
     }
 
     /** Where each model's checkpoints live until the stage finishes: {@code <run>/_checkpoints-finetune/<name>/}. */
@@ -169,92 +177,78 @@ public final class FinetuneStage implements Stage {
      * Checkpoints resume only the run that wrote them: other settings, other training examples (file, tokenizer,
      * length) or other distilled students start over.
      */
-    private void keepCheckpointsOnlyFor(StageContext context, TaskData train, JsonNode distilled) throws IOException {
-        StringBuilder key = new StringBuilder();
-        for (Setting<?> s : settings()) {
-            if (s != FinetuneSettings.CHECKPOINT_EVERY) { // how often to save does not change what is saved
-                key.append(s.key()).append('=').append(context.get(s)).append('\n');
-            }
-        }
-        key.append(TeacherSettings.MODEL.key()).append('=').append(context.get(TeacherSettings.MODEL)).append('\n');
-        key.append("examples sha256 ").append(EncodedExample.sha256(train.examples)).append('\n');
-        key.append("students ").append(distilled.path("students")).append('\n');
+    private void keepCheckpointsOnlyFor(StageContext context, TaskData train, StudentsManifest distilled) throws IOException {
+        CheckpointKey key = CheckpointKey.of(context, settings(), FinetuneSettings.CHECKPOINT_EVERY)
+                .with("teacher", teacherModel(context))
+                .with("examples sha256", EncodedExample.sha256(train.examples))
+                .with("students", org.nasbert.io.Json.MAPPER.writeValueAsString(distilled.students));
         Path dir = checkpoints(context);
-        boolean existed = context.run().fileSystem().exists(dir);
-        if (!StepCheckpoints.keepOnlyFor(context.run().fileSystem(), dir, key.toString()) && existed) {
+        if (!key.keepOnly(context, dir)) {
             LOG.info("finetune: {} belongs to other settings, examples or students; starting over", dir);
         }
     }
 
-    /** The tokenizer must be the one the corpus (so the students' embeddings) was built with. */
-    private static WordPieceVocabulary vocabulary(StageContext context) throws IOException {
-        WordPieceVocabulary v = TokenizeStage.loadVocabulary(context);
-        String used = context.run().manifest(TokenizeStage.OUTPUT).path("vocabulary").path("sha256").asText();
-        if (!used.isEmpty() && !used.equals(v.sha256())) {
-            throw new NasbertException("the vocabulary " + v.source() + " (sha256 " + v.sha256() + ") is not the one the corpus was "
-                    + "tokenized with (sha256 " + used + "); the students only know the corpus's");
-        }
-        return v;
+    /** The teacher the run distilled from, as the teacher stage recorded it (not today's teacher.model). */
+    static String teacherModel(StageContext context) throws IOException {
+        return org.nasbert.jobs.teacher.TeacherManifest.read(context.run()).teacher.location;
     }
 
-    private static Map<String, Object> manifest(StageContext context, TaskData train, TaskFormat format, int outputs, int trained,
-                                                int layers, Result teacher, List<Job> jobs, List<Result> results, JsonNode distilled) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task", context.get(FinetuneSettings.TASK));
-        m.put("format", format.key());
-        m.put("labels", train.labels);
-        m.put("outputs", outputs);
-        m.put("train", train.describe());
-        m.put("loss", "(1 - kd_weight) task + kd_weight T^2 KL(teacher || student); the teacher learns from the labels alone");
-        List<Map<String, Object>> models = new ArrayList<>();
-        Map<String, Object> t = describe(TEACHER, "teacher", "", teacher);
-        t.put("model", context.get(TeacherSettings.MODEL));
-        t.put("layers_trained", trained);
-        t.put("layers", layers);
-        t.put("architecture", "BERT " + layers + " layers");
-        models.add(t);
+    private static FinetuneManifest manifest(StageContext context, TaskData train, TaskFormat format, int outputs, int trained,
+                                             int layers, Result teacher, long teacherParameters, List<Job> jobs, List<Result> results,
+                                             StudentsManifest distilled) throws IOException {
+        FinetuneManifest m = new FinetuneManifest();
+        m.task = context.get(FinetuneSettings.TASK);
+        m.format = format.key();
+        m.labels = train.labels;
+        m.outputs = outputs;
+        m.train = train.describe();
+        m.loss = "(1 - kd_weight) task + kd_weight T^2 KL(teacher || student); the teacher learns from the labels alone";
+        FinetuneManifest.Model t = describe(TEACHER, "teacher", "", teacher);
+        t.model = teacherModel(context);
+        t.layersTrained = trained;
+        t.layers = layers;
+        t.architecture = "BERT " + layers + " layers";
+        t.parameters = teacherParameters;
+        m.models.add(t);
         int seeds = context.get(FinetuneSettings.SEEDS);
         for (int i = 0; i < jobs.size(); i += seeds) {
             Job j = jobs.get(i);
-            Map<String, Object> s = describe(j.name, j.kind, j.constraint, results.get(i));
+            FinetuneManifest.Model s = describe(j.name, j.kind, j.constraint, results.get(i));
             replicas(s, jobs.subList(i, i + seeds), results.subList(i, i + seeds));
-            for (JsonNode d : distilled.path("students")) {
-                if (d.path("name").asText().equals(j.name)) {
-                    s.put("architecture", d.path("architecture").asText());
-                    s.put("parameters", d.path("parameters").asLong());
-                }
+            StudentsManifest.Student d = distilled.student(j.name);
+            if (d != null) {
+                s.architecture = d.architecture;
+                s.parameters = d.parameters;
             }
-            models.add(s);
+            m.models.add(s);
         }
-        m.put("models", models);
         return m;
     }
 
     /** Every seed's fine-tuning of one model: its seed, directory and epoch losses (the first is the model's own). */
-    private static void replicas(Map<String, Object> model, List<Job> jobs, List<Result> results) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private static void replicas(FinetuneManifest.Model model, List<Job> jobs, List<Result> results) {
+        model.seeds = new ArrayList<>();
         double seconds = 0;
         for (int k = 0; k < jobs.size(); k++) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("seed", jobs.get(k).seed);
-            r.put("dir", jobs.get(k).dir);
-            r.put("epoch_losses", results.get(k).epochLosses);
-            out.add(r);
+            FinetuneManifest.Seed r = new FinetuneManifest.Seed();
+            r.seed = jobs.get(k).seed;
+            r.dir = jobs.get(k).dir;
+            r.epochLosses = results.get(k).epochLosses;
+            model.seeds.add(r);
             seconds += results.get(k).seconds;
         }
-        model.put("seconds", seconds);
-        model.put("seeds", out);
+        model.seconds = seconds;
     }
 
-    private static Map<String, Object> describe(String name, String kind, String constraint, Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("kind", kind);
-        m.put("constraint", constraint);
-        m.put("epoch_losses", r.epochLosses);
-        m.put("seconds", r.seconds);
+    private static FinetuneManifest.Model describe(String name, String kind, String constraint, Result r) {
+        FinetuneManifest.Model m = new FinetuneManifest.Model();
+        m.name = name;
+        m.kind = kind;
+        m.constraint = constraint;
+        m.epochLosses = r.epochLosses;
+        m.seconds = r.seconds;
         if (r.resumedFromStep > 0) {
-            m.put("resumed_from_step", r.resumedFromStep);
+            m.resumedFromStep = r.resumedFromStep;
         }
         return m;
     }

@@ -1,10 +1,6 @@
 package org.nasbert.jobs.finetune;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.nasbert.jobs.students.DistillStage;
-
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,12 +9,13 @@ final class ScoreReport {
     private ScoreReport() {
     }
 
-    static String markdown(JsonNode metrics) {
+    static String markdown(EvaluateManifest metrics) {
         List<String> columns = new ArrayList<>();
-        JsonNode first = metrics.path("models").path(0).path("metrics");
-        first.fields().forEachRemaining(f -> f.getValue().fieldNames().forEachRemaining(n -> columns.add(f.getKey() + " " + n)));
+        if (!metrics.models.isEmpty()) {
+            metrics.models.get(0).metrics.forEach((file, byMetric) -> byMetric.keySet().forEach(n -> columns.add(file + " " + n)));
+        }
         StringBuilder md = new StringBuilder();
-        md.append("# Downstream scores: ").append(metrics.path("task").asText()).append(" (").append(metrics.path("format").asText())
+        md.append("# Downstream scores: ").append(metrics.task).append(" (").append(metrics.format)
                 .append(")\n\n| model | kind | constraint | parameters |");
         for (String c : columns) {
             md.append(' ').append(c).append(" |");
@@ -27,11 +24,11 @@ final class ScoreReport {
         for (int i = 0; i < columns.size(); i++) {
             md.append("---:|");
         }
-        for (JsonNode m : metrics.path("models")) {
-            md.append(String.format("%n| %s | %s | %s | %s |", m.path("name").asText(), m.path("kind").asText(), m.path("constraint").asText(),
-                    m.has("parameters") ? String.format("%,d", m.path("parameters").asLong()) : ""));
-            List<Double> v = values(m, "metrics");
-            List<Double> sd = values(m, "seed_sd");
+        for (EvaluateManifest.Scored m : metrics.models) {
+            md.append(String.format("%n| %s | %s | %s | %s |", m.name, m.kind, m.constraint,
+                    m.parameters != null ? String.format("%,d", m.parameters) : ""));
+            List<Double> v = values(m.metrics);
+            List<Double> sd = values(m.seedSd);
             List<double[]> ci = intervals(m);
             for (int i = 0; i < v.size(); i++) {
                 md.append(String.format(" %.4f", v.get(i))).append(i < sd.size() ? String.format(" ± %.4f", sd.get(i)) : "")
@@ -42,30 +39,27 @@ final class ScoreReport {
         md.append("\n\n## Searched students against the uniform baselines of their constraints\n\nSame examples for both; the "
                 + "difference is searched - baseline with its paired-bootstrap 95% interval.\n\n| constraints | searched | baseline | file | "
                 + "metric | difference [95%] | test | p | verdict |\n|---|---|---|---|---|---:|---|---:|---|");
-        for (JsonNode c : metrics.path("comparisons")) {
-            List<String> constraints = new ArrayList<>();
-            c.path("constraints").forEach(x -> constraints.add(x.asText()));
-            md.append(String.format("%n| %s | %s | %s | %s | %s | %+.4f [%+.4f, %+.4f] | %s | %.3g | %s |", String.join(", ", constraints),
-                    c.path("searched").asText(), c.path("baseline").asText(), c.path("file").asText(), c.path("metric").asText(),
-                    c.path("difference").asDouble(), c.path("low").asDouble(), c.path("high").asDouble(), c.path("test").asText(),
-                    c.path("p").asDouble(), c.path("verdict").asText()));
+        for (EvaluateManifest.Comparison c : metrics.comparisons) {
+            md.append(String.format("%n| %s | %s | %s | %s | %s | %+.4f [%+.4f, %+.4f] | %s | %.3g | %s |", String.join(", ", c.constraints),
+                    c.searched, c.baseline, c.file, c.metric, c.difference, c.low, c.high, c.test, c.p, c.verdict));
         }
-        return md.append(String.format("%n%n%s. Files: %s%n", metrics.path("statistics").asText("no statistics recorded"),
-                metrics.path("files"))).toString();
+        return md.append(String.format("%n%n%s. Files: %s%n", metrics.statistics == null ? "no statistics recorded" : metrics.statistics,
+                org.nasbert.io.Json.MAPPER.valueToTree(metrics.files))).toString();
     }
 
     /** Each metric's bootstrap interval in the order of {@link #values}; empty for metrics.json of an earlier version. */
-    private static List<double[]> intervals(JsonNode model) {
+    private static List<double[]> intervals(EvaluateManifest.Scored model) {
         List<double[]> out = new ArrayList<>();
-        model.path("intervals").fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(
-                x -> out.add(new double[]{x.getValue().path("low").asDouble(), x.getValue().path("high").asDouble()})));
+        model.intervals.values().forEach(byMetric -> byMetric.values().forEach(x -> out.add(new double[]{x.low, x.high})));
         return out;
     }
 
-    /** A model's "metrics" (the pooled scores) or "seed_sd" (their spread over seeds; absent for one seed), in column order. */
-    private static List<Double> values(JsonNode model, String field) {
+    /** Scores by file and metric (the pooled ones, or their spread over seeds: null for one seed), in column order. */
+    private static List<Double> values(Map<String, Map<String, Double>> byFile) {
         List<Double> out = new ArrayList<>();
-        model.path(field).fields().forEachRemaining(f -> f.getValue().fields().forEachRemaining(x -> out.add(x.getValue().asDouble())));
+        if (byFile != null) {
+            byFile.values().forEach(byMetric -> out.addAll(byMetric.values()));
+        }
         return out;
     }
 }

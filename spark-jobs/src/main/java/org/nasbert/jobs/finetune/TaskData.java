@@ -15,9 +15,7 @@ import org.nasbert.text.WordPieceVocabulary;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** One labelled file of the task, read on the driver and tokenized with the teacher's vocabulary. */
 final class TaskData {
@@ -38,22 +36,22 @@ final class TaskData {
         return TaskFormat.named(context.get(FinetuneSettings.FORMAT), "finetune.format");
     }
 
-    /** {@code name} inside finetune.task, unless it is a path or URI of its own. */
-    static String resolve(StageContext context, String name) {
+    /** {@code name} inside the task directory (finetune.task), unless it is a path or URI of its own. */
+    static String resolve(String task, String name) {
         String n = name.trim();
         if (n.startsWith("/") || n.contains(":")) {
             return n;
         }
-        return new Path(context.get(FinetuneSettings.TASK), n).toString();
+        return new Path(task, n).toString();
     }
 
-    static TaskData read(StageContext context, String file, TaskFormat format, WordPieceVocabulary vocabulary) throws IOException {
+    static TaskData read(StageContext context, String file, TaskFormat format, WordPieceVocabulary vocabulary, int maxLength)
+            throws IOException {
         TaskReader.Result result;
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(file)) {
             result = TaskReader.read(in, file, format);
         }
         WordPieceTokenizer tokenizer = WordPieceTokenizer.forVocabulary(vocabulary);
-        int maxLength = context.get(FinetuneSettings.MAX_LENGTH);
         List<EncodedExample> examples = new ArrayList<>(result.examples.size());
         for (TaskExample e : result.examples) {
             examples.add(EncodedExample.of(e, tokenizer, maxLength));
@@ -81,13 +79,13 @@ final class TaskData {
         return out;
     }
 
-    Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("file", file);
-        m.put("examples", examples.size());
-        m.put("skipped", read.skipped);
+    FinetuneManifest.TaskFile describe() {
+        FinetuneManifest.TaskFile m = new FinetuneManifest.TaskFile();
+        m.file = file;
+        m.examples = examples.size();
+        m.skipped = read.skipped;
         if (!read.problems.isEmpty()) {
-            m.put("first_problems", read.problems);
+            m.firstProblems = read.problems;
         }
         return m;
     }

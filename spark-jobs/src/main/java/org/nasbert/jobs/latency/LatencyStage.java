@@ -1,11 +1,11 @@
 package org.nasbert.jobs.latency;
 
+import org.nasbert.jobs.teacher.TeacherStage;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.nasbert.engine.MklDispatch;
 import org.nasbert.io.ResourceLocator;
 import org.nasbert.io.StageOutput;
@@ -18,6 +18,7 @@ import org.nasbert.latency.LatencySettings;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.search.SearchSettings;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.SupernetSettings;
@@ -66,10 +67,16 @@ public final class LatencyStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.FFN_RATIO,
-                LatencySettings.ENGINE, LatencySettings.BATCH, LatencySettings.SEQUENCE_LENGTH, LatencySettings.THREADS,
+        return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.LAYERS_PER_BLOCK,
+                SupernetSettings.FFN_RATIO, LatencySettings.ENGINE, LatencySettings.BATCH, LatencySettings.SEQUENCE_LENGTH, LatencySettings.THREADS,
                 LatencySettings.RUNS, LatencySettings.IMPORT, LatencySettings.DEVICE, LatencySettings.TABLES,
                 SearchSettings.EMBEDDING_SIZE, org.nasbert.student.DistillSettings.OBJECTIVE);
+    }
+
+    /** The teacher's width, for the output projection the students carry (when teacher has run). */
+    @Override
+    public List<Stage> optionalInputs() {
+        return Collections.singletonList(new TeacherStage());
     }
 
     /** The engine the settings name, at their batch, length, threads and runs. */
@@ -80,7 +87,12 @@ public final class LatencyStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<LatencyManifest> manifestType() {
+        return LatencyManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         SearchSpace space = SupernetSettings.space(context.settings());
         int embeddingSize = context.get(SearchSettings.EMBEDDING_SIZE);
         String device = context.get(LatencySettings.DEVICE);
@@ -93,15 +105,15 @@ public final class LatencyStage implements Stage {
         if (imported.isEmpty() && files.containsKey(device)) {
             imported = files.remove(device);
         }
-        Map<String, Object> manifest = new LinkedHashMap<>();
+        LatencyManifest manifest = new LatencyManifest();
         LatencyTable table;
         if (imported.isEmpty()) {
             table = measure(context, space, embeddingSize);
-            manifest.put("source", "measured");
+            manifest.source = "measured";
         } else {
             table = LatencyTable.fromJson(read(context, imported), imported);
             requireDeployment(table, context, imported);
-            manifest.put("source", imported);
+            manifest.source = imported;
         }
         requireComplete(table, space, embeddingSize, imported.isEmpty() ? "" : imported + " ");
         Map<String, LatencyTable> others = new LinkedHashMap<>();
@@ -117,20 +129,18 @@ public final class LatencyStage implements Stage {
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), SPACE))) { // what the probe measures
             out.write(TableSpec.of(context.settings()).withOutputWidth(table.outputWidth()).toJson().getBytes(StandardCharsets.UTF_8));
         }
-        Map<String, Object> devices = new LinkedHashMap<>();
-        devices.put(device, describe(manifest.get("source").toString(), table));
+        manifest.devices.put(device, describe(manifest.source, table));
         for (Map.Entry<String, LatencyTable> t : others.entrySet()) {
             try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), DeviceTables.file(t.getKey())))) {
                 out.write(t.getValue().toJson().getBytes(StandardCharsets.UTF_8));
             }
-            devices.put(t.getKey(), describe(files.get(t.getKey()), t.getValue()));
+            manifest.devices.put(t.getKey(), describe(files.get(t.getKey()), t.getValue()));
         }
-        manifest.put("units", LatencyTable.UNITS);
-        manifest.put("parts", table.parts().size());
-        manifest.put("engine", table.engine());
-        manifest.put("conditions", table.conditions());
-        manifest.put("device", device);
-        manifest.put("devices", devices);
+        manifest.units = LatencyTable.UNITS;
+        manifest.parts = table.parts().size();
+        manifest.engine = table.engine();
+        manifest.conditions.putAll(table.conditions());
+        manifest.device = device;
         return manifest;
     }
 
@@ -142,8 +152,8 @@ public final class LatencyStage implements Stage {
         if (!context.run().isComplete(org.nasbert.jobs.teacher.TeacherStage.OUTPUT)) {
             return 0;
         }
-        JsonNode teacher = context.run().manifest(org.nasbert.jobs.teacher.TeacherStage.OUTPUT).path("teacher");
-        return org.nasbert.jobs.students.DistillStage.maskedLm(context, teacher) ? 0 : teacher.path("hidden_size").asInt(0);
+        org.nasbert.jobs.teacher.TeacherManifest.Teacher teacher = org.nasbert.jobs.teacher.TeacherManifest.read(context.run()).teacher;
+        return org.nasbert.jobs.students.DistillStage.maskedLm(context, teacher) ? 0 : teacher.hiddenSize;
     }
 
     private static LatencyTable measure(StageContext context, SearchSpace space, int embeddingSize) throws IOException {
@@ -190,8 +200,8 @@ public final class LatencyStage implements Stage {
         }
     }
 
-    private static Map<String, Object> describe(String source, LatencyTable t) {
-        Map<String, Object> d = new LinkedHashMap<>();
+    private static Map<String, String> describe(String source, LatencyTable t) {
+        Map<String, String> d = new LinkedHashMap<>();
         d.put("source", source);
         for (String key : new String[]{LatencyEngine.ENGINE, LatencyConditions.ENGINE_VERSION, LatencyConditions.CPU,
                 LatencyConditions.BATCH, LatencyConditions.SEQUENCE_LENGTH, LatencyConditions.THREADS, "host", "date"}) {
@@ -207,14 +217,12 @@ public final class LatencyStage implements Stage {
         return LatencyTable.fromJson(read(context, file.toString()), file.toString());
     }
 
-    /** Every device's table by name, the run's own first (runs of an earlier version: one, named as latency.device). */
+    /** Every device's table by name, the run's own first, as the latency stage recorded them (older runs: one, "default"). */
     public static Map<String, LatencyTable> readTables(StageContext context) throws IOException {
         Map<String, LatencyTable> out = new LinkedHashMap<>();
-        JsonNode manifest = context.run().manifest(OUTPUT);
-        String own = manifest.path("device").asText(context.get(LatencySettings.DEVICE));
+        String own = LatencyManifest.read(context.run()).ownDevice();
         out.put(own, readTable(context));
-        for (java.util.Iterator<String> it = manifest.path("devices").fieldNames(); it.hasNext(); ) {
-            String name = it.next();
+        for (String name : LatencyManifest.read(context.run()).devices.keySet()) {
             if (!name.equals(own)) {
                 Path file = new Path(context.run().path(OUTPUT), DeviceTables.file(name));
                 out.put(name, LatencyTable.fromJson(read(context, file.toString()), file.toString()));

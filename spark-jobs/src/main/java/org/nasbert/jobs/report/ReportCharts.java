@@ -63,16 +63,16 @@ final class ReportCharts {
     }
 
     /** fidelity.json: each student's standalone loss against the search's score, the chosen ones apart. */
-    static byte[] fidelity(com.fasterxml.jackson.databind.JsonNode fidelity) throws IOException {
+    static byte[] fidelity(org.nasbert.jobs.fidelity.FidelityFile fidelity) throws IOException {
         XYChart chart = scatter("Ranking fidelity: search score against standalone distillation", "search score (supernet, whole student)",
                 "standalone held-out loss");
         for (boolean chosen : new boolean[]{true, false}) {
             List<Double> xs = new ArrayList<>();
             List<Double> ys = new ArrayList<>();
-            for (com.fasterxml.jackson.databind.JsonNode s : fidelity.path("students")) {
-                if ((s.path("chosen_for").size() > 0) == chosen) {
-                    xs.add(s.path("search_score").asDouble());
-                    ys.add(s.path("standalone_loss").asDouble());
+            for (org.nasbert.jobs.fidelity.FidelityFile.Student s : fidelity.students) {
+                if (!s.chosenFor.isEmpty() == chosen) {
+                    xs.add(s.searchScore);
+                    ys.add(s.standaloneLoss);
                 }
             }
             if (!xs.isEmpty()) {

@@ -1,10 +1,12 @@
 package org.nasbert.jobs.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.fidelity.FidelityFile;
+import org.nasbert.jobs.fidelity.FidelityManifest;
+import org.nasbert.jobs.students.ExportManifest;
+import org.nasbert.jobs.supernet.SupernetManifest;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -13,19 +15,19 @@ final class ReportMarkdown {
     private ReportMarkdown() {
     }
 
-    static String of(String run, RunTable table, List<String> unmet, JsonNode supernet, Map<Integer, List<double[]>> pruning, Collection<String> charts,
-                     String chartsMissing, JsonNode fidelity, JsonNode exported) {
+    static String of(String run, RunTable table, List<String> unmet, SupernetManifest supernet, Map<Integer, List<double[]>> pruning,
+                     Collection<String> charts, String chartsMissing, FidelityFile fidelity, ExportManifest exported) {
         StringBuilder md = new StringBuilder();
         md.append("# NAS-BERT run report\n\n");
         md.append("Run directory: `").append(run).append("`. Task: `").append(table.task).append("`; score: ").append(table.scoreName)
                 .append(". Teacher: ").append(table.teacher == null ? "not evaluated" : String.format("%s, %,d parameters, score %.4f",
                         table.teacher.architecture, table.teacher.parameters, table.teacher.score)).append(".\n\n");
         md.append("## Students per constraint\n\n");
-        JsonNode conditions = exported.path("conditions");
+        Map<String, String> conditions = exported.conditions;
         md.append(String.format("Latency: batch %s x %s tokens, %s thread(s), in %s, predicted by the latency table and measured "
-                        + "whole (export stage). Loss: held-out distillation loss (distill stage).%n%n", conditions.path("batch").asText("?"),
-                conditions.path("sequence_length").asText("?"), conditions.path("threads").asText("?"),
-                exported.path("engine").asText("bigdl")));
+                        + "whole (export stage). Loss: held-out distillation loss (distill stage).%n%n", conditions.getOrDefault("batch", "?"),
+                conditions.getOrDefault("sequence_length", "?"), conditions.getOrDefault("threads", "?"),
+                exported.engine == null ? "bigdl" : exported.engine));
         md.append("| constraint | searched student | parameters | predicted ms | measured ms | loss | score | baseline | "
                 + "parameters | measured ms | loss | score | searched vs baseline | teacher score |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|\n");
@@ -63,12 +65,11 @@ final class ReportMarkdown {
         fidelity(md, fidelity, charts);
         md.append("## Block-wise distillation of the supernet\n\n");
         md.append(String.format("%,d steps. Held-out loss per block, mean over sampled paths (at init -> trained; copy-the-input "
-                + "baseline):%n%n", supernet.path("steps").asLong()));
+                + "baseline):%n%n", supernet.steps));
         int n = 0;
-        for (JsonNode b : supernet.path("evaluation")) {
-            md.append(String.format("- block %d: %s -> %.4f; copy %.4f%n", n++, b.has("mean_loss_at_init")
-                            ? String.format("%.4f", b.path("mean_loss_at_init").asDouble()) : "(resumed)", b.path("mean_loss").asDouble(),
-                    b.path("copy_input_loss").asDouble()));
+        for (SupernetManifest.BlockEvaluation b : supernet.evaluation) {
+            md.append(String.format("- block %d: %s -> %.4f; copy %.4f%n", n++, b.meanLossAtInit != null
+                    ? String.format("%.4f", b.meanLossAtInit) : "(resumed)", b.meanLoss, b.copyInputLoss));
         }
         md.append('\n');
         image(md, charts, "block-losses.png", "Training loss per block");
@@ -94,7 +95,7 @@ final class ReportMarkdown {
     }
 
     /** How truly the search ranks: fidelity.json's correlations, or how to measure them when the stage did not run. */
-    private static void fidelity(StringBuilder md, JsonNode fidelity, Collection<String> charts) {
+    private static void fidelity(StringBuilder md, FidelityFile fidelity, Collection<String> charts) {
         md.append("## Ranking fidelity\n\n");
         if (fidelity == null) {
             md.append("Not measured in this run (`bin/nasbert fidelity --run <run>` distils a sample of students alone and "
@@ -103,53 +104,52 @@ final class ReportMarkdown {
         }
         md.append(String.format("%d students (the chosen ones and others across the size range) distilled alone by distill's recipe. "
                 + "Rank correlation of each predictor with their held-out loss (positive = the same order), bootstrap 95%% intervals "
-                + "over the students:%n%n| predictor | Kendall tau | Spearman rho |%n|---|---|---|%n", fidelity.path("students").size()));
+                + "over the students:%n%n| predictor | Kendall tau | Spearman rho |%n|---|---|---|%n", fidelity.students.size()));
         String[][] predictors = {{"search_score", "search score (what the search chooses by)"},
                 {"predicted_loss", "block-wise predicted loss"}, {"parameters", "parameters (reference)"},
                 {"calibrated_block_losses", "block losses weighted by a fit to the others (leave-one-out)"}};
         for (String[] p : predictors) {
-            if (!fidelity.path("kendall_tau").has(p[0])) {
+            if (!fidelity.kendallTau.containsKey(p[0])) {
                 continue;
             }
-            md.append(String.format("| %s | %s | %s |%n", p[1], interval(fidelity.path("kendall_tau").path(p[0])),
-                    interval(fidelity.path("spearman_rho").path(p[0]))));
+            md.append(String.format("| %s | %s | %s |%n", p[1], interval(fidelity.kendallTau.get(p[0])), interval(fidelity.spearmanRho.get(p[0]))));
         }
         md.append('\n');
         image(md, charts, "fidelity.png", "Search score against standalone loss");
     }
 
-    private static String interval(JsonNode m) {
-        return m.path("estimate").isNumber() ? String.format("%+.3f [%+.3f, %+.3f]", m.path("estimate").asDouble(), m.path("low").asDouble(),
-                m.path("high").asDouble()) : "undefined (a constant side)";
+    private static String interval(FidelityManifest.Correlation m) {
+        return m != null && m.estimate != null ? String.format("%+.3f [%+.3f, %+.3f]", m.estimate, m.low, m.high)
+                : "undefined (a constant side)";
     }
 
     /** summary.json: per constraint, the searched student and its baseline with their numbers and the teacher's score. */
-    static List<Map<String, Object>> rows(RunTable table) {
-        List<Map<String, Object>> rows = new ArrayList<>();
+    static List<ReportManifest.Row> rows(RunTable table) {
+        List<ReportManifest.Row> rows = new ArrayList<>();
         for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWithBaselines().entrySet()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("constraint", e.getKey().constraint);
-            row.put("searched", model(e.getKey()));
-            row.put("baseline", e.getValue() == null ? null : model(e.getValue()));
-            row.put("verdict", table.verdict(e.getKey(), e.getValue()));
+            ReportManifest.Row row = new ReportManifest.Row();
+            row.constraint = e.getKey().constraint;
+            row.searched = model(e.getKey());
+            row.baseline = e.getValue() == null ? null : model(e.getValue());
+            row.verdict = table.verdict(e.getKey(), e.getValue());
             RunTable.Model latency = table.searchedWith("latency").get(e.getKey());
-            row.put("latency_baseline", latency == null ? null : model(latency));
-            row.put("latency_verdict", table.verdict(e.getKey(), latency));
-            row.put("teacher_score", table.teacher == null ? null : finite(table.teacher.score));
+            row.latencyBaseline = latency == null ? null : model(latency);
+            row.latencyVerdict = table.verdict(e.getKey(), latency);
+            row.teacherScore = table.teacher == null ? null : finite(table.teacher.score);
             rows.add(row);
         }
         return rows;
     }
 
-    private static Map<String, Object> model(RunTable.Model m) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("name", m.name);
-        out.put("architecture", m.architecture);
-        out.put("parameters", m.parameters);
-        out.put("predicted_ms", finite(m.predictedMs));
-        out.put("measured_ms", finite(m.measuredMs));
-        out.put("distill_loss", finite(m.distillLoss));
-        out.put("score", finite(m.score));
+    private static ReportManifest.Model model(RunTable.Model m) {
+        ReportManifest.Model out = new ReportManifest.Model();
+        out.name = m.name;
+        out.architecture = m.architecture;
+        out.parameters = m.parameters;
+        out.predictedMs = finite(m.predictedMs);
+        out.measuredMs = finite(m.measuredMs);
+        out.distillLoss = finite(m.distillLoss);
+        out.score = finite(m.score);
         return out;
     }
 

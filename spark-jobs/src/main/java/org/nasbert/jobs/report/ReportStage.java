@@ -8,12 +8,20 @@ import org.nasbert.conf.Setting;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.fidelity.FidelityFile;
+import org.nasbert.jobs.fidelity.FidelityManifest;
+import org.nasbert.jobs.supernet.SupernetManifest;
 import org.nasbert.jobs.fidelity.FidelityStage;
 import org.nasbert.jobs.finetune.EvaluateStage;
+import org.nasbert.jobs.search.ParetoFile;
 import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.students.ExportManifest;
 import org.nasbert.jobs.students.ExportStage;
+import org.nasbert.jobs.students.StudentsManifest;
+import org.nasbert.jobs.finetune.EvaluateManifest;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.LossCurves;
@@ -63,6 +71,17 @@ public final class ReportStage implements Stage {
     }
 
     @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TrainBlocksStage(), new SearchStage(), new DistillStage(), new EvaluateStage(), new ExportStage());
+    }
+
+    /** Fidelity's table and chart, when it has run. */
+    @Override
+    public List<Stage> optionalInputs() {
+        return Collections.singletonList(new FidelityStage());
+    }
+
+    @Override
     public boolean redoneForNewSettings() {
         return true;
     }
@@ -70,28 +89,31 @@ public final class ReportStage implements Stage {
     /** The search's constraints that no student met, each with the search's reason. */
     private static List<String> unmetConstraints(RunDirectory run) throws java.io.IOException {
         List<String> unmet = new ArrayList<>();
-        JsonNode pareto = readJson(run.fileSystem(), new Path(run.path(SearchStage.OUTPUT), SearchStage.PARETO));
-        for (JsonNode c : pareto.path("constraints")) {
-            if (!c.path("chosen").isObject()) {
-                unmet.add(c.path("constraint").asText() + " (" + c.path("reason").asText("no student fits") + ")");
+        for (ParetoFile.ConstraintResult c : ParetoFile.read(run).constraints) {
+            if (c.chosen == null) {
+                unmet.add(c.constraint + " (" + (c.reason == null ? "no student fits" : c.reason) + ")");
             }
         }
         return unmet;
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<ReportManifest> manifestType() {
+        return ReportManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         RunDirectory run = context.run();
         for (String[] needed : new String[][]{{SearchStage.OUTPUT, "search"}, {DistillStage.OUTPUT, "distill"},
                 {EvaluateStage.OUTPUT, "evaluate"}, {ExportStage.OUTPUT, "export"}, {TrainBlocksStage.OUTPUT, "train-blocks"}}) {
             run.requireComplete(needed[0], needed[1]);
         }
-        RunTable table = RunTable.of(run.manifest(DistillStage.OUTPUT), run.manifest(ExportStage.OUTPUT),
-                readJson(run.fileSystem(), new Path(run.path(EvaluateStage.OUTPUT), EvaluateStage.METRICS)));
+        ExportManifest exported = ExportManifest.read(run);
+        RunTable table = RunTable.of(StudentsManifest.read(run), exported, EvaluateManifest.readMetrics(run));
         List<List<double[]>> curves = blockCurves(context);
         Map<Integer, List<double[]>> pruning = pruningHistory(run);
-        JsonNode fidelity = run.isComplete(FidelityStage.OUTPUT)
-                ? readJson(run.fileSystem(), new Path(run.path(FidelityStage.OUTPUT), FidelityStage.FILE)) : null;
+        FidelityFile fidelity = run.isComplete(FidelityStage.OUTPUT) ? FidelityFile.read(run) : null;
         Map<String, byte[]> charts = new LinkedHashMap<>();
         String chartsMissing = null;
         try {
@@ -112,27 +134,24 @@ public final class ReportStage implements Stage {
             write(fs, new Path(output.temp(), c.getKey()), c.getValue());
         }
         List<String> unmet = unmetConstraints(run);
-        String markdown = ReportMarkdown.of(run.root().toString(), table, unmet, run.manifest(TrainBlocksStage.OUTPUT), pruning,
-                charts.keySet(), chartsMissing, fidelity, run.manifest(ExportStage.OUTPUT));
+        String markdown = ReportMarkdown.of(run.root().toString(), table, unmet, SupernetManifest.read(run), pruning,
+                charts.keySet(), chartsMissing, fidelity, exported);
         write(fs, new Path(output.temp(), MARKDOWN), markdown.getBytes(StandardCharsets.UTF_8));
-        List<Map<String, Object>> rows = ReportMarkdown.rows(table);
-        write(fs, new Path(output.temp(), "summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(rows));
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("score", table.scoreName);
-        manifest.put("teacher_score", table.teacher == null ? null : table.teacher.score);
-        manifest.put("rows", rows);
-        manifest.put("constraints_without_student", unmet);
-        manifest.put("charts", new ArrayList<>(charts.keySet()));
-        manifest.put("fidelity", fidelity == null ? null : fidelity.path("kendall_tau"));
-        if (chartsMissing != null) {
-            manifest.put("charts_not_drawn", chartsMissing);
-        }
+        ReportManifest manifest = new ReportManifest();
+        manifest.rows = ReportMarkdown.rows(table);
+        write(fs, new Path(output.temp(), "summary.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest.rows));
+        manifest.score = table.scoreName;
+        manifest.teacherScore = table.teacher == null || Double.isNaN(table.teacher.score) ? null : table.teacher.score;
+        manifest.constraintsWithoutStudent = unmet;
+        manifest.charts = new ArrayList<>(charts.keySet());
+        manifest.fidelity = fidelity == null ? null : FidelityManifest.read(run).kendallTau;
+        manifest.chartsNotDrawn = chartsMissing;
         return manifest;
     }
 
     private static List<List<double[]>> blockCurves(StageContext context) throws IOException {
         Path dir = new Path(context.run().path(TrainBlocksStage.OUTPUT), "tensorboard");
-        int blocks = context.run().manifest(TrainBlocksStage.OUTPUT).path("evaluation").size();
+        int blocks = SupernetManifest.read(context.run()).evaluation.size();
         List<List<double[]>> out = new ArrayList<>();
         for (int n = 0; n < blocks; n++) {
             out.add(LossCurves.read(dir, n, context.hadoopConf()));

@@ -1,8 +1,8 @@
 package org.nasbert.jobs.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.nasbert.jobs.search.SearchStage;
-import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.finetune.EvaluateManifest;
+import org.nasbert.jobs.students.ExportManifest;
+import org.nasbert.jobs.students.StudentsManifest;
 import org.nasbert.space.Architecture;
 
 import java.util.ArrayList;
@@ -60,45 +60,42 @@ final class RunTable {
         this.students = students;
     }
 
-    static RunTable of(JsonNode distilled, JsonNode exported, JsonNode metrics) {
-        Map<String, JsonNode> timing = byName(exported.path("students"));
-        Map<String, JsonNode> scored = byName(metrics.path("models"));
-        String scoreName = scoreName(metrics);
+    static RunTable of(StudentsManifest distilled, ExportManifest exported, EvaluateManifest metrics) {
+        Map<String, ExportManifest.Student> timing = new LinkedHashMap<>();
+        exported.students.forEach(t -> timing.put(t.name, t));
+        Map<String, EvaluateManifest.Scored> scored = new LinkedHashMap<>();
+        metrics.models.forEach(m -> scored.put(m.name, m));
         List<Model> students = new ArrayList<>();
-        for (JsonNode s : distilled.path("students")) {
-            String name = s.path("name").asText();
-            JsonNode t = timing.get(name);
-            List<String> constraints = DistillStage.constraints(s.path("constraint").asText());
-            JsonNode roles = s.path(DistillStage.BASELINE_FOR);
+        for (StudentsManifest.Student s : distilled.students) {
+            ExportManifest.Student t = timing.get(s.name);
+            List<String> constraints = s.constraints();
             for (int i = 0; i < constraints.size(); i++) { // a row per constraint it met
-                // a baseline of an earlier version matched parameters only
-                String role = !"baseline".equals(s.path("kind").asText()) ? "" : roles.path(i).asText("parameters");
-                students.add(new Model(name, s.path("kind").asText(), constraints.get(i), architecture(s), s.path("parameters").asLong(),
-                        number(t, "predicted_ms"), number(t, "measured_ms"), s.path("held_out_loss").asDouble(), score(scored.get(name)), role));
+                String role = !"baseline".equals(s.kind) ? "" : s.role(i);
+                students.add(new Model(s.name, s.kind, constraints.get(i), architecture(s), s.parameters,
+                        t == null ? Double.NaN : orNaN(t.predictedMs), t == null ? Double.NaN : orNaN(t.measuredMs), orNaN(s.heldOutLoss),
+                        score(scored.get(s.name)), role));
             }
         }
-        JsonNode t = scored.get("teacher");
-        Model teacher = t == null ? null : new Model("teacher", "teacher", "", t.path("architecture").asText(), t.path("parameters").asLong(),
+        EvaluateManifest.Scored t = scored.get("teacher");
+        Model teacher = t == null ? null : new Model("teacher", "teacher", "", t.architecture, t.parameters == null ? 0 : t.parameters,
                 Double.NaN, Double.NaN, Double.NaN, score(t), "");
         Map<String, String> verdicts = new LinkedHashMap<>();
         String first = null;
-        for (JsonNode c : metrics.path("comparisons")) {
-            String which = c.path("file").asText() + " " + c.path("metric").asText();
+        for (EvaluateManifest.Comparison c : metrics.comparisons) {
+            String which = c.file + " " + c.metric;
             first = first == null ? which : first;
             if (which.equals(first)) {
-                verdicts.put(c.path("searched").asText() + "|" + c.path("baseline").asText(),
-                        String.format("%s (p %.2g)", c.path("verdict").asText(), c.path("p").asDouble()));
+                verdicts.put(c.searched + "|" + c.baseline, String.format("%s (p %.2g)", c.verdict, c.p));
             }
         }
-        return new RunTable(metrics.path("task").asText(), scoreName, teacher, students, verdicts);
+        return new RunTable(metrics.task, scoreName(metrics), teacher, students, verdicts);
     }
 
     /** The architecture, after the embedding width where it is not block 0's ({@code emb64 > 128:mha,... | ...}). */
-    static String architecture(JsonNode student) {
-        String a = student.path("architecture").asText();
-        JsonNode e = student.path(SearchStage.EMBEDDING_SIZE);
+    static String architecture(StudentsManifest.Student student) {
+        String a = student.architecture;
         int first = Architecture.parse(a).blocks().get(0).hidden();
-        return e.isInt() && e.asInt() != first ? "emb" + e.asInt() + " > " + a : a;
+        return student.embeddingSize != null && student.embeddingSize != first ? "emb" + student.embeddingSize + " > " + a : a;
     }
 
     /** The searched student of each constraint with the baseline trained for the same constraint (null when none). */
@@ -140,41 +137,23 @@ final class RunTable {
         return out;
     }
 
-    private static String scoreName(JsonNode metrics) {
-        for (JsonNode m : metrics.path("models")) {
-            java.util.Iterator<Map.Entry<String, JsonNode>> files = m.path("metrics").fields();
-            if (files.hasNext()) {
-                Map.Entry<String, JsonNode> file = files.next();
-                java.util.Iterator<String> names = file.getValue().fieldNames();
-                if (names.hasNext()) {
-                    return names.next() + " on " + file.getKey();
+    private static String scoreName(EvaluateManifest metrics) {
+        for (EvaluateManifest.Scored m : metrics.models) {
+            for (Map.Entry<String, Map<String, Double>> file : m.metrics.entrySet()) {
+                for (String name : file.getValue().keySet()) {
+                    return name + " on " + file.getKey();
                 }
             }
         }
         return "score";
     }
 
-    private static double score(JsonNode model) {
-        if (model == null) {
-            return Double.NaN;
-        }
-        java.util.Iterator<JsonNode> files = model.path("metrics").elements();
-        if (!files.hasNext()) {
-            return Double.NaN;
-        }
-        java.util.Iterator<JsonNode> values = files.next().elements();
-        return values.hasNext() ? values.next().asDouble() : Double.NaN;
+    private static double score(EvaluateManifest.Scored model) {
+        Double v = model == null ? null : model.firstScore();
+        return v == null ? Double.NaN : v;
     }
 
-    private static double number(JsonNode node, String field) {
-        return node == null || !node.path(field).isNumber() ? Double.NaN : node.path(field).asDouble();
-    }
-
-    private static Map<String, JsonNode> byName(JsonNode array) {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        for (JsonNode n : array) {
-            out.put(n.path("name").asText(), n);
-        }
-        return out;
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 }

@@ -1,8 +1,7 @@
 package org.nasbert.jobs.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.nasbert.jobs.students.ExportManifest;
 
-import java.util.Iterator;
 import java.util.Map;
 
 /** The report's section on latency in the serving engine: per exported student and device, predicted vs measured. */
@@ -10,10 +9,10 @@ final class ServedLatencyReport {
     private ServedLatencyReport() {
     }
 
-    static void append(StringBuilder md, JsonNode exported) {
+    static void append(StringBuilder md, ExportManifest exported) {
         boolean any = false;
-        for (JsonNode s : exported.path("students")) {
-            any |= s.path("served_latency").isObject();
+        for (ExportManifest.Student s : exported.students) {
+            any |= s.servedLatency != null;
         }
         if (!any) {
             return;
@@ -23,29 +22,20 @@ final class ServedLatencyReport {
                 .append("projection to the teacher's width, which the table does not hold, timed as a part).\n\n");
         md.append("| student | device | file | predicted ms | measured ms [p10-p90] | error | budget | table's CPU / measured on |\n")
                 .append("|---|---|---|---:|---:|---:|---|---|\n");
-        for (JsonNode s : exported.path("students")) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = s.path("served_latency").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> d = it.next();
-                JsonNode r = d.getValue();
-                String budget = !r.has("budget_ms") ? "—" : String.format("%.3f ms: %s", r.path("budget_ms").asDouble(),
-                        r.path("within_budget").asBoolean() ? "met" : "**EXCEEDED**");
-                md.append(String.format("| %s | %s | %s | %s | %.3f [%.3f-%.3f] | %s | %s | %s / %s |%n", s.path("name").asText(), d.getKey(),
-                        r.path("file").asText(), r.path("predicted_ms").isNumber() ? String.format("%.3f", r.path("predicted_ms").asDouble()) : "—",
-                        r.path("measured_ms").asDouble(), r.path("measured_p10_ms").asDouble(), r.path("measured_p90_ms").asDouble(),
-                        r.path("error").isNumber() ? String.format("%+.1f%%", 100 * r.path("error").asDouble()) : "—", budget,
-                        r.path("table_cpu").asText(), r.path("measured_on_cpu").asText()));
+        for (ExportManifest.Student s : exported.students) {
+            if (s.servedLatency == null) {
+                continue;
+            }
+            for (Map.Entry<String, ExportManifest.Served> d : s.servedLatency.entrySet()) {
+                ExportManifest.Served r = d.getValue();
+                String budget = r.budgetMs == null ? "—" : String.format("%.3f ms: %s", r.budgetMs,
+                        Boolean.TRUE.equals(r.withinBudget) ? "met" : "**EXCEEDED**");
+                md.append(String.format("| %s | %s | %s | %s | %.3f [%.3f-%.3f] | %s | %s | %s / %s |%n", s.name, d.getKey(), r.file,
+                        r.predictedMs != null ? String.format("%.3f", r.predictedMs) : "—", r.measuredMs, r.measuredP10Ms, r.measuredP90Ms,
+                        r.error != null ? String.format("%+.1f%%", 100 * r.error) : "—", budget, r.tableCpu, r.measuredOnCpu));
             }
         }
-        JsonNode over = exported.path("over_latency_budget");
-        md.append('\n').append(over.size() == 0 ? "Every searched student with a latency budget met it when measured.\n\n"
-                : "Over their latency budget when measured: " + join(over) + ".\n\n");
-    }
-
-    private static String join(JsonNode list) {
-        StringBuilder b = new StringBuilder();
-        for (JsonNode n : list) {
-            b.append(b.length() == 0 ? "" : "; ").append(n.asText());
-        }
-        return b.toString();
+        md.append('\n').append(exported.overLatencyBudget.isEmpty() ? "Every searched student with a latency budget met it when measured.\n\n"
+                : "Over their latency budget when measured: " + String.join("; ", exported.overLatencyBudget) + ".\n\n");
     }
 }

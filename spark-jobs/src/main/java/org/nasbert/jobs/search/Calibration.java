@@ -1,15 +1,12 @@
 package org.nasbert.jobs.search;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
-import org.nasbert.io.Json;
 import org.nasbert.search.ArchitectureSearch;
 import org.nasbert.search.SearchSettings;
 import org.nasbert.stage.StageContext;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,21 +33,15 @@ final class Calibration {
                     + " is not finished; run 'bin/nasbert fidelity --run " + context.run().root() + "' first");
         }
         Path file = new Path(context.run().path(OUTPUT), FILE);
-        JsonNode w;
-        try (InputStream in = context.run().fileSystem().open(file)) {
-            w = Json.MAPPER.readTree(in).path("calibration_weights");
-        }
-        if (w.size() != blocks + 1) {
-            throw new NasbertException(key + ", but " + file + (w.size() == 0 ? " has no calibration_weights (too few students to fit: "
+        double[] w = org.nasbert.jobs.fidelity.FidelityFile.read(context.run()).calibrationWeights;
+        int size = w == null ? 0 : w.length;
+        if (size != blocks + 1) {
+            throw new NasbertException(key + ", but " + file + (size == 0 ? " has no calibration_weights (too few students to fit: "
                     + "set fidelity.architectures to at least " + (blocks + 3) + " and redo fidelity)"
-                    : " has " + w.size() + " calibration weights for a supernet of " + blocks + " blocks (intercept + one per block "
+                    : " has " + size + " calibration weights for a supernet of " + blocks + " blocks (intercept + one per block "
                     + "expected); redo fidelity"));
         }
-        double[] weights = new double[w.size()];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = w.get(i).asDouble();
-        }
-        return new Calibration(weights);
+        return new Calibration(w);
     }
 
     /** Each candidate's loss replaced by its weighted loss (block 0's plus the intercept). */

@@ -1,8 +1,9 @@
 package org.nasbert.jobs.search;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.nasbert.jobs.latency.LatencyManifest;
 import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.supernet.SupernetSettings;
 import org.nasbert.latency.LatencyEngine;
 import org.nasbert.latency.LatencySettings;
 import org.nasbert.space.Architecture;
@@ -28,15 +29,16 @@ public final class LatencyCheck {
      * (ms), runs, and the sum of its parts timed in the same rounds (ms); null if imported.
      */
     public static List<double[]> run(StageContext context, List<Architecture> students, List<Integer> embeddingSizes) throws IOException {
-        JsonNode latency = context.run().manifest(LatencyStage.OUTPUT);
-        if (!"measured".equals(latency.path("source").asText()) || students.isEmpty()) {
+        LatencyManifest latency = LatencyManifest.read(context.run());
+        if (!latency.measured() || students.isEmpty()) {
             return null;
         }
-        JsonNode used = latency.path("settings");
-        LatencyEngine meter = LatencyStage.engine(used.path(LatencySettings.ENGINE.key()).asText(LatencyEngine.BIGDL),
-                used.path(LatencySettings.BATCH.key()).asInt(1), used.path(LatencySettings.SEQUENCE_LENGTH.key()).asInt(128),
-                used.path(LatencySettings.THREADS.key()).asInt(1), used.path(LatencySettings.RUNS.key()).asInt(30),
-                used.path("supernet.ffn-ratio").asInt(4)).withOutputWidth(LatencyStage.readTable(context).outputWidth());
+        // timed as the table was: the latency stage's settings as it ran
+        LatencyEngine meter = LatencyStage.engine(latency.setting(LatencySettings.ENGINE.key(), LatencyEngine.BIGDL),
+                Integer.parseInt(latency.setting(LatencySettings.BATCH.key())),
+                Integer.parseInt(latency.setting(LatencySettings.SEQUENCE_LENGTH.key())),
+                Integer.parseInt(latency.setting(LatencySettings.THREADS.key())), Integer.parseInt(latency.setting(LatencySettings.RUNS.key())),
+                Integer.parseInt(latency.setting(SupernetSettings.FFN_RATIO.key()))).withOutputWidth(LatencyStage.readTable(context).outputWidth());
         List<Architecture> list = new ArrayList<>(students);
         List<Integer> embeddings = new ArrayList<>(embeddingSizes);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());

@@ -1,5 +1,9 @@
 package org.nasbert.jobs.search;
 
+import org.nasbert.latency.LatencySettings;
+import org.nasbert.prep.TokenizeStage;
+import org.nasbert.jobs.fidelity.FidelityStage;
+import java.util.Collections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +15,9 @@ import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.supernet.SupernetEvaluator;
+import org.nasbert.jobs.supernet.SupernetManifest;
 import org.nasbert.jobs.supernet.TrainBlocksStage;
+import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.search.ArchitectureSearch;
@@ -20,9 +26,9 @@ import org.nasbert.search.SearchSettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.StudentSize;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
-import org.nasbert.supernet.SupernetSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +71,21 @@ public final class SearchStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
+        // the latency conditions too: the search refuses a table timed under other ones than the settings ask for
         return Arrays.asList(SearchSettings.CONSTRAINT, SearchSettings.TOP, SearchSettings.EVAL_SEQUENCES,
-                SearchSettings.EMBEDDING_SIZE, SearchSettings.RANK_BY);
+                SearchSettings.EMBEDDING_SIZE, SearchSettings.RANK_BY, LatencySettings.ENGINE, LatencySettings.BATCH,
+                LatencySettings.SEQUENCE_LENGTH, LatencySettings.THREADS);
+    }
+
+    @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage(), new TrainBlocksStage());
+    }
+
+    /** Fidelity's calibration, when search.rank-by = calibrated. */
+    @Override
+    public List<Stage> optionalInputs() {
+        return Collections.singletonList(new FidelityStage());
     }
 
     @Override
@@ -75,7 +94,12 @@ public final class SearchStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<SearchManifest> manifestType() {
+        return SearchManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         List<Constraint> constraints = Constraint.parseAll(context.get(SearchSettings.CONSTRAINT), SearchSettings.CONSTRAINT.key());
         Map<String, LatencyTable> tables = LatencyStage.readTables(context);
         LatencyTable table = tables.values().iterator().next();
@@ -86,11 +110,9 @@ public final class SearchStage implements Stage {
                     + "latency.engine, latency.batch, latency.sequence-length and latency.threads back to the table's");
         }
         Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
-        JsonNode trained = context.run().manifest(TrainBlocksStage.OUTPUT);
-        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT).path("teacher");
-        StudentSize size = new StudentSize(teacher.path("vocab_size").asInt(StudentSize.BERT.vocab()),
-                teacher.path("max_positions").asInt(512), 2,
-                trained.path("settings").path(SupernetSettings.FFN_RATIO.key()).asInt(), context.get(SearchSettings.EMBEDDING_SIZE));
+        TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
+        StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions, 2,
+                SupernetManifest.read(context.run()).ffnRatio(), context.get(SearchSettings.EMBEDDING_SIZE));
         List<List<ArchitectureSearch.Scored>> blocks = candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
         requireEmbeddingTimings(table, size, blocks);
         Calibration calibration = "calibrated".equals(context.get(SearchSettings.RANK_BY)) ? Calibration.read(context, blocks.size()) : null;
@@ -149,14 +171,14 @@ public final class SearchStage implements Stage {
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), PARETO))) {
             out.write(Json.MAPPER.writeValueAsBytes(pareto));
         }
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("constraints", constraints.size());
-        manifest.put("chosen", chosenText);
-        manifest.put("students_evaluated", measured.size());
-        manifest.put("pareto_front", front.size());
-        manifest.put("devices", new ArrayList<>(tables.keySet()));
-        manifest.put("seconds_selection", selectionSeconds);
-        manifest.put("latency_median_abs_error", latencyError);
+        SearchManifest manifest = new SearchManifest();
+        manifest.constraints = constraints.size();
+        manifest.chosen = chosenText;
+        manifest.studentsEvaluated = measured.size();
+        manifest.paretoFront = front.size();
+        manifest.devices = new ArrayList<>(tables.keySet());
+        manifest.secondsSelection = selectionSeconds;
+        manifest.latencyMedianAbsError = latencyError;
         LOG.info(String.format("search: %d constraints over %s candidates per block, selection in %.3f s, %d students scored whole",
                 constraints.size(), counts(blocks), selectionSeconds, measured.size()));
         return manifest;

@@ -1,6 +1,6 @@
 package org.nasbert.jobs.students;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -14,15 +14,17 @@ import org.nasbert.io.StageOutput;
 import org.nasbert.finetune.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
+import org.nasbert.jobs.finetune.FinetuneManifest;
 import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.LatencyCheck;
-import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.latency.LatencyConditions;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.latency.ServedCheck;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.Architecture;
+import org.nasbert.spark.PerModelTasks;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
@@ -70,6 +72,17 @@ public final class ExportStage implements Stage {
         return Collections.emptyList();
     }
 
+    @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new LatencyStage(), new DistillStage());
+    }
+
+    /** The fine-tuned models, exported instead of the distilled ones when finetune has run. */
+    @Override
+    public List<Stage> optionalInputs() {
+        return Collections.singletonList(new FinetuneStage());
+    }
+
     /** One student to export: where distill wrote it and, when finetune has run, its fine-tuned directory and outputs. */
     static final class Item implements Serializable {
         private static final long serialVersionUID = 1L;
@@ -87,11 +100,11 @@ public final class ExportStage implements Stage {
     }
 
     /** Each fine-tuned model's architecture by name, from finetune's manifest ({@code tuned}, null when it has not finished). */
-    private static Map<String, String> tunedArchitectures(JsonNode tuned) {
+    private static Map<String, String> tunedArchitectures(FinetuneManifest tuned) {
         Map<String, String> out = new LinkedHashMap<>();
         if (tuned != null) {
-            for (JsonNode m : tuned.path("models")) {
-                out.put(m.path("name").asText(), m.path("architecture").asText());
+            for (FinetuneManifest.Model m : tuned.models) {
+                out.put(m.name, m.architecture);
             }
         }
         return out;
@@ -108,27 +121,32 @@ public final class ExportStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public Class<ExportManifest> manifestType() {
+        return ExportManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
-        JsonNode distilled = context.run().manifest(DistillStage.OUTPUT);
+        StudentsManifest distilled = StudentsManifest.read(context.run());
         LatencyTable table = LatencyStage.readTable(context);
-        WordPieceVocabulary vocabulary = TokenizeStage.loadVocabulary(context);
+        WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context);
         List<Item> items = new ArrayList<>();
         List<Architecture> architectures = new ArrayList<>();
         List<Integer> embeddings = new ArrayList<>();
-        JsonNode finetuned = context.run().isComplete(FinetuneStage.OUTPUT) ? context.run().manifest(FinetuneStage.OUTPUT) : null;
+        FinetuneManifest finetuned = context.run().isComplete(FinetuneStage.OUTPUT) ? FinetuneManifest.read(context.run()) : null;
         Map<String, String> tunedArchitectures = tunedArchitectures(finetuned);
         boolean tuned = !tunedArchitectures.isEmpty();
-        int outputs = tuned ? finetuned.path("outputs").asInt() : 0;
-        for (JsonNode s : distilled.path("students")) {
-            String name = s.path("name").asText();
+        int outputs = tuned ? finetuned.outputs : 0;
+        for (StudentsManifest.Student s : distilled.students) {
+            String name = s.name;
             // a fine-tuned model of another architecture under the same name is from an earlier distill: not this student
-            boolean same = s.path("architecture").asText().equals(tunedArchitectures.get(name));
+            boolean same = s.architecture.equals(tunedArchitectures.get(name));
             items.add(new Item(name, new Path(students, name).toString(),
                     same ? new Path(context.run().path(FinetuneStage.OUTPUT), name).toString() : null, outputs));
-            Architecture a = Architecture.parse(s.path("architecture").asText());
+            Architecture a = Architecture.parse(s.architecture);
             architectures.add(a);
-            embeddings.add(s.path(SearchStage.EMBEDDING_SIZE).asInt(a.blocks().get(0).hidden()));
+            embeddings.add(s.embeddingSize != null ? s.embeddingSize : a.blocks().get(0).hidden());
         }
         if (items.isEmpty()) {
             throw new NasbertException(context.run().path(DistillStage.OUTPUT) + "/manifest.json lists no student to export");
@@ -136,7 +154,7 @@ public final class ExportStage implements Stage {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         Broadcast<WordPieceVocabulary> vocab = jsc.broadcast(vocabulary);
         String target = output.temp().toString();
-        jsc.parallelize(items, items.size()).foreach(item -> export(item, vocab.value(), target));
+        PerModelTasks.forEach(jsc, "nasbert export: write", items, item -> export(item, vocab.value(), target));
         vocab.destroy();
         Map<String, LatencyTable> tables = LatencyStage.readTables(context);
         String own = tables.keySet().iterator().next();
@@ -150,68 +168,63 @@ public final class ExportStage implements Stage {
                 Integer.parseInt(table.conditions().getOrDefault("runs", "30")), vocabulary.size());
         // a BigDL table measured here: the students rebuilt whole in BigDL, as before ONNX Runtime tables
         List<double[]> timed = inEngine.containsKey(own) ? null : LatencyCheck.run(context, architectures, embeddings);
-        List<String> overBudget = new ArrayList<>();
-        List<Map<String, Object>> rows = new ArrayList<>();
+        ExportManifest manifest = new ExportManifest();
         int i = 0;
-        for (JsonNode s : distilled.path("students")) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", s.path("name").asText());
-            m.put("kind", s.path("kind").asText());
-            m.put("constraint", s.path("constraint").asText());
-            m.put("architecture", s.path("architecture").asText());
-            m.put("parameters", s.path("parameters").asLong());
-            m.put("files", files(output, s.path("name").asText()));
-            m.put(SearchStage.EMBEDDING_SIZE, embeddings.get(i));
+        for (StudentsManifest.Student s : distilled.students) {
+            ExportManifest.Student m = new ExportManifest.Student();
+            m.name = s.name;
+            m.kind = s.kind;
+            m.constraint = s.constraint;
+            m.architecture = s.architecture;
+            m.parameters = s.parameters;
+            m.files = files(output, s.name);
+            m.embeddingSize = embeddings.get(i);
             Double predicted = predictedMs(table, architectures.get(i), embeddings.get(i));
-            m.put("predicted_ms", predicted);
-            Map<String, Object> byDevice = new LinkedHashMap<>();
+            m.predictedMs = predicted;
             for (Map.Entry<String, Map<String, ServedCheck.Timed>> d : inEngine.entrySet()) {
-                ServedCheck.Timed t = d.getValue().get(s.path("name").asText());
+                ServedCheck.Timed t = d.getValue().get(s.name);
                 Double onDevice = ServedCheck.predictedMs(tables.get(d.getKey()), architectures.get(i), embeddings.get(i),
                         served.get(i).outputWidth, t);
-                Map<String, Object> row = servedRow(t, onDevice, tables.get(d.getKey()));
-                overBudget.addAll(ServedLatency.overBudget(s, d.getKey(), own, t.whole.medianMs, row));
-                byDevice.put(d.getKey(), row);
-                if (d.getKey().equals(own)) {
-                    m.put("predicted_ms", row.get("predicted_ms"));
-                    m.put("measured_ms", t.whole.medianMs);
-                    m.put("measured_p10_ms", t.whole.p10Ms);
-                    m.put("measured_p90_ms", t.whole.p90Ms);
-                    m.put("runs", t.whole.runs);
-                    m.put("served_file", t.file);
-                    m.put("table_error", row.get("error"));
+                ExportManifest.Served row = servedRow(t, onDevice, tables.get(d.getKey()));
+                manifest.overLatencyBudget.addAll(ServedLatency.overBudget(s, d.getKey(), own, t.whole.medianMs, row));
+                if (m.servedLatency == null) {
+                    m.servedLatency = new LinkedHashMap<>();
                 }
-            }
-            if (!byDevice.isEmpty()) {
-                m.put("served_latency", byDevice);
+                m.servedLatency.put(d.getKey(), row);
+                if (d.getKey().equals(own)) {
+                    m.predictedMs = row.predictedMs;
+                    m.measuredMs = t.whole.medianMs;
+                    m.measuredP10Ms = t.whole.p10Ms;
+                    m.measuredP90Ms = t.whole.p90Ms;
+                    m.runs = t.whole.runs;
+                    m.servedFile = t.file;
+                    m.tableError = row.error;
+                }
             }
             if (timed != null) {
                 double[] t = timed.get(i);
-                m.put("measured_ms", t[0]);
-                m.put("measured_p10_ms", t[1]);
-                m.put("measured_p90_ms", t[2]);
-                m.put("runs", (int) t[3]);
-                m.put("parts_timed_alongside_ms", t[4]);
+                m.measuredMs = t[0];
+                m.measuredP10Ms = t[1];
+                m.measuredP90Ms = t[2];
+                m.runs = (int) t[3];
+                m.partsTimedAlongsideMs = t[4];
                 if (predicted != null) {
-                    m.put("table_error", (predicted - t[0]) / t[0]);
+                    m.tableError = (predicted - t[0]) / t[0];
                 }
             }
-            rows.add(m);
+            manifest.students.add(m);
             i++;
         }
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("conditions", table.conditions());
-        manifest.put("engine", table.engine());
-        manifest.put("timed", inEngine.containsKey(own) ? "every exported ONNX student (classifier.onnx, else model.onnx) whole in "
+        manifest.conditions.putAll(table.conditions());
+        manifest.engine = table.engine();
+        manifest.timed = inEngine.containsKey(own) ? "every exported ONNX student (classifier.onnx, else model.onnx) whole in "
                 + "ONNX Runtime on one executor, under each ONNX Runtime table's batch, length and threads (served_latency per device)"
                 : timed != null ? "whole students rebuilt in BigDL on one executor at the table's conditions"
-                : "not timed: the latency table was imported (it describes other hardware)");
-        manifest.put("over_latency_budget", overBudget);
-        manifest.put("classifier_onnx", items.stream().anyMatch(item -> item.tuned != null));
-        manifest.put("classifiers", tuned ? "every student finetune trained (same name and architecture) on "
-                + finetuned.path("task").asText() + " with its task head: <name>/"
-                + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)" : "none: finetune has not run");
-        manifest.put("students", rows);
+                : "not timed: the latency table was imported (it describes other hardware)";
+        manifest.classifierOnnx = items.stream().anyMatch(item -> item.tuned != null);
+        manifest.classifiers = tuned ? "every student finetune trained (same name and architecture) on "
+                + finetuned.task + " with its task head: <name>/"
+                + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)" : "none: finetune has not run";
         return manifest;
     }
 
@@ -239,19 +252,19 @@ public final class ExportStage implements Stage {
     }
 
     /** One device's numbers for one student: the table's prediction, the time measured here, their error. */
-    private static Map<String, Object> servedRow(ServedCheck.Timed t, Double predicted, LatencyTable table) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("engine", table.engine());
-        row.put("file", t.file);
-        row.put("predicted_ms", predicted);
-        row.put("measured_ms", t.whole.medianMs);
-        row.put("measured_p10_ms", t.whole.p10Ms);
-        row.put("measured_p90_ms", t.whole.p90Ms);
-        row.put("error", predicted == null ? null : (predicted - t.whole.medianMs) / t.whole.medianMs);
-        row.put("output_projection_ms", t.outputProjectionMs);
-        row.put("table_cpu", table.conditions().get(LatencyConditions.CPU));
-        row.put("measured_on_cpu", t.cpu);
-        row.put("threads", table.conditions().get(LatencyConditions.THREADS));
+    private static ExportManifest.Served servedRow(ServedCheck.Timed t, Double predicted, LatencyTable table) {
+        ExportManifest.Served row = new ExportManifest.Served();
+        row.engine = table.engine();
+        row.file = t.file;
+        row.predictedMs = predicted;
+        row.measuredMs = t.whole.medianMs;
+        row.measuredP10Ms = t.whole.p10Ms;
+        row.measuredP90Ms = t.whole.p90Ms;
+        row.error = predicted == null ? null : (predicted - t.whole.medianMs) / t.whole.medianMs;
+        row.outputProjectionMs = t.outputProjectionMs;
+        row.tableCpu = table.conditions().get(LatencyConditions.CPU);
+        row.measuredOnCpu = t.cpu;
+        row.threads = table.conditions().get(LatencyConditions.THREADS);
         return row;
     }
 

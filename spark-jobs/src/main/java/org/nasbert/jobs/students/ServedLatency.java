@@ -89,24 +89,24 @@ final class ServedLatency implements Serializable {
      * For a searched student whose constraint limits latency on {@code device}: a line when the time measured in the
      * engine exceeds the limit, also recorded in {@code row} as within_budget. Only meaningful on the table's own CPU.
      */
-    static List<String> overBudget(com.fasterxml.jackson.databind.JsonNode student, String device, String own, double measuredMs,
-                                   Map<String, Object> row) {
+    static List<String> overBudget(StudentsManifest.Student student, String device, String own, double measuredMs,
+                                   ExportManifest.Served row) {
         List<String> out = new ArrayList<>();
-        if (!"searched".equals(student.path("kind").asText())) {
+        if (!student.searched()) {
             return out;
         }
-        for (String text : DistillStage.constraints(student.path("constraint").asText())) {
+        for (String text : student.constraints()) {
             org.nasbert.search.Constraint c = org.nasbert.search.Constraint.parse(text, "constraint");
             String on = c.device() == null ? own : c.device();
             if (c.maxLatencyNs() == org.nasbert.search.Constraint.NONE || !on.equals(device)) {
                 continue;
             }
             double limit = c.maxLatencyNs() / 1e6;
-            row.put("budget_ms", limit);
-            row.put("within_budget", measuredMs <= limit);
+            row.budgetMs = limit;
+            row.withinBudget = measuredMs <= limit;
             if (measuredMs > limit) {
-                out.add(String.format("%s (%s on %s): measured %.3f ms in %s", student.path("name").asText(), text, device, measuredMs,
-                        row.get("engine")));
+                out.add(String.format("%s (%s on %s): measured %.3f ms in %s", student.name, text, device, measuredMs,
+                        row.engine));
             }
         }
         return out;

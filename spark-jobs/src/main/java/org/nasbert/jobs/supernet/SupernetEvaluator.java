@@ -1,26 +1,22 @@
 package org.nasbert.jobs.supernet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
-import org.nasbert.conf.Settings;
 import org.nasbert.engine.BigDl;
-import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.BlockChain;
 import org.nasbert.supernet.SupernetBlock;
-import org.nasbert.supernet.SupernetSettings;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -47,28 +43,27 @@ public final class SupernetEvaluator implements AutoCloseable {
     /** The run's trained supernet and the first {@code sequences} held-out sequences. */
     public static SupernetEvaluator open(StageContext context, int sequences) throws IOException {
         Path dir = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
-        JsonNode used = context.run().manifest(TrainBlocksStage.OUTPUT).path("settings");
-        SearchSpace space = SupernetSettings.space(trained(used));
-        long seed = used.path(SupernetSettings.SEED.key()).asLong();
+        SupernetManifest trained = SupernetManifest.read(context.run());
+        SearchSpace space = trained.space();
+        long seed = trained.seed();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         BigDl.init(context.spark().sparkContext());
-        TrainingData data = TrainingData.read(context, context.run().manifest(TeacherStage.OUTPUT), space, seed,
+        TrainingData data = TrainingData.read(context, TeacherManifest.read(context.run()), space, seed,
                 jsc.defaultParallelism());
         SupernetBlock[] master = load(context, dir, data.plan.build());
         List<TrainingRow> rows = data.heldOut.take(sequences);
         if (rows.isEmpty()) {
             throw new NasbertException("the teacher stage's output has no held-out sequences to evaluate students on (teacher.held-out)");
         }
-        return new SupernetEvaluator(jsc, data, master, rows, used.path(SupernetSettings.MICRO_BATCH.key()).asInt(32));
+        return new SupernetEvaluator(jsc, data, master, rows, trained.microBatch());
     }
 
     /** The run's trained supernet with its weights, built on the driver (students inherit from it). */
     public static SupernetBlock[] trainedSupernet(StageContext context) throws IOException {
         Path dir = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
-        JsonNode used = context.run().manifest(TrainBlocksStage.OUTPUT).path("settings");
-        JsonNode teacher = context.run().manifest(TeacherStage.OUTPUT);
-        SupernetPlan plan = new SupernetPlan(SupernetSettings.space(trained(used)), teacher.path("teacher").path("hidden_size").asInt(),
-                teacher.path("boundaries").size() - 1, used.path(SupernetSettings.SEED.key()).asLong(), false);
+        SupernetManifest trained = SupernetManifest.read(context.run());
+        TeacherManifest teacher = TeacherManifest.read(context.run());
+        SupernetPlan plan = new SupernetPlan(trained.space(), teacher.width(), teacher.blocks(), trained.seed(), false);
         return load(context, dir, plan.build());
     }
 
@@ -86,17 +81,6 @@ public final class SupernetEvaluator implements AutoCloseable {
             }
         }
         return master;
-    }
-
-    private static Settings trained(JsonNode used) {
-        Settings s = Settings.defaults();
-        for (Iterator<Map.Entry<String, JsonNode>> it = used.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getKey().startsWith("supernet.")) {
-                s = s.with(e.getKey(), e.getValue().asText(), "the train-blocks manifest");
-            }
-        }
-        return s;
     }
 
     public int blocks() {

@@ -1,6 +1,5 @@
 package org.nasbert.jobs.supernet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -10,13 +9,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.nasbert.jobs.teacher.BoundaryStates;
 import org.nasbert.jobs.teacher.TeacherSchema;
+import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.jobs.teacher.TeacherStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.stage.StageContext;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
-import org.nasbert.teacher.TeacherSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,33 +43,28 @@ final class TrainingData {
         this.teacherWeights = teacherWeights;
     }
 
-    static TrainingData read(StageContext context, JsonNode teacher, SearchSpace space, long seed, int partitions)
+    static TrainingData read(StageContext context, TeacherManifest teacher, SearchSpace space, long seed, int partitions)
             throws IOException {
-        int boundaries = teacher.path("boundaries").size();
-        if (teacher.path("materialized").asBoolean()) {
-            SupernetPlan plan = new SupernetPlan(space, teacher.path("hidden_size").asInt(), boundaries - 1, seed,
-                    "fp16".equals(teacher.path("precision").asText()));
+        int boundaries = teacher.boundaries.length;
+        if (teacher.materialized) {
+            SupernetPlan plan = new SupernetPlan(space, teacher.hiddenSize, boundaries - 1, seed, teacher.half());
             Dataset<Row> states = context.spark().read().parquet(new Path(context.run().path(TeacherStage.OUTPUT), TeacherStage.DATA).toString());
             return new TrainingData(plan,
                     cached(states.filter("NOT " + TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions),
                     cached(states.filter(TeacherSchema.HELD_OUT).javaRDD().map(r -> TrainingRow.of(r, boundaries)), partitions),
                     null);
         }
-        String location = teacher.path("teacher").path("location").asText();
+        String location = teacher.teacher.location;
         TeacherCheckpoint checkpoint = TeacherCheckpoint.open(location, context.hadoopConf());
         LOG.info("train-blocks: teacher states on the fly from {} ({} weights broadcast)", location,
                 checkpoint.weights().parameterCount());
         Broadcast<BertWeights> weights = JavaSparkContext.fromSparkContext(context.spark().sparkContext())
                 .broadcast(checkpoint.weights());
-        int[] layers = new int[boundaries];
-        for (int n = 0; n < boundaries; n++) {
-            layers[n] = teacher.path("boundaries").get(n).asInt();
-        }
+        int[] layers = teacher.boundaries.clone();
         SupernetPlan plan = new SupernetPlan(space, checkpoint.config().hiddenSize, boundaries - 1, seed, false, weights, layers);
-        JsonNode used = teacher.path("settings");
-        double fraction = TeacherStage.sampledFraction(used.path(TeacherSettings.SEQUENCES.key()).asLong(),
-                context.run().manifest(TokenizeStage.OUTPUT).path("counts").path("sequences").asLong());
-        double share = used.path(TeacherSettings.HELD_OUT.key()).asDouble();
+        double fraction = TeacherStage.sampledFraction(teacher.sequencesWanted(),
+                org.nasbert.prep.CorpusManifest.read(context.run()).count("sequences"));
+        double share = teacher.heldOutShare();
         JavaRDD<Row> set = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA)
                 .toString()).javaRDD().filter(r -> BoundaryStates.inDistillationSet(r, fraction));
         return new TrainingData(plan,

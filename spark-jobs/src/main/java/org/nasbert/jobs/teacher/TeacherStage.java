@@ -1,6 +1,6 @@
 package org.nasbert.jobs.teacher;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -13,7 +13,9 @@ import org.nasbert.conf.Setting;
 import org.nasbert.io.ResourceLocator;
 import org.nasbert.io.StageOutput;
 import org.nasbert.prep.CorpusSchema;
+import org.nasbert.prep.CorpusManifest;
 import org.nasbert.prep.TokenizeStage;
+import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.teacher.BertConfig;
@@ -28,9 +30,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * teacher: loads the teacher checkpoint on the driver, checks it against the tokenized corpus (same vocabulary,
@@ -66,9 +66,19 @@ public final class TeacherStage implements Stage {
     }
 
     @Override
-    public Map<String, Object> run(StageContext context, StageOutput output) throws Exception {
+    public List<Stage> inputs() {
+        return Collections.singletonList(new TokenizeStage());
+    }
+
+    @Override
+    public Class<TeacherManifest> manifestType() {
+        return TeacherManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
         context.run().requireComplete(TokenizeStage.OUTPUT, "tokenize");
-        JsonNode corpus = context.run().manifest(TokenizeStage.OUTPUT);
+        CorpusManifest corpus = CorpusManifest.read(context.run());
         String location = context.get(TeacherSettings.MODEL);
         long start = System.nanoTime();
         TeacherCheckpoint checkpoint = TeacherCheckpoint.open(location, context.hadoopConf());
@@ -79,21 +89,21 @@ public final class TeacherStage implements Stage {
         int[] boundaries = BlockBoundaries.of(config.numLayers, context.get(TeacherSettings.BLOCKS));
         LOG.info("teacher: {} blocks, boundaries after layers {}", boundaries.length - 1, Arrays.toString(boundaries));
 
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("teacher", describe(checkpoint));
-        manifest.put("boundaries", boundaries);
-        boolean materialize = "materialize".equals(context.get(TeacherSettings.STATES));
-        manifest.put("materialized", materialize);
-        if (materialize) {
-            manifest.putAll(materialize(context, output, checkpoint.weights(), boundaries, corpus));
+        TeacherManifest manifest = new TeacherManifest();
+        manifest.teacher = describe(checkpoint);
+        manifest.boundaries = boundaries;
+        manifest.materialized = "materialize".equals(context.get(TeacherSettings.STATES));
+        if (manifest.materialized) {
+            materialize(context, output, checkpoint.weights(), corpus, manifest);
         }
         return manifest;
     }
 
-    private Map<String, Object> materialize(StageContext context, StageOutput output, BertWeights weights, int[] boundaries,
-                                            JsonNode corpus) throws IOException {
-        long total = corpus.path("counts").path("sequences").asLong();
-        long tokens = corpus.path("counts").path("tokens").asLong();
+    private void materialize(StageContext context, StageOutput output, BertWeights weights, CorpusManifest corpus,
+                             TeacherManifest m) throws IOException {
+        int[] boundaries = m.boundaries;
+        long total = corpus.count("sequences");
+        long tokens = corpus.count("tokens");
         int wanted = context.get(TeacherSettings.SEQUENCES);
         double fraction = sampledFraction(wanted, total);
         boolean half = "fp16".equals(context.get(TeacherSettings.PRECISION));
@@ -117,23 +127,20 @@ public final class TeacherStage implements Stage {
         Row counts = context.spark().read().parquet(data).agg(functions.count(functions.lit(1)),
                 functions.sum(CorpusSchema.NUM_TOKENS), functions.sum(functions.col(TeacherSchema.HELD_OUT).cast("int"))).first();
         long written = output.fileSystem().getContentSummary(new Path(data)).getLength();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("precision", half ? "fp16" : "fp32");
-        m.put("hidden_size", hidden);
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("sequences", counts.getLong(0));
-        c.put("tokens", counts.isNullAt(1) ? 0 : counts.getLong(1));
-        c.put("held_out_sequences", counts.isNullAt(2) ? 0 : counts.getLong(2));
-        c.put("corpus_sequences", total);
-        m.put("counts", c);
-        m.put("bytes_estimated", Math.round(estimate));
-        m.put("bytes_written", written);
-        m.put("schema", TeacherSchema.describe(half ? "fp16" : "fp32", hidden));
-        LOG.info("teacher: wrote {} sequences ({} held out), {} MB", c.get("sequences"), c.get("held_out_sequences"), written >> 20);
+        m.precision = half ? "fp16" : "fp32";
+        m.hiddenSize = hidden;
+        m.counts = TeacherManifest.newCounts();
+        m.counts.put("sequences", counts.getLong(0));
+        m.counts.put("tokens", counts.isNullAt(1) ? 0 : counts.getLong(1));
+        m.counts.put("held_out_sequences", counts.isNullAt(2) ? 0 : counts.getLong(2));
+        m.counts.put("corpus_sequences", total);
+        m.bytesEstimated = Math.round(estimate);
+        m.bytesWritten = written;
+        m.schema = TeacherSchema.describe(m.precision, hidden);
+        LOG.info("teacher: wrote {} sequences ({} held out), {} MB", m.count("sequences"), m.count("held_out_sequences"), written >> 20);
         if (counts.getLong(0) == 0) {
             throw new NasbertException("teacher.sequences = " + wanted + " selected no sequence of the " + total + " in the corpus");
         }
-        return m;
     }
 
     /** The share of the corpus's sequences in the distillation set for {@code teacher.sequences = wanted}. */
@@ -142,14 +149,14 @@ public final class TeacherStage implements Stage {
     }
 
     /** The corpus must be tokenized with the teacher's own vocabulary and fit its positions. */
-    private static void checkCorpus(StageContext context, TeacherCheckpoint checkpoint, JsonNode corpus) throws IOException {
+    private static void checkCorpus(StageContext context, TeacherCheckpoint checkpoint, CorpusManifest corpus) throws IOException {
         BertConfig config = checkpoint.config();
-        int maxSeqLen = corpus.path("max_seq_len").asInt();
+        int maxSeqLen = corpus.maxSeqLen;
         if (maxSeqLen > config.maxPositions) {
             throw new NasbertException("the corpus has sequences of up to " + maxSeqLen + " tokens (tokenize.max-seq-len) but the "
                     + "teacher has " + config.maxPositions + " positions");
         }
-        int corpusVocab = corpus.path("vocabulary").path("size").asInt();
+        int corpusVocab = corpus.vocabulary.size;
         if (corpusVocab > config.vocabSize) {
             throw new NasbertException("the corpus vocabulary has " + corpusVocab + " pieces, the teacher's embeddings "
                     + config.vocabSize + ": tokenize with the teacher's vocabulary (teacher.vocab = auto)");
@@ -159,30 +166,30 @@ public final class TeacherStage implements Stage {
             try (InputStream in = new ResourceLocator(context.hadoopConf()).open(checkpoint.vocabulary())) {
                 own = WordPieceVocabulary.read(in, checkpoint.vocabulary(), null);
             }
-            String corpusSha = corpus.path("vocabulary").path("sha256").asText();
+            String corpusSha = corpus.vocabulary.sha256;
             if (!own.sha256().equals(corpusSha)) {
-                throw new NasbertException("the corpus was tokenized with " + corpus.path("vocabulary").path("source").asText()
+                throw new NasbertException("the corpus was tokenized with " + corpus.vocabulary.source
                         + " (sha256 " + corpusSha + "), not with the teacher's vocabulary " + checkpoint.vocabulary() + " (sha256 "
                         + own.sha256() + "): rerun tokenize with teacher.vocab = auto and --force");
             }
         }
     }
 
-    private static Map<String, Object> describe(TeacherCheckpoint checkpoint) {
+    private static TeacherManifest.Teacher describe(TeacherCheckpoint checkpoint) {
         BertConfig c = checkpoint.config();
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("location", checkpoint.location());
-        t.put("format", checkpoint.format().name().toLowerCase());
-        t.put("vocabulary", checkpoint.vocabulary());
-        t.put("layers", c.numLayers);
-        t.put("hidden_size", c.hiddenSize);
-        t.put("heads", c.numHeads);
-        t.put("intermediate_size", c.intermediateSize);
-        t.put("vocab_size", c.vocabSize);
-        t.put("max_positions", c.maxPositions);
-        t.put("layer_norm_eps", c.layerNormEps);
-        t.put("parameters", checkpoint.weights().parameterCount());
-        t.put("mlm_head", checkpoint.weights().hasMlmHead());
+        TeacherManifest.Teacher t = new TeacherManifest.Teacher();
+        t.location = checkpoint.location();
+        t.format = checkpoint.format().name().toLowerCase();
+        t.vocabulary = checkpoint.vocabulary();
+        t.layers = c.numLayers;
+        t.hiddenSize = c.hiddenSize;
+        t.heads = c.numHeads;
+        t.intermediateSize = c.intermediateSize;
+        t.vocabSize = c.vocabSize;
+        t.maxPositions = c.maxPositions;
+        t.layerNormEps = c.layerNormEps;
+        t.parameters = checkpoint.weights().parameterCount();
+        t.mlmHead = checkpoint.weights().hasMlmHead();
         return t;
     }
 }

@@ -118,8 +118,15 @@ class FinetuneResumeTest {
             assertArrayEquals(first, doubles(seeds.get(0).path("epoch_losses")), 1e-6 * first[0], name + ": seed 0 is the one-seed model");
             assertFalse(java.util.Arrays.equals(head(run, name), head(run, name + "@seed1")), name + ": another seed, another head");
         }
-        // evaluate's default file, dev.tsv: every 20th sentence of data/sentiment's dev.tsv
-        JsonNode scores = StageRunner.run(new EvaluateStage(), twoSeeds, spark, false).manifest;
+        // evaluate's default file, dev.tsv: every 20th sentence of data/sentiment's dev.tsv, in the task directory finetune
+        // recorded: today's finetune.task and teacher.model name others (a user who fine-tuned with --task X and evaluates
+        // without it), and evaluate must score what finetune trained, on its task, with its teacher
+        Settings today = twoSeeds.with("finetune.task", temp.resolve("another-task").toString(), "test")
+                .with("teacher.model", temp.resolve("another-teacher").toString(), "test");
+        JsonNode scores = StageRunner.run(new EvaluateStage(), today, spark, false).manifest;
+        assertEquals(tuned.path("task").asText(), scores.path("task").asText(), "the task finetune ran on");
+        assertEquals(new org.apache.hadoop.fs.Path(tuned.path("task").asText(), "dev.tsv").toString(),
+                scores.path("files").get(0).path("file").asText(), "scored on that task's dev.tsv");
         for (JsonNode m : scores.path("models")) {
             if ("teacher".equals(m.path("kind").asText())) {
                 assertEquals(1, m.path("seeds").asInt());

@@ -281,7 +281,8 @@ class ShrinkingAndSearchTest {
                 }
             }
         }
-        assertEquals(FidelityStage.chosen(pareto).size(), chosen, "every chosen student is measured");
+        assertEquals(FidelityStage.chosen(Json.MAPPER.treeToValue(pareto, org.nasbert.jobs.search.ParetoFile.class)).size(), chosen,
+                "every chosen student is measured");
         trainedHereAsDistillDid(run, s, f);
         String[] predictors = {"search_score", "predicted_loss", "parameters"};
         for (int p = 0; p < predictors.length; p++) {
@@ -438,7 +439,7 @@ class ShrinkingAndSearchTest {
     /** The survivors' losses equal held-out block losses computed through the training code's own evaluation. */
     private static void checkCandidateLosses(Path run, Settings settings, JsonNode candidates) throws Exception {
         StageContext context = new StageContext(spark, settings, new RunDirectory(run.toString(), spark.sparkContext().hadoopConfiguration()));
-        TrainingData data = TrainingData.read(context, context.run().manifest(TeacherStage.OUTPUT),
+        TrainingData data = TrainingData.read(context, org.nasbert.jobs.teacher.TeacherManifest.read(context.run()),
                 SupernetSettings.space(settings), 42, 2);
         SupernetBlock[] master = data.plan.build();
         FileSystem fs = context.run().fileSystem();

@@ -1,0 +1,37 @@
+package org.nasbert.stage;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A stage output's {@code manifest.json} as a Java object, written and read by Jackson. The runner fills the fields
+ * every manifest has (stage, versions, time, the settings it ran with, the machines, seconds); each output's own class
+ * adds its fields and the headline {@code bin/nasbert} prints for it. Unknown fields are ignored when reading, so a
+ * manifest written by a newer version still reads. Outside these classes no code looks into a manifest by field name.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public abstract class Manifest {
+    public String stage;
+    @JsonProperty("nasbert_version")
+    public String nasbertVersion;
+    @JsonProperty("spark_version")
+    public String sparkVersion;
+    public String created;
+    /** Every setting the stage declares, as it ran. */
+    public Map<String, String> settings = new LinkedHashMap<>();
+    public Map<String, Object> machines;
+    public Double seconds;
+
+    /** The value a declared setting had when the stage ran (null for a manifest of an older version without it). */
+    public String setting(String key) {
+        return settings.get(key);
+    }
+
+    /** What {@code bin/nasbert} prints under the output's path: the headline numbers and where to look. */
+    public abstract String headline(String output);
+}

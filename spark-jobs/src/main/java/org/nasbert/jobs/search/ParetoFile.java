@@ -1,0 +1,84 @@
+package org.nasbert.jobs.search;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import org.apache.hadoop.fs.Path;
+import org.nasbert.io.Json;
+import org.nasbert.io.RunDirectory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code <run>/search/pareto.json} as the later stages read it: per constraint the chosen student (or why none), and
+ * the Pareto fronts of every student scored.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class ParetoFile {
+    public String units;
+    /** search.embedding-size as the search ran (0: each student's block 0 width). */
+    @JsonProperty("embedding_size_setting")
+    public int embeddingSizeSetting;
+    @JsonProperty("rank_by")
+    public String rankBy;
+    public List<ConstraintResult> constraints = new ArrayList<>();
+    @JsonProperty("pareto_front")
+    public List<Student> paretoFront = new ArrayList<>();
+    @JsonProperty("pareto_fronts")
+    public Map<String, List<Student>> paretoFronts = new LinkedHashMap<>();
+
+    /** One constraint and what the search chose for it. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class ConstraintResult {
+        public String constraint;
+        @JsonProperty("max_parameters")
+        public Long maxParameters;
+        @JsonProperty("max_latency_ms")
+        public Double maxLatencyMs;
+        /** The device whose table the latency budget is on. */
+        public String device;
+        @JsonProperty("students_evaluated")
+        public int studentsEvaluated;
+        /** Null when no student fits; then {@link #reason} says why. */
+        public Student chosen;
+        public String reason;
+        @JsonProperty("best_predicted")
+        public Student bestPredicted;
+    }
+
+    /** A scored student: architecture, the embedding width distill builds, losses and costs. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Student {
+        public String architecture;
+        /** Absent in pareto.json of an earlier version: those students had block 0's width. */
+        @JsonProperty("embedding_size")
+        public Integer embeddingSize;
+        @JsonProperty("predicted_loss")
+        public double predictedLoss;
+        @JsonProperty("measured_loss")
+        public Double measuredLoss;
+        public long parameters;
+        public long flops;
+        @JsonProperty("latency_ms")
+        public double latencyMs;
+        @JsonProperty("latency_ms_by_device")
+        public Map<String, Double> latencyMsByDevice = new LinkedHashMap<>();
+        @JsonProperty("rank_by_predicted_loss")
+        public Integer rankByPredictedLoss;
+    }
+
+    public static ParetoFile read(RunDirectory run) throws IOException {
+        Path file = new Path(run.path(SearchStage.OUTPUT), SearchStage.PARETO);
+        try (InputStream in = run.fileSystem().open(file)) {
+            return Json.MAPPER.readValue(in, ParetoFile.class);
+        }
+    }
+}
