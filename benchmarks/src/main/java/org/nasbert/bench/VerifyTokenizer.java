@@ -1,5 +1,6 @@
 package org.nasbert.bench;
 
+import org.nasbert.teacher.TeacherSettings;
 import org.apache.hadoop.conf.Configuration;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.ResourceLocator;
@@ -39,7 +40,7 @@ final class VerifyTokenizer {
             System.err.println("usage: bin/nasbert verify-tokenizer --input PATH[,PATH...] [--vocab tokenizer.json location]");
             System.exit(2);
         }
-        String vocabLocation = TokenizeBenchmark.stringArg(args, "--vocab", Settings.defaults().get(TokenizeSettings.VOCAB));
+        String vocabLocation = TokenizeBenchmark.stringArg(args, "--vocab", Settings.defaults().get(TeacherSettings.VOCAB));
         WordPieceVocabulary vocabulary;
         Path json = Files.createTempDirectory("verify-tokenizer").resolve("tokenizer.json");
         try (InputStream in = new ResourceLocator(new Configuration()).open(vocabLocation)) {

@@ -29,10 +29,6 @@ public final class FinetuneSettings {
     public static final Setting<Integer> SEEDS = Setting.intInRange("finetune.seeds",
             "Fine-tunings of every student and baseline, with seeds finetune.seed, +1, ...: evaluate reports their mean and "
                     + "standard deviation and tests the pooled predictions (the teacher is fine-tuned once)", 1, 100);
-    public static final Setting<String> EVAL_FILES = Setting.nonEmpty("evaluate.files",
-            "Comma-separated labelled files to score, relative to the task directory finetune ran on (as it recorded it) or absolute (MNLI: dev_matched.tsv,dev_mismatched.tsv)");
-    public static final Setting<Integer> RESAMPLES = Setting.intInRange("evaluate.resamples",
-            "Bootstrap resamples of the examples behind each score's 95% interval and each paired comparison", 100, 1_000_000);
 
     private FinetuneSettings() {
     }

@@ -5,6 +5,7 @@ import org.apache.spark.SparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.nasbert.NasbertException;
 import org.nasbert.Version;
+import org.nasbert.conf.RunSettings;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
@@ -26,8 +27,6 @@ import java.util.Map;
  * committed atomically or removed on failure; the Spark UI shows the stage as its own job group.
  */
 public final class StageRunner {
-    public static final Setting<String> RUN_DIR = Setting.nonEmpty("run.dir",
-            "Run directory (local or hdfs://); each stage writes <run.dir>/<output>/");
     private static final Logger LOG = LoggerFactory.getLogger(StageRunner.class);
 
     private StageRunner() {
@@ -35,7 +34,7 @@ public final class StageRunner {
 
     public static StageResult run(Stage stage, Settings settings, SparkSession spark, boolean force) throws Exception {
         Map<String, String> asked = resolvedSettings(stage, settings);
-        RunDirectory run = new RunDirectory(settings.get(RUN_DIR), spark.sparkContext().hadoopConfiguration());
+        RunDirectory run = new RunDirectory(settings.get(RunSettings.DIR), spark.sparkContext().hadoopConfiguration());
         if (!force && run.isComplete(stage.output())) {
             List<String> differences = differences(run, stage, asked);
             if (!stage.redoneForNewSettings() || differences.isEmpty()) {
@@ -88,7 +87,7 @@ public final class StageRunner {
     /** What the stage may read: its declared settings (and run.dir), its declared inputs and its own output. */
     static StageContext scopedContext(Stage stage, Settings settings, SparkSession spark, RunDirectory run) {
         List<String> keys = new ArrayList<>();
-        keys.add(RUN_DIR.key());
+        keys.add(RunSettings.DIR.key());
         for (Setting<?> setting : stage.settings()) {
             keys.add(setting.key());
         }

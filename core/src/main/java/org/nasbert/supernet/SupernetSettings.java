@@ -7,6 +7,8 @@ import org.nasbert.space.SearchSpace;
 
 /** The search space's and block training's settings; defaults (the paper's numbers) and docs in conf/nasbert.properties. */
 public final class SupernetSettings {
+    public static final Setting<Integer> BLOCKS = Setting.intInRange("supernet.blocks",
+            "N: blocks the teacher and the supernet are cut into (boundary states Y_0..Y_N)", 1, 64);
     public static final Setting<String> HIDDEN_SIZES = Setting.nonEmpty("supernet.hidden-sizes",
             "Hidden sizes a block may take (comma-separated)");
     public static final Setting<String> KERNELS = Setting.nonEmpty("supernet.kernels",

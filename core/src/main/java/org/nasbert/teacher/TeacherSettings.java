@@ -6,8 +6,10 @@ import org.nasbert.conf.Setting;
 public final class TeacherSettings {
     public static final Setting<String> MODEL = Setting.nonEmpty("teacher.model",
             "The teacher checkpoint: a Hugging Face dir, a TensorFlow checkpoint or an ONNX file; path, path.jar!/entry or maven:g:a:v!/entry");
-    public static final Setting<Integer> BLOCKS = Setting.intInRange("supernet.blocks",
-            "N: blocks the teacher and the supernet are cut into (boundary states Y_0..Y_N)", 1, 64);
+    public static final Setting<String> VOCAB = Setting.nonEmpty("teacher.vocab",
+            "The teacher's vocab.txt or tokenizer.json (path, path.jar!/entry, maven:g:a:v!/entry), or auto: the one beside teacher.model");
+    public static final Setting<String> VOCAB_LOWERCASE = Setting.oneOf("teacher.vocab-lowercase",
+            "Lower-case a vocab.txt's input: auto decides from the vocabulary", "auto", "true", "false");
     public static final Setting<String> STATES = Setting.oneOf("teacher.states",
             "materialize the boundary states under <run>/teacher/data, or compute them on the fly while training",
             "materialize", "on-the-fly");

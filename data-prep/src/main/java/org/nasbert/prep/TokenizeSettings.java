@@ -19,10 +19,6 @@ public final class TokenizeSettings {
             "Lines longer than this (bytes) are skipped and counted", 16, 256 << 20);
     public static final Setting<Integer> PARTITIONS = Setting.intInRange("tokenize.partitions",
             "Output files; 0 = one per input split (no shuffle), N = sequences spread over N files by a hash shuffle", 0, 1 << 20);
-    public static final Setting<String> VOCAB = Setting.nonEmpty("teacher.vocab",
-            "The teacher's vocab.txt or tokenizer.json (path, path.jar!/entry, maven:g:a:v!/entry), or auto: the one beside teacher.model");
-    public static final Setting<String> VOCAB_LOWERCASE = Setting.oneOf("teacher.vocab-lowercase",
-            "Lower-case a vocab.txt's input: auto decides from the vocabulary", "auto", "true", "false");
 
     private TokenizeSettings() {
     }

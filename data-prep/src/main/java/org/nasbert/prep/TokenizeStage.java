@@ -71,7 +71,7 @@ public final class TokenizeStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(TokenizeSettings.INPUT, TeacherSettings.MODEL, TokenizeSettings.VOCAB, TokenizeSettings.VOCAB_LOWERCASE,
+        return Arrays.asList(TokenizeSettings.INPUT, TeacherSettings.MODEL, TeacherSettings.VOCAB, TeacherSettings.VOCAB_LOWERCASE,
                 TokenizeSettings.DOCUMENT, TokenizeSettings.SEGMENT, TokenizeSettings.MAX_SEQ_LEN,
                 TokenizeSettings.SHORT_SEQ_PROB, TokenizeSettings.SEED, TokenizeSettings.MAX_LINE_BYTES,
                 TokenizeSettings.PARTITIONS);
@@ -128,7 +128,7 @@ public final class TokenizeStage implements Stage {
 
     /** The vocabulary tokenize uses: tokenize.vocab, or the one beside the teacher. */
     public static WordPieceVocabulary loadVocabulary(StageContext context) throws IOException {
-        String location = context.get(TokenizeSettings.VOCAB);
+        String location = context.get(TeacherSettings.VOCAB);
         if ("auto".equals(location)) {
             String model = context.get(TeacherSettings.MODEL);
             location = TeacherCheckpoint.vocabularyBeside(model, context.hadoopConf());
@@ -137,7 +137,7 @@ public final class TokenizeStage implements Stage {
                         + model + "; name the vocabulary with teacher.vocab");
             }
         }
-        String lowercase = context.get(TokenizeSettings.VOCAB_LOWERCASE);
+        String lowercase = context.get(TeacherSettings.VOCAB_LOWERCASE);
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(location)) {
             return WordPieceVocabulary.read(in, location, "auto".equals(lowercase) ? null : Boolean.valueOf(lowercase));
         }

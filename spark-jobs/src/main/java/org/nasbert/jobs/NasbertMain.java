@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.conf.RunSettings;
 import org.apache.spark.sql.SparkSession;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
@@ -172,7 +173,7 @@ public final class NasbertMain {
     /** Every setting the stages read is valid, or we stop before Spark starts; they are printed. */
     private static void check(Settings settings, List<Stage> stages) {
         LOG.info("settings ({}):", "defaults < --conf-file < flags");
-        LOG.info("  run.dir = {}   ({})", settings.get(StageRunner.RUN_DIR), settings.origin("run.dir"));
+        LOG.info("  run.dir = {}   ({})", settings.get(RunSettings.DIR), settings.origin("run.dir"));
         Set<String> printed = new HashSet<>(); // several stages read some settings (teacher.model, search.embedding-size)
         for (Stage stage : stages) {
             for (Setting<?> setting : stage.settings()) {

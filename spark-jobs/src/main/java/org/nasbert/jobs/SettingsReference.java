@@ -1,5 +1,6 @@
 package org.nasbert.jobs;
 
+import org.nasbert.conf.RunSettings;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
 import org.nasbert.stage.Stage;
@@ -27,7 +28,7 @@ final class SettingsReference {
                 .append("origin. A stage reads only the settings listed under it, records them in its manifest and compares them on a\n")
                 .append("rerun. Spark's own settings (executors, memory) go to spark-submit, never here.\n\n")
                 .append("| key | default | accepted | meaning |\n|---|---|---|---|\n");
-        row(s, StageRunner.RUN_DIR, defaults);
+        row(s, RunSettings.DIR, defaults);
         for (Stage stage : pipeline) {
             s.append("\n## ").append(stage.name()).append("\n\n").append(stage.summary()).append(". Reads: ")
                     .append(Help.inputs(stage)).append(".\n\n");

@@ -1,10 +1,10 @@
 package org.nasbert.jobs;
 
+import org.nasbert.conf.RunSettings;
 import org.junit.jupiter.api.Test;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
 import org.nasbert.stage.Stage;
-import org.nasbert.stage.StageRunner;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -31,7 +31,7 @@ class SettingsReferenceTest {
     @Test
     void everyDefaultIsASettingSomeStageDeclaresAndEveryDeclaredSettingHasADefault() {
         Set<String> declared = new TreeSet<>();
-        declared.add(StageRunner.RUN_DIR.key());
+        declared.add(RunSettings.DIR.key());
         Settings defaults = Settings.defaults();
         for (Stage stage : Stages.pipeline()) {
             for (Setting<?> setting : stage.settings()) {
@@ -44,5 +44,32 @@ class SettingsReferenceTest {
         Set<String> unread = new TreeSet<>(defaults.asMap().keySet());
         unread.removeAll(declared);
         assertEquals(new TreeSet<>(), unread, "conf/nasbert.properties has defaults that no stage declares (so none reads)");
+    }
+
+    /** Each settings class owns the keys of its prefix (TeacherSettings: teacher.*), and holds every key a stage declares. */
+    @Test
+    void theClassThatOwnsASettingIsNamedAfterItsKeyPrefix() throws Exception {
+        Class<?>[] owners = {org.nasbert.conf.RunSettings.class, org.nasbert.prep.TokenizeSettings.class,
+                org.nasbert.teacher.TeacherSettings.class, org.nasbert.latency.LatencySettings.class,
+                org.nasbert.supernet.SupernetSettings.class, org.nasbert.prune.PruneSettings.class,
+                org.nasbert.search.SearchSettings.class, org.nasbert.student.DistillSettings.class,
+                org.nasbert.search.FidelitySettings.class, org.nasbert.finetune.FinetuneSettings.class,
+                org.nasbert.finetune.EvaluateSettings.class};
+        Set<String> owned = new TreeSet<>();
+        for (Class<?> owner : owners) {
+            String prefix = owner.getSimpleName().replace("Settings", "").toLowerCase(java.util.Locale.ROOT) + ".";
+            for (java.lang.reflect.Field f : owner.getFields()) {
+                if (Setting.class.isAssignableFrom(f.getType()) && java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    String key = ((Setting<?>) f.get(null)).key();
+                    assertTrue(key.startsWith(prefix), owner.getSimpleName() + "." + f.getName() + " holds " + key);
+                    owned.add(key);
+                }
+            }
+        }
+        for (Stage stage : Stages.pipeline()) {
+            for (Setting<?> setting : stage.settings()) {
+                assertTrue(owned.contains(setting.key()), stage.name() + " declares " + setting.key() + ", held by none of the settings classes");
+            }
+        }
     }
 }

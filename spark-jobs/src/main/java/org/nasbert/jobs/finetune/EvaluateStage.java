@@ -1,5 +1,6 @@
 package org.nasbert.jobs.finetune;
 
+import org.nasbert.finetune.EvaluateSettings;
 import org.nasbert.jobs.students.DistillStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -65,7 +66,7 @@ public final class EvaluateStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(FinetuneSettings.EVAL_FILES, FinetuneSettings.RESAMPLES);
+        return Arrays.asList(EvaluateSettings.FILES, EvaluateSettings.RESAMPLES);
     }
 
     @Override
@@ -109,7 +110,7 @@ public final class EvaluateStage implements Stage {
         int maxLength = tuned.maxLength();
         List<TaskData> files = new ArrayList<>();
         List<List<EncodedExample>> data = new ArrayList<>();
-        for (String f : context.get(FinetuneSettings.EVAL_FILES).split(",")) {
+        for (String f : context.get(EvaluateSettings.FILES).split(",")) {
             TaskData d = TaskData.read(context, TaskData.resolve(task, f), format, vocabulary, maxLength);
             if (d.examples.isEmpty()) {
                 throw new NasbertException(d.file + " has no usable example (skipped: " + d.read.skipped + ")");
@@ -154,7 +155,7 @@ public final class EvaluateStage implements Stage {
         }
         // built as maps by the statistics, bound to the output's class once
         EvaluateManifest result = org.nasbert.io.Json.MAPPER.convertValue(
-                metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(FinetuneSettings.RESAMPLES)), EvaluateManifest.class);
+                metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(EvaluateSettings.RESAMPLES)), EvaluateManifest.class);
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }

@@ -1,5 +1,6 @@
 package org.nasbert.jobs.teacher;
 
+import org.nasbert.supernet.SupernetSettings;
 import java.util.Collections;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -61,7 +62,7 @@ public final class TeacherStage implements Stage {
 
     @Override
     public List<Setting<?>> settings() {
-        return Arrays.asList(TeacherSettings.MODEL, TeacherSettings.BLOCKS, TeacherSettings.STATES, TeacherSettings.PRECISION,
+        return Arrays.asList(TeacherSettings.MODEL, SupernetSettings.BLOCKS, TeacherSettings.STATES, TeacherSettings.PRECISION,
                 TeacherSettings.SEQUENCES, TeacherSettings.HELD_OUT, TeacherSettings.BATCH_SIZE);
     }
 
@@ -86,7 +87,7 @@ public final class TeacherStage implements Stage {
         LOG.info("teacher: {} ({}), {} weights{}, read in {} s", location, checkpoint.format(), checkpoint.weights().parameterCount(),
                 checkpoint.weights().hasMlmHead() ? " with masked-LM head" : "", (System.nanoTime() - start) / 1_000_000_000L);
         checkCorpus(context, checkpoint, corpus);
-        int[] boundaries = BlockBoundaries.of(config.numLayers, context.get(TeacherSettings.BLOCKS));
+        int[] boundaries = BlockBoundaries.of(config.numLayers, context.get(SupernetSettings.BLOCKS));
         LOG.info("teacher: {} blocks, boundaries after layers {}", boundaries.length - 1, Arrays.toString(boundaries));
 
         TeacherManifest manifest = new TeacherManifest();
