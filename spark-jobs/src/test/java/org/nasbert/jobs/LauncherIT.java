@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.engine.CpuInfo;
 import org.nasbert.io.Json;
-import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.testing.MklPaths;
 import org.nasbert.testing.TestData;
 

@@ -1,8 +1,8 @@
 package org.nasbert.jobs.fidelity;
 
 import org.nasbert.conf.Setting;
-import org.nasbert.jobs.students.DistillStage;
-import org.nasbert.jobs.students.StudentsManifest;
+import org.nasbert.jobs.distill.DistillStage;
+import org.nasbert.jobs.distill.StudentsManifest;
 import org.nasbert.space.Architecture;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.DistillSettings;

@@ -1,6 +1,6 @@
 package org.nasbert.jobs.fidelity;
 
-import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.space.Architecture;
 import org.nasbert.stats.Bootstrap;
 import org.nasbert.stats.LinearFit;

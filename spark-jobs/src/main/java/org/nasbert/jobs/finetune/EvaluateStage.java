@@ -1,7 +1,7 @@
 package org.nasbert.jobs.finetune;
 
 import org.nasbert.finetune.EvaluateSettings;
-import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.distill.DistillStage;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -150,7 +150,7 @@ public final class EvaluateStage implements Stage {
         weights.destroy();
         shared.destroy();
         Map<String, List<String>> baselineFor = new java.util.HashMap<>();
-        for (org.nasbert.jobs.students.StudentsManifest.Student st : org.nasbert.jobs.students.StudentsManifest.read(context.run()).students) {
+        for (org.nasbert.jobs.distill.StudentsManifest.Student st : org.nasbert.jobs.distill.StudentsManifest.read(context.run()).students) {
             baselineFor.put(st.name, st.baselineFor == null ? java.util.Collections.emptyList() : st.baselineFor);
         }
         // built as maps by the statistics, bound to the output's class once

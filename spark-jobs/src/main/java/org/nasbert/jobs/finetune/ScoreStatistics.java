@@ -1,6 +1,6 @@
 package org.nasbert.jobs.finetune;
 
-import org.nasbert.jobs.students.DistillStage;
+import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.stats.Bootstrap;
 import org.nasbert.stats.PairedTest;
 

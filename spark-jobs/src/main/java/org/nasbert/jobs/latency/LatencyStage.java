@@ -153,7 +153,7 @@ public final class LatencyStage implements Stage {
             return 0;
         }
         org.nasbert.jobs.teacher.TeacherManifest.Teacher teacher = org.nasbert.jobs.teacher.TeacherManifest.read(context.run()).teacher;
-        return org.nasbert.jobs.students.DistillStage.maskedLm(context, teacher) ? 0 : teacher.hiddenSize;
+        return org.nasbert.jobs.distill.DistillStage.maskedLm(context, teacher) ? 0 : teacher.hiddenSize;
     }
 
     private static LatencyTable measure(StageContext context, SearchSpace space, int embeddingSize) throws IOException {

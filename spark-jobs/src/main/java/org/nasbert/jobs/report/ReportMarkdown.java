@@ -2,8 +2,8 @@ package org.nasbert.jobs.report;
 
 import org.nasbert.jobs.fidelity.FidelityFile;
 import org.nasbert.jobs.fidelity.FidelityManifest;
-import org.nasbert.jobs.students.ExportManifest;
-import org.nasbert.jobs.supernet.SupernetManifest;
+import org.nasbert.jobs.export.ExportManifest;
+import org.nasbert.jobs.trainblocks.SupernetManifest;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,8 +1,8 @@
 package org.nasbert.jobs.report;
 
 import org.nasbert.jobs.finetune.EvaluateManifest;
-import org.nasbert.jobs.students.ExportManifest;
-import org.nasbert.jobs.students.StudentsManifest;
+import org.nasbert.jobs.export.ExportManifest;
+import org.nasbert.jobs.distill.StudentsManifest;
 import org.nasbert.space.Architecture;
 
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package org.nasbert.jobs.report;
 
-import org.nasbert.jobs.students.ExportManifest;
+import org.nasbert.jobs.export.ExportManifest;
 
 import java.util.Map;
 

@@ -34,8 +34,8 @@ class RunTableTest {
                 + "{'name': 'searched-01', 'kind': 'searched', 'metrics': {'dev.tsv': {'accuracy': 0.80}}},"
                 + "{'name': 'baseline-01', 'kind': 'baseline', 'metrics': {'dev.tsv': {'accuracy': 0.82}}},"
                 + "{'name': 'baseline-02', 'kind': 'baseline', 'metrics': {'dev.tsv': {'accuracy': 0.83}}}]}");
-        RunTable table = RunTable.of(Json.MAPPER.treeToValue(distilled, org.nasbert.jobs.students.StudentsManifest.class),
-                Json.MAPPER.treeToValue(exported, org.nasbert.jobs.students.ExportManifest.class),
+        RunTable table = RunTable.of(Json.MAPPER.treeToValue(distilled, org.nasbert.jobs.distill.StudentsManifest.class),
+                Json.MAPPER.treeToValue(exported, org.nasbert.jobs.export.ExportManifest.class),
                 Json.MAPPER.treeToValue(metrics, org.nasbert.jobs.finetune.EvaluateManifest.class));
 
         List<String> rows = new ArrayList<>();

@@ -1,0 +1,302 @@
+package org.nasbert.jobs.trainblocks;
+
+import org.nasbert.prep.TokenizeStage;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
+import org.nasbert.engine.BigDl;
+import org.nasbert.io.StageOutput;
+import org.nasbert.jobs.latency.LatencyStage;
+import org.nasbert.jobs.teacher.TeacherManifest;
+import org.nasbert.jobs.teacher.TeacherStage;
+import org.nasbert.latency.LatencyTable;
+import org.nasbert.prune.PruneSettings;
+import org.nasbert.space.BlockPath;
+import org.nasbert.space.SearchSpace;
+import org.nasbert.space.StudentSize;
+import org.nasbert.stage.Manifest;
+import org.nasbert.stage.Stage;
+import org.nasbert.stage.StageContext;
+import org.nasbert.supernet.SupernetBlock;
+import org.nasbert.supernet.SupernetSettings;
+import org.nasbert.teacher.checkpoint.SafeTensors;
+import org.nasbert.teacher.checkpoint.WeightTensor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * train-blocks: every block of the supernet learns, in parallel, to map the teacher's state at its input
+ * boundary to the one at its output (MSE), one sampled path per block per step. Path-sparse on Spark's own
+ * primitives: replicas live in the executors (built once per partition from the plan), each step ships only
+ * the sampled paths' weights, the partitions' gradients of those groups come back through treeAggregate, and
+ * the driver applies BigDL's Adam per parameter tensor. Checkpoints go to {@code <run>/_checkpoints-supernet/}
+ * and a rerun after a kill resumes from the newest; they are removed once the output is complete.
+ */
+public final class TrainBlocksStage implements Stage {
+    public static final String OUTPUT = "supernet";
+    static final String CHECKPOINTS = "_checkpoints-supernet";
+    /** The survivors of shrinking with their final held-out losses, sizes and latencies: the search's input. */
+    public static final String CANDIDATES = "candidates.json";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainBlocksStage.class);
+
+    @Override
+    public String name() {
+        return "train-blocks";
+    }
+
+    @Override
+    public String summary() {
+        return "block-wise distillation of the weight-sharing supernet, path-sparse, in <run>/supernet";
+    }
+
+    @Override
+    public String output() {
+        return OUTPUT;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return Arrays.asList(SupernetSettings.HIDDEN_SIZES, SupernetSettings.KERNELS, SupernetSettings.LAYERS_PER_BLOCK,
+                SupernetSettings.FFN_RATIO, SupernetSettings.STEPS, SupernetSettings.BATCH_SIZE, SupernetSettings.MICRO_BATCH,
+                SupernetSettings.LEARNING_RATE,
+                SupernetSettings.WARMUP_STEPS, SupernetSettings.SEED, SupernetSettings.CHECKPOINT_EVERY,
+                SupernetSettings.PARTITIONS, SupernetSettings.EVAL_PATHS, SupernetSettings.STEPS_PER_EPOCH,
+                PruneSettings.BINS, PruneSettings.SAMPLE, PruneSettings.KEEP, PruneSettings.WARMUP_EPOCHS,
+                PruneSettings.EVAL_SEQUENCES);
+    }
+
+    @Override
+    public List<Stage> inputs() {
+        return Arrays.asList(new TokenizeStage(), new TeacherStage(), new LatencyStage());
+    }
+
+    @Override
+    public Class<SupernetManifest> manifestType() {
+        return SupernetManifest.class;
+    }
+
+    @Override
+    public Manifest run(StageContext context, StageOutput output) throws Exception {
+        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
+        LatencyTable table = LatencyStage.readTable(context);
+        TeacherManifest teacher = TeacherManifest.read(context.run());
+        SearchSpace space = SupernetSettings.space(context.settings());
+        List<String> missing = table.missing(space, StudentSize.BLOCK_0); // the embedding size is the search's concern
+        if (!missing.isEmpty()) {
+            throw new NasbertException("the run's latency table lacks " + missing.size() + " parts of this search space, e.g. "
+                    + missing.subList(0, Math.min(5, missing.size())) + "; shrinking bins paths by latency, so rerun "
+                    + "'bin/nasbert latency --force' with the same supernet.hidden-sizes and supernet.kernels");
+        }
+        BigDl.init(context.spark().sparkContext()); // BigDL's optimisers run on the Engine's thread pool
+        long seed = context.get(SupernetSettings.SEED);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        int partitions = context.get(SupernetSettings.PARTITIONS) == 0 ? jsc.defaultParallelism() : context.get(SupernetSettings.PARTITIONS);
+        TrainingData data = TrainingData.read(context, teacher, space, seed, partitions);
+        SupernetPlan plan = data.plan;
+        JavaRDD<TrainingRow> train = data.train;
+        JavaRDD<TrainingRow> heldOut = data.heldOut;
+        long trainRows = train.count();
+        long heldOutRows = heldOut.count();
+        if (trainRows == 0 || heldOutRows == 0) {
+            throw new NasbertException("train-blocks needs training and held-out sequences; the teacher states have "
+                    + trainRows + " and " + heldOutRows + " (teacher.sequences, teacher.held-out)");
+        }
+        LOG.info("train-blocks: {} blocks, space {} layers x {} candidates, {} paths per block; {} training and {} held-out "
+                        + "sequences in {} partitions", plan.blocks, space.layersPerBlock(), space.candidatesPerLayer(),
+                space.pathsPerBlock(), trainRows, heldOutRows, partitions);
+
+        List<TrainingRow> evalRows = heldOut.take(context.get(PruneSettings.EVAL_SEQUENCES));
+        ShrinkingRounds shrinking = new ShrinkingRounds(jsc, plan, evalRows, table, context.get(PruneSettings.BINS),
+                context.get(PruneSettings.SAMPLE), context.get(PruneSettings.KEEP), context.get(SupernetSettings.MICRO_BATCH),
+                context.run().fileSystem(), new Path(context.run().path(CHECKPOINTS), ShrinkingRounds.DIR));
+        int stepsPerEpoch = context.get(SupernetSettings.STEPS_PER_EPOCH) > 0 ? context.get(SupernetSettings.STEPS_PER_EPOCH)
+                : (int) Math.max(1, (trainRows + context.get(SupernetSettings.BATCH_SIZE) - 1) / context.get(SupernetSettings.BATCH_SIZE));
+        int warmupEpochs = context.get(PruneSettings.WARMUP_EPOCHS);
+        int roundsNeeded = shrinking.roundsLeft();
+        long steps = context.get(SupernetSettings.STEPS) > 0 ? context.get(SupernetSettings.STEPS)
+                : (long) (warmupEpochs + roundsNeeded) * stepsPerEpoch;
+        LOG.info("train-blocks: shrinking over {} bins: {} of {} paths per block fit a bin; {} warm-up epochs + {} rounds of "
+                        + "{} steps -> {} steps", context.get(PruneSettings.BINS), shrinking.state.survivors(0).size(),
+                shrinking.state.pathsPerBlock(), warmupEpochs, roundsNeeded, stepsPerEpoch, steps);
+        SupernetTraining training = new SupernetTraining(context, plan, train, partitions, shrinking, steps, stepsPerEpoch, warmupEpochs,
+                table);
+        BlockPath[][] probes = probes(space, plan.blocks, context.get(SupernetSettings.EVAL_PATHS), seed);
+        double[][] before = training.resumedFrom == null ? evaluate(jsc, plan, training.master, heldOut, probes) : null;
+        training.run();
+        double[][] after = evaluate(jsc, plan, training.master, heldOut, probes);
+        ObjectNode candidates = shrinking.candidates(training.master);
+        shrinking.release();
+        data.release();
+        SupernetCheckpoint.writeJson(output.fileSystem(), new Path(output.temp(), CANDIDATES), candidates);
+        copyHistory(context, output);
+
+        writeWeights(output, training.master);
+        copyTensorBoard(context, output);
+        // everything a rerun could resume from is in the output now; the checkpoints (weights and Adam's moments) would
+        // only take disk space, and make a --force rerun "resume" at the last step instead of training again
+        context.run().fileSystem().delete(context.run().path(CHECKPOINTS), true);
+        SupernetManifest manifest = new SupernetManifest();
+        manifest.space = describe(space);
+        manifest.blocks = plan.blocks;
+        manifest.teacherStates = data.stored ? "stored" : "on-the-fly";
+        manifest.steps = steps;
+        manifest.stepsPerEpoch = stepsPerEpoch;
+        manifest.shrinking = shrinkingSummary(context, shrinking, training.rounds, roundsNeeded);
+        manifest.resumedFromStep = training.resumedFrom;
+        manifest.trainingSequences = trainRows;
+        manifest.heldOutSequences = heldOutRows;
+        manifest.partitions = partitions;
+        manifest.secondsTraining = training.seconds;
+        manifest.secondsFirstStep = training.firstStepSeconds;
+        manifest.bytesPerStep = training.bytesPerStep();
+        manifest.evaluation = evaluation(probes, before, after);
+        return manifest;
+    }
+
+    private static SupernetManifest.Shrinking shrinkingSummary(StageContext context, ShrinkingRounds shrinking, int rounds, int needed) {
+        SupernetManifest.Shrinking m = new SupernetManifest.Shrinking();
+        m.bins = context.get(PruneSettings.BINS);
+        m.sample = context.get(PruneSettings.SAMPLE);
+        m.keep = context.get(PruneSettings.KEEP);
+        m.warmupEpochs = context.get(PruneSettings.WARMUP_EPOCHS);
+        m.evalSequences = context.get(PruneSettings.EVAL_SEQUENCES);
+        m.pathsPerBlock = shrinking.state.pathsPerBlock();
+        m.deletedOutsideBins = shrinking.state.deletedOutsideBins();
+        m.rounds = rounds;
+        m.finished = rounds >= needed;
+        for (int n = 0; n < shrinking.state.blocks(); n++) {
+            m.candidatesPerBlock.add(shrinking.state.survivors(n).size());
+        }
+        m.secondsScoring = shrinking.secondsScoring;
+        m.candidates = CANDIDATES;
+        m.history = ShrinkingRounds.DIR;
+        return m;
+    }
+
+    private static BlockPath[][] probes(SearchSpace space, int blocks, int count, long seed) {
+        BlockPath[][] probes = new BlockPath[blocks][count];
+        Random random = new Random(seed ^ 0x5DEECE66DL);
+        for (int n = 0; n < blocks; n++) {
+            for (int p = 0; p < count; p++) {
+                probes[n][p] = space.sample(random);
+            }
+        }
+        return probes;
+    }
+
+    /** Held-out block losses of the probe paths, plus copy-the-input, per block: [block][path..., copy]. */
+    static double[][] evaluate(JavaSparkContext jsc, SupernetPlan plan, SupernetBlock[] master, JavaRDD<TrainingRow> heldOut,
+                               BlockPath[][] paths) {
+        List<Map<String, float[]>> weights = new ArrayList<>();
+        for (int n = 0; n < plan.blocks; n++) {
+            Map<String, float[]> groups = new LinkedHashMap<>();
+            SupernetBlock block = master[n];
+            for (BlockPath p : paths[n]) {
+                for (String g : block.groupsOf(p)) {
+                    groups.computeIfAbsent(g, k -> block.flatten(k, false));
+                }
+            }
+            weights.add(groups);
+        }
+        Broadcast<List<Map<String, float[]>>> shared = jsc.broadcast(weights);
+        double[][] sums = heldOut.mapPartitionsWithIndex(new PathLosses(plan, shared, paths, 16), true)
+                .reduce(PathLosses::add);
+        shared.destroy();
+        double[][] means = new double[plan.blocks][];
+        for (int n = 0; n < plan.blocks; n++) {
+            double elements = sums[n][sums[n].length - 1];
+            means[n] = new double[sums[n].length - 1];
+            for (int i = 0; i < means[n].length; i++) {
+                means[n][i] = sums[n][i] / Math.max(1, elements);
+            }
+        }
+        return means;
+    }
+
+    private static List<SupernetManifest.BlockEvaluation> evaluation(BlockPath[][] probes, double[][] before, double[][] after) {
+        List<SupernetManifest.BlockEvaluation> blocks = new ArrayList<>();
+        for (int n = 0; n < probes.length; n++) {
+            SupernetManifest.BlockEvaluation b = new SupernetManifest.BlockEvaluation();
+            int paths = probes[n].length;
+            double copy = after[n][paths];
+            b.copyInputLoss = copy;
+            double sumBefore = 0;
+            double sumAfter = 0;
+            int beatCopy = 0;
+            for (int p = 0; p < paths; p++) {
+                SupernetManifest.PathLoss e = new SupernetManifest.PathLoss();
+                e.path = probes[n][p].toString();
+                if (before != null) {
+                    e.lossAtInit = before[n][p];
+                    sumBefore += before[n][p];
+                }
+                e.loss = after[n][p];
+                sumAfter += after[n][p];
+                beatCopy += after[n][p] < copy ? 1 : 0;
+                b.paths.add(e);
+            }
+            if (before != null) {
+                b.meanLossAtInit = sumBefore / paths;
+            }
+            b.meanLoss = sumAfter / paths;
+            b.pathsBeatingCopyInput = beatCopy;
+            b.pathsEvaluated = paths;
+            blocks.add(b);
+        }
+        return blocks;
+    }
+
+    private static SupernetManifest.Space describe(SearchSpace space) {
+        SupernetManifest.Space m = new SupernetManifest.Space();
+        m.hiddenSizes = space.hiddenSizes();
+        m.operations = space.operations().toString();
+        m.layersPerBlock = space.layersPerBlock();
+        m.candidatesPerLayer = space.candidatesPerLayer();
+        m.pathsPerBlock = space.pathsPerBlock();
+        return m;
+    }
+
+    private static void writeWeights(StageOutput output, SupernetBlock[] master) throws IOException {
+        List<WeightTensor> weights = new ArrayList<>();
+        for (int n = 0; n < master.length; n++) {
+            for (String g : master[n].groupNames()) {
+                float[] values = master[n].flatten(g, false);
+                weights.add(new WeightTensor("b" + n + "/" + g, new int[]{values.length}, values));
+            }
+        }
+        try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), "weights.safetensors"))) {
+            SafeTensors.write(weights, null, false, out);
+        }
+    }
+
+    private static void copyHistory(StageContext context, StageOutput output) throws IOException {
+        Path from = new Path(context.run().path(CHECKPOINTS), ShrinkingRounds.DIR);
+        FileSystem fs = context.run().fileSystem();
+        if (fs.exists(from)) {
+            FileUtil.copy(fs, from, output.fileSystem(), new Path(output.temp(), ShrinkingRounds.DIR), false, context.hadoopConf());
+        }
+    }
+
+    private static void copyTensorBoard(StageContext context, StageOutput output) throws IOException {
+        Path from = new Path(context.run().path(CHECKPOINTS), "tensorboard");
+        FileSystem fs = context.run().fileSystem();
+        if (fs.exists(from)) {
+            FileUtil.copy(fs, from, output.fileSystem(), new Path(output.temp(), "tensorboard"), false, context.hadoopConf());
+        }
+    }
+}
