@@ -9,6 +9,7 @@ import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
 import org.nasbert.io.Json;
 import org.nasbert.io.StepCheckpoints;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.nn.Parameterized;
 import org.nasbert.supernet.GroupOptimizer;
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.io.Json;
 import org.nasbert.io.StepCheckpoints;
 import org.nasbert.supernet.GroupOptimizer;

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.nasbert.conf.Settings;
-import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.nn.Dense;

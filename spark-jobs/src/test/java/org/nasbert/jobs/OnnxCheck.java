@@ -4,7 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import org.apache.hadoop.conf.Configuration;
-import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
 import org.nasbert.nn.Tensors;

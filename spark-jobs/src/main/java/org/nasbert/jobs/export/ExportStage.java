@@ -13,7 +13,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.io.StageOutput;
-import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
 import org.nasbert.jobs.finetune.FinetuneManifest;

@@ -15,7 +15,7 @@ import org.nasbert.finetune.Encoder;
 import org.nasbert.finetune.FineTuner;
 import org.nasbert.finetune.FinetuneCheckpoints;
 import org.nasbert.finetune.FinetuneSettings;
-import org.nasbert.finetune.ModuleWeights;
+import org.nasbert.nn.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
 import org.nasbert.finetune.TeacherEncoder;

@@ -1,11 +1,9 @@
-package org.nasbert.finetune;
+package org.nasbert.nn;
 
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
-import org.nasbert.nn.Parameterized;
-import org.nasbert.nn.Tensors;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.WeightTensor;
 
