@@ -1,7 +1,7 @@
 package org.nasbert.jobs;
 
 import org.nasbert.jobs.fidelity.FidelityStage;
-import org.nasbert.jobs.finetune.EvaluateStage;
+import org.nasbert.jobs.evaluate.EvaluateStage;
 import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.report.ReportStage;

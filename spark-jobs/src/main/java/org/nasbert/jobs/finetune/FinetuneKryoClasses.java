@@ -10,6 +10,6 @@ import java.util.List;
 public final class FinetuneKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
-        return Arrays.asList(EncodedExample.class, FinetuneStage.Job.class, FinetuneStage.Result.class, EvaluateStage.Model.class);
+        return Arrays.asList(EncodedExample.class, FinetuneStage.Job.class, FinetuneStage.Result.class);
     }
 }

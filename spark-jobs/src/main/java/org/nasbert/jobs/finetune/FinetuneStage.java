@@ -55,7 +55,7 @@ public final class FinetuneStage implements Stage {
     public static final String OUTPUT = "finetune";
     public static final String TEACHER = "teacher";
     public static final String HEAD = "head.safetensors";
-    static final String ENCODER = "encoder.safetensors";
+    public static final String ENCODER = "encoder.safetensors";
     public static final String STUDENT = "student";
     static final String CHECKPOINTS = "_checkpoints-finetune";
     private static final Logger LOG = LoggerFactory.getLogger(FinetuneStage.class);

@@ -18,12 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** One labelled file of the task, read on the driver and tokenized with the teacher's vocabulary. */
-final class TaskData {
-    final String file;
-    final List<EncodedExample> examples;
+public final class TaskData {
+    public final String file;
+    public final List<EncodedExample> examples;
     /** Class names (index = label id); null for regression. */
-    final List<String> labels;
-    final TaskReader.Result read;
+    public final List<String> labels;
+    public final TaskReader.Result read;
 
     private TaskData(String file, List<EncodedExample> examples, List<String> labels, TaskReader.Result read) {
         this.file = file;
@@ -32,12 +32,12 @@ final class TaskData {
         this.read = read;
     }
 
-    static TaskFormat format(StageContext context) {
+    public static TaskFormat format(StageContext context) {
         return TaskFormat.named(context.get(FinetuneSettings.FORMAT), "finetune.format");
     }
 
     /** {@code name} inside the task directory (finetune.task), unless it is a path or URI of its own. */
-    static String resolve(String task, String name) {
+    public static String resolve(String task, String name) {
         String n = name.trim();
         if (n.startsWith("/") || n.contains(":")) {
             return n;
@@ -45,7 +45,7 @@ final class TaskData {
         return new Path(task, n).toString();
     }
 
-    static TaskData read(StageContext context, String file, TaskFormat format, WordPieceVocabulary vocabulary, int maxLength)
+    public static TaskData read(StageContext context, String file, TaskFormat format, WordPieceVocabulary vocabulary, int maxLength)
             throws IOException {
         TaskReader.Result result;
         try (InputStream in = new ResourceLocator(context.hadoopConf()).open(file)) {
@@ -60,14 +60,14 @@ final class TaskData {
     }
 
     /** The same classes, in the same order, as the training file's (label ids must mean the same thing). */
-    void requireLabels(List<String> trained) {
+    public void requireLabels(List<String> trained) {
         if (labels != null && trained != null && !trained.containsAll(labels)) {
             throw new NasbertException(file + " has labels " + labels + ", the models were fine-tuned on " + trained);
         }
     }
 
     /** Re-maps label ids to the training file's order (a file missing a class numbers the rest differently). */
-    List<EncodedExample> relabeled(List<String> trained) {
+    public List<EncodedExample> relabeled(List<String> trained) {
         if (labels == null || labels.equals(trained)) {
             return examples;
         }
@@ -79,7 +79,7 @@ final class TaskData {
         return out;
     }
 
-    FinetuneManifest.TaskFile describe() {
+    public FinetuneManifest.TaskFile describe() {
         FinetuneManifest.TaskFile m = new FinetuneManifest.TaskFile();
         m.file = file;
         m.examples = examples.size();

@@ -1,6 +1,6 @@
 package org.nasbert.jobs.report;
 
-import org.nasbert.jobs.finetune.EvaluateManifest;
+import org.nasbert.jobs.evaluate.EvaluateManifest;
 import org.nasbert.jobs.export.ExportManifest;
 import org.nasbert.jobs.distill.StudentsManifest;
 import org.nasbert.space.Architecture;

@@ -1,5 +1,6 @@
 package org.nasbert.jobs.finetune;
 
+import org.nasbert.jobs.evaluate.EvaluateStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;

@@ -36,7 +36,7 @@ class RunTableTest {
                 + "{'name': 'baseline-02', 'kind': 'baseline', 'metrics': {'dev.tsv': {'accuracy': 0.83}}}]}");
         RunTable table = RunTable.of(Json.MAPPER.treeToValue(distilled, org.nasbert.jobs.distill.StudentsManifest.class),
                 Json.MAPPER.treeToValue(exported, org.nasbert.jobs.export.ExportManifest.class),
-                Json.MAPPER.treeToValue(metrics, org.nasbert.jobs.finetune.EvaluateManifest.class));
+                Json.MAPPER.treeToValue(metrics, org.nasbert.jobs.evaluate.EvaluateManifest.class));
 
         List<String> rows = new ArrayList<>();
         for (Map.Entry<RunTable.Model, RunTable.Model> e : table.searchedWithBaselines().entrySet()) {

@@ -1,5 +1,8 @@
-package org.nasbert.jobs.finetune;
+package org.nasbert.jobs.evaluate;
 
+import org.nasbert.jobs.finetune.FinetuneStage;
+import org.nasbert.jobs.finetune.FinetuneManifest;
+import org.nasbert.jobs.finetune.TaskData;
 import org.nasbert.finetune.EvaluateSettings;
 import org.nasbert.jobs.distill.DistillStage;
 import org.apache.hadoop.conf.Configuration;

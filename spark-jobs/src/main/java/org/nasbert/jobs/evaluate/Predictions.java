@@ -1,4 +1,4 @@
-package org.nasbert.jobs.finetune;
+package org.nasbert.jobs.evaluate;
 
 import org.nasbert.tasks.Metrics;
 

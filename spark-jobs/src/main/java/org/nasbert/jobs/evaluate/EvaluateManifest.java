@@ -1,5 +1,6 @@
-package org.nasbert.jobs.finetune;
+package org.nasbert.jobs.evaluate;
 
+import org.nasbert.jobs.finetune.FinetuneManifest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nasbert.io.Json;
