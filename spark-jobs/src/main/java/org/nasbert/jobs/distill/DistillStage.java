@@ -116,8 +116,7 @@ public final class DistillStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
-        Path pareto = new Path(context.run().requireComplete(SearchStage.OUTPUT, "search"), SearchStage.PARETO);
+        Path pareto = new Path(context.run().path(SearchStage.OUTPUT), SearchStage.PARETO);
         TeacherManifest teacher = TeacherManifest.read(context.run());
         List<Job> jobs = DistillJobs.of(context, pareto, teacher.teacher);
         int width = teacher.width();

@@ -16,7 +16,6 @@ import org.nasbert.engine.BigDl;
 import org.nasbert.finetune.EncodedExample;
 import org.nasbert.finetune.Encoder;
 import org.nasbert.finetune.FineTuner;
-import org.nasbert.finetune.FinetuneSettings;
 import org.nasbert.nn.ModuleWeights;
 import org.nasbert.finetune.StudentEncoder;
 import org.nasbert.finetune.TaskHead;
@@ -103,7 +102,7 @@ public final class EvaluateStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        Path finetuned = context.run().requireComplete(FinetuneStage.OUTPUT, "finetune");
+        Path finetuned = context.run().path(FinetuneStage.OUTPUT);
         FinetuneManifest tuned = FinetuneManifest.read(context.run());
         TaskFormat format = TaskFormat.named(tuned.format, context.run().path(FinetuneStage.OUTPUT) + "/manifest.json");
         List<String> labels = tuned.labels;

@@ -129,7 +129,7 @@ public final class ExportStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
+        Path students = context.run().path(DistillStage.OUTPUT);
         StudentsManifest distilled = StudentsManifest.read(context.run());
         LatencyTable table = LatencyStage.readTable(context);
         WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context);

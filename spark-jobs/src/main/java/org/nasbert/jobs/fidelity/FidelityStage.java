@@ -2,7 +2,6 @@ package org.nasbert.jobs.fidelity;
 
 import org.nasbert.prep.TokenizeStage;
 import java.util.Collections;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
@@ -32,8 +31,6 @@ import org.nasbert.student.DistillSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,9 +93,7 @@ public final class FidelityStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
-        Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
-        Path searched = context.run().requireComplete(SearchStage.OUTPUT, "search");
+        Path supernet = context.run().path(TrainBlocksStage.OUTPUT);
         ParetoFile pareto = ParetoFile.read(context.run());
         TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         // the search's own conditions, as it recorded them: its score is what is being tested
@@ -216,9 +211,4 @@ public final class FidelityStage implements Stage {
         return out;
     }
 
-    private static JsonNode read(StageContext context, Path file) throws IOException {
-        try (InputStream in = context.run().fileSystem().open(file)) {
-            return Json.MAPPER.readTree(in);
-        }
-    }
 }

@@ -121,7 +121,7 @@ public final class FinetuneStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        Path students = context.run().requireComplete(DistillStage.OUTPUT, "distill");
+        Path students = context.run().path(DistillStage.OUTPUT);
         StudentsManifest distilled = StudentsManifest.read(context.run());
         TaskFormat format = TaskData.format(context);
         WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context); // the one the students know

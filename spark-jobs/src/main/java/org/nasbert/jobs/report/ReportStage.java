@@ -105,10 +105,6 @@ public final class ReportStage implements Stage {
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
         RunDirectory run = context.run();
-        for (String[] needed : new String[][]{{SearchStage.OUTPUT, "search"}, {DistillStage.OUTPUT, "distill"},
-                {EvaluateStage.OUTPUT, "evaluate"}, {ExportStage.OUTPUT, "export"}, {TrainBlocksStage.OUTPUT, "train-blocks"}}) {
-            run.requireComplete(needed[0], needed[1]);
-        }
         ExportManifest exported = ExportManifest.read(run);
         RunTable table = RunTable.of(StudentsManifest.read(run), exported, EvaluateManifest.readMetrics(run));
         List<List<double[]>> curves = blockCurves(context);

@@ -109,7 +109,7 @@ public final class SearchStage implements Stage {
                     + String.join("; ", differences) + "); redo it with them ('bin/nasbert latency --force ...') or set "
                     + "latency.engine, latency.batch, latency.sequence-length and latency.threads back to the table's");
         }
-        Path supernet = context.run().requireComplete(TrainBlocksStage.OUTPUT, "train-blocks");
+        Path supernet = context.run().path(TrainBlocksStage.OUTPUT);
         TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions, 2,
                 SupernetManifest.read(context.run()).ffnRatio(), context.get(SearchSettings.EMBEDDING_SIZE));

@@ -8,7 +8,6 @@ import org.nasbert.teacher.TeacherSettings;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -97,9 +96,5 @@ public final class TeacherManifest extends Manifest {
     /** teacher.held-out as the stage ran. */
     public double heldOutShare() {
         return Double.parseDouble(setting(TeacherSettings.HELD_OUT.key()));
-    }
-
-    static Map<String, Long> newCounts() {
-        return new LinkedHashMap<>();
     }
 }

@@ -78,7 +78,6 @@ public final class TeacherStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        context.run().requireComplete(TokenizeStage.OUTPUT, "tokenize");
         CorpusManifest corpus = CorpusManifest.read(context.run());
         String location = context.get(TeacherSettings.MODEL);
         long start = System.nanoTime();
@@ -130,7 +129,7 @@ public final class TeacherStage implements Stage {
         long written = output.fileSystem().getContentSummary(new Path(data)).getLength();
         m.precision = half ? "fp16" : "fp32";
         m.hiddenSize = hidden;
-        m.counts = TeacherManifest.newCounts();
+        m.counts = new java.util.LinkedHashMap<>();
         m.counts.put("sequences", counts.getLong(0));
         m.counts.put("tokens", counts.isNullAt(1) ? 0 : counts.getLong(1));
         m.counts.put("held_out_sequences", counts.isNullAt(2) ? 0 : counts.getLong(2));

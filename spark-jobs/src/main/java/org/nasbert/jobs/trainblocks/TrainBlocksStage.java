@@ -92,7 +92,6 @@ public final class TrainBlocksStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        context.run().requireComplete(TeacherStage.OUTPUT, "teacher");
         LatencyTable table = LatencyStage.readTable(context);
         TeacherManifest teacher = TeacherManifest.read(context.run());
         SearchSpace space = SupernetSettings.space(context.settings());
