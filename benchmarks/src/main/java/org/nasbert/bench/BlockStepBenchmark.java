@@ -39,9 +39,7 @@ final class BlockStepBenchmark {
         Random random = new Random(2);
         Tensor<Float> x = RandomTensors.normal(random, batch, seq, teacher);
         Tensor<Float> y = RandomTensors.normal(random, batch, seq, teacher);
-        float[] m = new float[batch * seq];
-        java.util.Arrays.fill(m, 1f);
-        Tensor<Float> mask = BigDl.tensor(m, batch, seq);
+        Tensor<Float> mask = BigDl.tensor(ones(batch * seq), batch, seq);
         long tokens = (long) batch * seq;
         // forward + backward = 3x the forward's matrix products; projections in and out
         double flops = 3.0 * (batch * path.flops(4, seq) + 2.0 * 2 * tokens * teacher * hidden);
@@ -85,7 +83,11 @@ final class BlockStepBenchmark {
                 TokenizeBenchmark.median(ratios));
         TorchReference.run(torch, hidden, teacher, batch, seq, runs);
 
-        SupernetBlock one = block;
+        printBytesShipped(block, paper, teacher, hidden);
+    }
+
+    /** Bytes one step ships for a common path when the supernet holds 1 candidate per layer and when it holds the paper's. */
+    private static void printBytesShipped(SupernetBlock one, SearchSpace paper, int teacher, int hidden) {
         SupernetBlock full = new SupernetBlock(paper, teacher, 3);
         BlockPath common = BlockPath.parse(hidden + ":mha,ffn,mha,ffn,mha,ffn");
         System.out.printf("bytes shipped per step for %s (weights out + gradients back, per partition): %,d with %d candidates per "
@@ -93,6 +95,12 @@ final class BlockStepBenchmark {
                 common, 2 * 4 * pathFloats(one, common), one.space().candidatesPerLayer(), 2 * 4 * pathFloats(full, common),
                 paper.candidatesPerLayer(),
                 2 * 4 * one.parameterCount(), 2 * 4 * full.parameterCount());
+    }
+
+    private static float[] ones(int n) {
+        float[] m = new float[n];
+        java.util.Arrays.fill(m, 1f);
+        return m;
     }
 
     private static long pathFloats(SupernetBlock block, BlockPath path) {

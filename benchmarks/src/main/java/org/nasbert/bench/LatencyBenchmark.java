@@ -1,5 +1,6 @@
 package org.nasbert.bench;
 
+import org.nasbert.jobs.search.ParetoFile;
 import org.nasbert.latency.LatencyConditions;
 import org.nasbert.latency.LatencyEngine;
 import org.nasbert.latency.LatencyMeter;
@@ -15,9 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -49,31 +48,15 @@ final class LatencyBenchmark {
         System.out.printf("latency table (%s %s): %d parts at batch %d x %d tokens, %d thread(s), %d runs each, measured in %.0f s%n",
                 engine, table.conditions().get(LatencyConditions.ENGINE_VERSION), table.parts().size(), batch, seq, threads, runs,
                 (System.nanoTime() - t0) / 1e9);
-        for (int h : space.hiddenSizes()) {
-            StringBuilder line = new StringBuilder("  h" + h + ":");
-            for (org.nasbert.space.Op op : space.operations()) {
-                LatencyTable.Timing t = table.parts().get(LatencyTable.op(op, h));
-                line.append(String.format(" %s %.3f ms [%.3f-%.3f]", op, t.medianMs, t.p10Ms, t.p90Ms));
-            }
-            System.out.println(line);
-        }
+        printOps(table, space);
         if (!out.isEmpty()) {
             Files.write(Paths.get(out), table.toJson().getBytes(StandardCharsets.UTF_8));
             System.out.println("  written to " + out);
         }
-        Random random = new Random(5);
         List<Double> errors = new ArrayList<>();
         List<Double> sideBySide = new ArrayList<>();
-        List<Architecture> list = new ArrayList<>();
-        List<Integer> embeddingSizes = new ArrayList<>();
-        for (int s = 0; s < students; s++) {
-            List<BlockPath> blocks = new ArrayList<>();
-            for (int n = 0; n < 4; n++) {
-                blocks.add(space.sample(random));
-            }
-            list.add(new Architecture(blocks));
-            embeddingSizes.add(StudentSize.BLOCK_0);
-        }
+        List<Architecture> list = randomStudents(space, students);
+        List<Integer> embeddingSizes = new ArrayList<>(java.util.Collections.nCopies(students, StudentSize.BLOCK_0));
         String run = TokenizeBenchmark.stringArg(args, "--run", "");
         LatencyTable runTable = table;
         LatencyEngine runMeter = meter;
@@ -82,11 +65,11 @@ final class LatencyBenchmark {
                     Paths.get(run, "latency", "space.json")), StandardCharsets.UTF_8), "space.json");
             runMeter = meter.withOutputWidth(spec.outputWidth); // the run's students carry their output projection
             runTable = runMeter.measure(spec.space, spec.embeddingSize, LatencyConditions.machine());
-            com.fasterxml.jackson.databind.JsonNode pareto = org.nasbert.io.Json.MAPPER.readTree(Paths.get(run, "search", "pareto.json").toFile());
-            for (com.fasterxml.jackson.databind.JsonNode c : pareto.path("constraints")) {
-                if (c.path("chosen").isObject()) {
-                    list.add(Architecture.parse(c.path("chosen").path("architecture").asText()));
-                    embeddingSizes.add(c.path("chosen").path("embedding_size").asInt(StudentSize.BLOCK_0));
+            ParetoFile pareto = org.nasbert.io.Json.MAPPER.readValue(Paths.get(run, "search", "pareto.json").toFile(), ParetoFile.class);
+            for (ParetoFile.ConstraintResult c : pareto.constraints) {
+                if (c.chosen != null) {
+                    list.add(Architecture.parse(c.chosen.architecture));
+                    embeddingSizes.add(c.chosen.embeddingSize != null ? c.chosen.embeddingSize : StudentSize.BLOCK_0);
                 }
             }
         }
@@ -109,6 +92,32 @@ final class LatencyBenchmark {
                         + "(largest %.1f%%), %.1f%% with the parts timed beside the whole (largest %.1f%%)%n", list.size(),
                 100 * TokenizeBenchmark.median(errors), 100 * max(errors), 100 * TokenizeBenchmark.median(sideBySide),
                 100 * max(sideBySide));
+    }
+
+    /** Each hidden size's operations as the table timed them. */
+    private static void printOps(LatencyTable table, SearchSpace space) {
+        for (int h : space.hiddenSizes()) {
+            StringBuilder line = new StringBuilder("  h" + h + ":");
+            for (org.nasbert.space.Op op : space.operations()) {
+                LatencyTable.Timing t = table.parts().get(LatencyTable.op(op, h));
+                line.append(String.format(" %s %.3f ms [%.3f-%.3f]", op, t.medianMs, t.p10Ms, t.p90Ms));
+            }
+            System.out.println(line);
+        }
+    }
+
+    /** Students of four blocks sampled from the space (seed 5). */
+    private static List<Architecture> randomStudents(SearchSpace space, int count) {
+        Random random = new Random(5);
+        List<Architecture> list = new ArrayList<>();
+        for (int s = 0; s < count; s++) {
+            List<BlockPath> blocks = new ArrayList<>();
+            for (int n = 0; n < 4; n++) {
+                blocks.add(space.sample(random));
+            }
+            list.add(new Architecture(blocks));
+        }
+        return list;
     }
 
     private static double max(List<Double> values) {

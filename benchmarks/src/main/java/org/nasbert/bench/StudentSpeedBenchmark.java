@@ -1,9 +1,9 @@
 package org.nasbert.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.intel.analytics.bigdl.mkl.MKL;
 import org.apache.hadoop.conf.Configuration;
 import org.nasbert.io.Json;
+import org.nasbert.jobs.search.ParetoFile;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.StudentSize;
 import org.nasbert.student.Baselines;
@@ -50,28 +50,8 @@ final class StudentSpeedBenchmark {
         String pareto = TokenizeBenchmark.stringArg(args, "--pareto", "");
         BertWeights weights = TeacherCheckpoint.open("minilm".equals(teacherName) ? TestData.MINILM_MODEL : TestData.BERT_BASE,
                 new Configuration()).weights();
-        Map<String, Architecture> students = new LinkedHashMap<>();
-        int[] widths = {128, 192, 256, 384, 512};
-        for (long budget : new long[]{5_000_000, 10_000_000, 30_000_000, 60_000_000}) {
-            Architecture a = Baselines.largestWithin(budget, widths, 12, StudentSize.BERT);
-            int layers = a.blocks().get(0).depth() / 2;
-            students.put(String.format("uniform L%d/H%d (%.1fM, within %dM)", layers, a.blocks().get(0).hidden(),
-                    StudentSize.BERT.parameters(a) / 1e6, budget / 1_000_000), a);
-        }
-        if (!pareto.isEmpty()) {
-            for (JsonNode c : Json.MAPPER.readTree(new File(pareto)).path("constraints")) {
-                if (c.path("chosen").isObject()) {
-                    students.put("searched " + c.path("constraint").asText(), Architecture.parse(c.path("chosen").path("architecture").asText()));
-                }
-            }
-        }
-        int[][] ids = new int[batch][seq];
-        Random random = new Random(1);
-        for (int[] row : ids) {
-            for (int t = 0; t < seq; t++) {
-                row[t] = 1000 + random.nextInt(29000);
-            }
-        }
+        Map<String, Architecture> students = students(pareto);
+        int[][] ids = randomIds(batch, seq);
         System.out.printf("student speed: teacher %s (%,d weights), batch %d x %d tokens, %d threads (1 MKL thread each), %d runs "
                 + "after a warm-up, interleaved%n", teacherName, weights.parameterCount(), batch, seq, threads, runs);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -110,6 +90,37 @@ final class StudentSpeedBenchmark {
             System.out.printf("  %-44s %8.3f s per batch (median), %7.1f seq/s, speedup over the teacher %.1fx (runs %s)%n", name,
                     TokenizeBenchmark.median(s), batch / TokenizeBenchmark.median(s), TokenizeBenchmark.median(ratios), fmt(ratios));
         }
+    }
+
+    /** The largest uniform students within 5M, 10M, 30M and 60M weights, then the searched students of a pareto.json. */
+    private static Map<String, Architecture> students(String pareto) throws java.io.IOException {
+        Map<String, Architecture> students = new LinkedHashMap<>();
+        int[] widths = {128, 192, 256, 384, 512};
+        for (long budget : new long[]{5_000_000, 10_000_000, 30_000_000, 60_000_000}) {
+            Architecture a = Baselines.largestWithin(budget, widths, 12, StudentSize.BERT);
+            int layers = a.blocks().get(0).depth() / 2;
+            students.put(String.format("uniform L%d/H%d (%.1fM, within %dM)", layers, a.blocks().get(0).hidden(),
+                    StudentSize.BERT.parameters(a) / 1e6, budget / 1_000_000), a);
+        }
+        if (!pareto.isEmpty()) {
+            for (ParetoFile.ConstraintResult c : Json.MAPPER.readValue(new File(pareto), ParetoFile.class).constraints) {
+                if (c.chosen != null) {
+                    students.put("searched " + c.constraint, Architecture.parse(c.chosen.architecture));
+                }
+            }
+        }
+        return students;
+    }
+
+    private static int[][] randomIds(int batch, int seq) {
+        int[][] ids = new int[batch][seq];
+        Random random = new Random(1);
+        for (int[] row : ids) {
+            for (int t = 0; t < seq; t++) {
+                row[t] = 1000 + random.nextInt(29000);
+            }
+        }
+        return ids;
     }
 
     private static String fmt(List<Double> ratios) {

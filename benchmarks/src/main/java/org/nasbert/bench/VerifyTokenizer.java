@@ -4,7 +4,6 @@ import org.nasbert.teacher.TeacherSettings;
 import org.apache.hadoop.conf.Configuration;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.ResourceLocator;
-import org.nasbert.prep.TokenizeSettings;
 import org.nasbert.testing.HuggingFaceReference;
 import org.nasbert.text.WordPieceTokenizer;
 import org.nasbert.text.WordPieceVocabulary;

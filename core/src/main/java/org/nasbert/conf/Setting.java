@@ -22,8 +22,10 @@ public final class Setting<T> implements Serializable {
     private final String expected;
     private final SerializableFunction<String, T> parser;
     private final SerializablePredicate<T> check;
+    /** Lists and parsed values are recorded as the text given, which reads back as the same value. */
+    private final boolean recordsText;
 
-    interface SerializableFunction<A, B> extends Function<A, B>, Serializable {
+    public interface SerializableFunction<A, B> extends Function<A, B>, Serializable {
     }
 
     interface SerializablePredicate<A> extends Predicate<A>, Serializable {
@@ -31,6 +33,12 @@ public final class Setting<T> implements Serializable {
 
     private Setting(String key, String doc, String expected, SerializableFunction<String, T> parser,
                     SerializablePredicate<T> check) {
+        this(key, doc, expected, parser, check, false);
+    }
+
+    private Setting(String key, String doc, String expected, SerializableFunction<String, T> parser,
+                    SerializablePredicate<T> check, boolean recordsText) {
+        this.recordsText = recordsText;
         this.key = key;
         this.doc = doc;
         this.expected = expected;
@@ -74,6 +82,42 @@ public final class Setting<T> implements Serializable {
         return new Setting<>(key, doc, expected, s -> s, s -> s.matches(regex));
     }
 
+    /** Comma-separated integers, at least one, each in [min, max]. */
+    public static Setting<List<Integer>> intList(String key, String doc, int min, int max) {
+        return new Setting<>(key, doc, "comma-separated integers in [" + min + ", " + max + "]", Setting::parseInts,
+                v -> !v.isEmpty() && v.stream().allMatch(x -> x >= min && x <= max), true);
+    }
+
+    /** Comma-separated non-empty items, at least one. */
+    public static Setting<List<String>> list(String key, String doc) {
+        return new Setting<>(key, doc, "comma-separated non-empty values", Setting::parseItems,
+                v -> !v.isEmpty() && v.stream().noneMatch(String::isEmpty), true);
+    }
+
+    /**
+     * A value of any type: {@code parser} turns the text into it, and refuses bad text with a {@link NasbertException}
+     * that says what is wrong (passed on as it is) or with another exception (reported as "expected {@code expected}").
+     */
+    public static <T> Setting<T> parsed(String key, String doc, String expected, SerializableFunction<String, T> parser) {
+        return new Setting<>(key, doc, expected, parser, v -> true, true);
+    }
+
+    private static List<Integer> parseInts(String s) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (String part : parseItems(s)) {
+            out.add(Integer.valueOf(part));
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
+    private static List<String> parseItems(String s) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String part : s.split(",", -1)) {
+            out.add(part.trim());
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
     private static Boolean parseBoolean(String s) {
         if ("true".equalsIgnoreCase(s)) {
             return true;
@@ -96,11 +140,21 @@ public final class Setting<T> implements Serializable {
         return expected;
     }
 
+    /**
+     * The value as manifests and checkpoint keys record it: the value's own text for numbers, strings and choices,
+     * the text given (trimmed) for lists and parsed values.
+     */
+    String recorded(T value, String raw) {
+        return recordsText ? raw.trim() : String.valueOf(value);
+    }
+
     /** The value of {@code raw}, or an error naming the key, the value and what was expected. */
     public T parse(String raw, String origin) {
         T value;
         try {
             value = parser.apply(raw.trim());
+        } catch (NasbertException e) {
+            throw e; // the parser said what is wrong
         } catch (RuntimeException e) {
             throw invalid(raw, origin);
         }

@@ -129,6 +129,12 @@ public final class Settings implements Serializable {
         return setting.parse(expand(raw), origins.get(setting.key()));
     }
 
+    /** A setting's value as manifests and checkpoint keys record it, checked as {@link #get} checks it. */
+    public <T> String recorded(Setting<T> setting) {
+        T value = get(setting);
+        return setting.recorded(value, expand(values.get(setting.key())));
+    }
+
     public boolean isKnown(String key) {
         return values.containsKey(key);
     }

@@ -4,13 +4,14 @@ import com.intel.analytics.bigdl.tensor.Tensor;
 import org.nasbert.nn.Parameterized;
 import org.nasbert.space.Architecture;
 import org.nasbert.student.StudentModel;
+import org.nasbert.student.StudentPass;
 
 import java.util.List;
 
 /** A student as a task encoder: every weight trains. */
 public final class StudentEncoder implements Encoder {
     private final StudentModel student;
-    private StudentModel.Pass pass;
+    private StudentPass pass;
 
     public StudentEncoder(StudentModel student) {
         this.student = student;

@@ -1,6 +1,11 @@
 package org.nasbert.latency;
 
+import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** Settings of the latency stage. */
 public final class LatencySettings {
@@ -22,11 +27,31 @@ public final class LatencySettings {
     public static final Setting<String> DEVICE = Setting.matching("latency.device",
             "The name of the run's own table (measured here, latency.import, or the latency.tables entry of this name): "
                     + "constraints without a device (latency=2ms) mean it", "a name of letters, digits, '-' or '_'", NAME);
-    public static final Setting<String> TABLES = Setting.matching("latency.tables",
+    private static final String TABLES_SYNTAX = "|" + NAME + "=[^,=]+(," + NAME + "=[^,=]+)*";
+    /** Device name -> table file, in the order written. */
+    public static final Setting<Map<String, String>> TABLES = Setting.parsed("latency.tables",
             "More devices' tables, ','-separated name=<file> (e.g. edge=edge-table.json from the probe); constraints name "
-                    + "them as latency@<name>=<time>", "empty or name=<file>[,name=<file>...]",
-            "|" + NAME + "=[^,=]+(," + NAME + "=[^,=]+)*");
+                    + "them as latency@<name>=<time>", "empty or name=<file>[,name=<file>...]", LatencySettings::deviceTables);
 
     private LatencySettings() {
+    }
+
+    /** name -> file, in the order written; a name given twice is refused. */
+    private static Map<String, String> deviceTables(String text) {
+        if (!text.matches(TABLES_SYNTAX)) {
+            throw new IllegalArgumentException(text);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        if (text.trim().isEmpty()) {
+            return out;
+        }
+        for (String entry : text.split(",")) {
+            int eq = entry.indexOf('=');
+            String name = entry.substring(0, eq).trim();
+            if (out.put(name, entry.substring(eq + 1).trim()) != null) {
+                throw new NasbertException("latency.tables = '" + text + "': device '" + name + "' is given twice");
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 }

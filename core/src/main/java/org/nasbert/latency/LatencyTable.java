@@ -1,17 +1,12 @@
 package org.nasbert.latency;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.nasbert.io.Json;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 
-import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -220,83 +215,14 @@ public final class LatencyTable {
         return calibration.factor * sum + (parts.containsKey(RUN) ? median(RUN) : 0);
     }
 
+    /** The table as latency/table.json holds it. */
     public String toJson() {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("units", UNITS);
-        ObjectNode c = root.putObject("conditions");
-        conditions.forEach(c::put);
-        if (calibration.ratios.length > 0) {
-            ObjectNode cal = root.putObject("calibration");
-            cal.put("factor", calibration.factor);
-            com.fasterxml.jackson.databind.node.ArrayNode r = cal.putArray("ratios");
-            for (double x : calibration.ratios) {
-                r.add(x);
-            }
-        }
-        ObjectNode p = root.putObject("parts");
-        parts.forEach((name, t) -> {
-            ObjectNode e = p.putObject(name);
-            e.put("median", t.medianMs);
-            e.put("p10", t.p10Ms);
-            e.put("p90", t.p90Ms);
-            e.put("runs", t.runs);
-        });
-        try {
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return LatencyTableJson.write(this);
     }
 
     /** Reads a table written by {@link #toJson}; {@code source} names the file in errors. */
     public static LatencyTable fromJson(String json, String source) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(source + ": not JSON (" + e.getMessage().split("\n")[0] + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(source + ": expected a JSON object with units, conditions and parts");
-        }
-        if (!UNITS.equals(root.path("units").asText())) {
-            throw new IllegalArgumentException(source + ": units must be \"" + UNITS + "\", found " + root.path("units"));
-        }
-        Map<String, String> conditions = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("conditions").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            conditions.put(e.getKey(), e.getValue().asText());
-        }
-        JsonNode partsNode = root.path("parts");
-        if (!partsNode.isObject() || partsNode.size() == 0) {
-            throw new IllegalArgumentException(source + ": \"parts\" must be an object of measured parts");
-        }
-        Map<String, Timing> parts = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = partsNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode t = e.getValue();
-            for (String field : new String[]{"median", "p10", "p90", "runs"}) {
-                if (!t.path(field).isNumber() || t.path(field).asDouble() < 0 || !Double.isFinite(t.path(field).asDouble())) {
-                    throw new IllegalArgumentException(source + ": part " + e.getKey() + " needs a non-negative number \"" + field
-                            + "\", found " + t.path(field));
-                }
-            }
-            parts.put(e.getKey(), new Timing(t.path("median").asDouble(), t.path("p10").asDouble(), t.path("p90").asDouble(),
-                    t.path("runs").asInt()));
-        }
-        JsonNode c = root.path("calibration");
-        if (c.isMissingNode()) {
-            return new LatencyTable(conditions, parts);
-        }
-        double factor = c.path("factor").asDouble(Double.NaN);
-        if (!c.path("factor").isNumber() || !(factor > 0) || Double.isInfinite(factor)) {
-            throw new IllegalArgumentException(source + ": \"calibration\" needs a positive number \"factor\", found " + c.path("factor"));
-        }
-        double[] ratios = new double[c.path("ratios").size()];
-        for (int i = 0; i < ratios.length; i++) {
-            ratios[i] = c.path("ratios").get(i).asDouble();
-        }
-        return new LatencyTable(conditions, parts, new Calibration(factor, ratios));
+        return LatencyTableJson.read(json, source);
     }
 
     /** One part's forward time over {@code runs} timed repetitions after a warm-up. */

@@ -1,6 +1,5 @@
 package org.nasbert.latency;
 
-import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -10,8 +9,6 @@ import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 
-import java.nio.FloatBuffer;
-import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -105,7 +102,7 @@ public final class OrtLatencyMeter implements LatencyEngine {
         Map<String, LatencyTable.Timing> timed = timeParts(models);
         Map<String, String> conditions = LatencyConditions.of(machine, ONNXRUNTIME, version(), batch, seq, threads, warmup, runs,
                 outputWidth);
-        conditions.put("session", sessionDescription());
+        conditions.put("session", new OrtSessions(batch, seq, threads, vocab).description());
         LatencyTable table = new LatencyTable(conditions, timed);
         return table.withCalibration(calibrate(table, space, embeddingSize, parts));
     }
@@ -216,13 +213,14 @@ public final class OrtLatencyMeter implements LatencyEngine {
         boolean parts = wholeNanos < 0;
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<AutoCloseable> open = new ArrayList<>();
-        try (OrtSession.SessionOptions options = options()) {
+        OrtSessions sessions = new OrtSessions(batch, seq, threads, vocab);
+        try (OrtSession.SessionOptions options = sessions.options()) {
             Map<String, Runnable> work = new LinkedHashMap<>();
             if (parts) {
-                work.put(RUN, runner(env, env.createSession(identity(), options), open));
+                work.put(RUN, sessions.runner(env, env.createSession(OrtSessions.identity(), options), open));
             }
             for (Map.Entry<String, byte[]> m : models.entrySet()) {
-                work.put(m.getKey(), runner(env, env.createSession(m.getValue(), options), open));
+                work.put(m.getKey(), sessions.runner(env, env.createSession(m.getValue(), options), open));
             }
             Map<String, LatencyTable.Timing> timed = RoundRobin.time(work, warmup, runs, parts ? WARMUP_NANOS : WARMUP_NANOS / 2,
                     Math.max(0, wholeNanos));
@@ -248,79 +246,5 @@ public final class OrtLatencyMeter implements LatencyEngine {
         timed.forEach((name, t) -> out.put(name, name.equals(RUN) ? t : new LatencyTable.Timing(Math.max(0, t.medianMs - run),
                 Math.max(0, t.p10Ms - run), Math.max(0, t.p90Ms - run), t.runs)));
         return out;
-    }
-
-    private OrtSession.SessionOptions options() throws OrtException {
-        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
-        o.setIntraOpNumThreads(threads);
-        o.setInterOpNumThreads(1);
-        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-        o.addConfigEntry("session.intra_op.allow_spinning", "0");
-        return o;
-    }
-
-    private String sessionDescription() {
-        return "one session per part; intra-op threads " + threads + ", inter-op 1, sequential, all optimisations, no spinning";
-    }
-
-    /** A session and its inputs made once; running it binds them, runs the graph and frees the outputs. */
-    private Runnable runner(OrtEnvironment env, OrtSession session, List<AutoCloseable> open) throws OrtException {
-        open.add(session);
-        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
-        Random random = new Random(11);
-        for (String name : session.getInputNames()) {
-            OnnxTensor t = input(env, session, name, random);
-            open.add(t);
-            inputs.put(name, t);
-        }
-        return () -> {
-            try (OrtSession.Result ignored = session.run(inputs)) {
-                // timing only
-            } catch (OrtException e) {
-                throw new IllegalStateException(e);
-            }
-        };
-    }
-
-    private OnnxTensor input(OrtEnvironment env, OrtSession session, String name, Random random) throws OrtException {
-        long[] tokens = {batch, seq};
-        switch (name) {
-            case "input_ids": {
-                long[] ids = new long[batch * seq];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = random.nextInt(vocab);
-                }
-                return OnnxTensor.createTensor(env, LongBuffer.wrap(ids), tokens);
-            }
-            case "attention_mask": {
-                long[] ones = new long[batch * seq];
-                java.util.Arrays.fill(ones, 1L);
-                return OnnxTensor.createTensor(env, LongBuffer.wrap(ones), tokens);
-            }
-            case "token_type_ids":
-                return OnnxTensor.createTensor(env, LongBuffer.wrap(new long[batch * seq]), tokens);
-            case "hidden_states": {
-                ai.onnxruntime.TensorInfo info = (ai.onnxruntime.TensorInfo) session.getInputInfo().get(name).getInfo();
-                int width = (int) info.getShape()[2];
-                float[] x = new float[batch * seq * width];
-                for (int i = 0; i < x.length; i++) {
-                    x[i] = (float) random.nextGaussian();
-                }
-                return OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[]{batch, seq, width});
-            }
-            default:
-                throw new IllegalArgumentException("a model to time has input " + name + "; expected input_ids, attention_mask, "
-                        + "token_type_ids or hidden_states");
-        }
-    }
-
-    /** The cheapest graph with a student's input and an output: ONNX Runtime's fixed cost of one run. */
-    private static byte[] identity() {
-        org.nasbert.onnx.OnnxBuilder g = new org.nasbert.onnx.OnnxBuilder();
-        String ids = g.input("input_ids", org.nasbert.onnx.OnnxBuilder.INT64, "batch", "sequence");
-        g.alias(ids, "out");
-        g.output("out", org.nasbert.onnx.OnnxBuilder.INT64, "batch", "sequence");
-        return g.model("nasbert-latency-run", "nasbert-spark", org.nasbert.Version.VERSION);
     }
 }

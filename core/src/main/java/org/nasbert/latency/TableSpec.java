@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Settings;
 import org.nasbert.io.Json;
-import org.nasbert.search.SearchSettings;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.supernet.SupernetSettings;
 
@@ -48,8 +47,9 @@ public final class TableSpec {
         return new TableSpec(space, embeddingSize, engine, batch, sequenceLength, threads, runs, width);
     }
 
-    public static TableSpec of(Settings settings) {
-        return new TableSpec(SupernetSettings.space(settings), settings.get(SearchSettings.EMBEDDING_SIZE), settings.get(LatencySettings.ENGINE),
+    /** The table these settings ask for, with embeddings of {@code embeddingSize} (search.embedding-size; 0: block 0's widths). */
+    public static TableSpec of(Settings settings, int embeddingSize) {
+        return new TableSpec(SupernetSettings.space(settings), embeddingSize, settings.get(LatencySettings.ENGINE),
                 settings.get(LatencySettings.BATCH), settings.get(LatencySettings.SEQUENCE_LENGTH), settings.get(LatencySettings.THREADS),
                 settings.get(LatencySettings.RUNS));
     }

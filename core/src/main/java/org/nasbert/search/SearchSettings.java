@@ -2,11 +2,14 @@ package org.nasbert.search;
 
 import org.nasbert.conf.Setting;
 
+import java.util.List;
+
 /** The search stage's settings; defaults (the paper's numbers) and docs in conf/nasbert.properties. */
 public final class SearchSettings {
-    public static final Setting<String> CONSTRAINT = Setting.nonEmpty("search.constraint",
+    public static final Setting<List<Constraint>> CONSTRAINT = Setting.parsed("search.constraint",
             "Constraints on the whole student, ';'-separated, each params=<count>, latency=<time> or both joined by ',' "
-                    + "(e.g. params=10M;params=10M,latency=8ms)");
+                    + "(e.g. params=10M;params=10M,latency=8ms)", "constraints such as params=10M;latency=8ms",
+            text -> Constraint.parseAll(text, "search.constraint"));
     public static final Setting<Integer> TOP = Setting.intInRange("search.top",
             "Students of least predicted loss re-evaluated whole on held-out data per constraint (the paper's T)", 1, 100_000);
     public static final Setting<Integer> EVAL_SEQUENCES = Setting.intInRange("search.eval-sequences",

@@ -1,5 +1,6 @@
 package org.nasbert.student;
 
+import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 
 /** The distill stage's settings; defaults and docs in conf/nasbert.properties. */
@@ -28,5 +29,17 @@ public final class DistillSettings {
     public static final Setting<Long> SEED = Setting.longValue("distill.seed", "Seed of initialisation and minibatches");
 
     private DistillSettings() {
+    }
+
+    /**
+     * Whether students learn the teacher's masked-LM outputs: distill.objective = masked-lm, or auto with a teacher
+     * that has the head; masked-lm with a teacher without one is refused, naming the teacher.
+     */
+    public static boolean maskedLm(String objective, boolean teacherHasHead, String teacher) {
+        if ("masked-lm".equals(objective) && !teacherHasHead) {
+            throw new NasbertException(OBJECTIVE.key() + " = masked-lm, but the teacher " + teacher
+                    + " has no masked-LM head; set it to hidden-states or auto");
+        }
+        return "masked-lm".equals(objective) || "auto".equals(objective) && teacherHasHead;
     }
 }

@@ -80,7 +80,7 @@ public final class MaskedLmDistillation implements Distiller.Objective {
             return 0;
         }
         Tensor<Float> target = teacher.maskedLmLogits(m.ids, types, lengths, m.batch, m.position);
-        StudentModel.Pass pass = student.train(m.ids, types, lengths);
+        StudentPass pass = student.train(m.ids, types, lengths);
         Tensor<Float> rows = Tensors.gather(pass.output(), m.batch, m.position);
         Tensor<Float> logits = head.forward(rows);
         if (logits.size(2) != target.size(2)) {

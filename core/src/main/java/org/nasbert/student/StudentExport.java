@@ -164,6 +164,16 @@ public final class StudentExport {
         }
     }
 
+    /** The width of the output projection a student in {@code dir} was written with (arch.json; 0: none). */
+    public static int outputWidth(Path dir, Configuration conf) {
+        Path arch = new Path(dir, ARCH);
+        try (InputStream in = arch.getFileSystem(conf).open(arch)) {
+            return Json.MAPPER.readTree(in).path("output_width").asInt(0);
+        } catch (IOException e) {
+            throw new NasbertException("cannot read " + arch + ": " + e.getMessage(), e);
+        }
+    }
+
     /** A student written by {@link #write}, in either form. */
     public static StudentModel read(Path dir, Configuration conf) {
         try {
@@ -182,7 +192,7 @@ public final class StudentExport {
             for (int n = 0; n < links.length; n++) {
                 links[n] = linksNode.get(n).asBoolean();
             }
-            StudentModel s = StudentModel.build(a, positive(arch, "embedding_size", source), positive(arch, "vocab_size", source),
+            StudentModel s = FreshStudent.build(a, positive(arch, "embedding_size", source), positive(arch, "vocab_size", source),
                     positive(arch, "max_positions", source), positive(arch, "ffn_ratio", source), 0, links, arch.path("output_width").asInt(),
                     arch.path("mlm_head").asBoolean(false));
             Map<String, WeightTensor> stored = SafeTensors.read(fs, new Path(dir, WEIGHTS));

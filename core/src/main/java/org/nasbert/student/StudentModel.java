@@ -2,28 +2,21 @@ package org.nasbert.student;
 
 import com.intel.analytics.bigdl.tensor.Tensor;
 import com.intel.analytics.bigdl.utils.Table;
-import org.nasbert.engine.BigDl;
 import org.nasbert.nn.BertEmbeddings;
 import org.nasbert.nn.Dense;
-import org.nasbert.nn.Init;
-import org.nasbert.nn.LayerNorm;
 import org.nasbert.nn.MaskedLmHead;
 import org.nasbert.nn.Parameterized;
 import org.nasbert.nn.Tensors;
 import org.nasbert.nn.TokenBatch;
 import org.nasbert.space.Architecture;
-import org.nasbert.space.BlockPath;
 import org.nasbert.space.Op;
-import org.nasbert.supernet.OpModules;
 import org.nasbert.supernet.SupernetBlock;
-import org.nasbert.teacher.BertModel;
 import org.nasbert.teacher.BertWeights;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * A standalone student encoder built from an architecture (NAS-BERT §3.1): embeddings, a projection to block 0's
@@ -42,7 +35,7 @@ public final class StudentModel {
     /** The masked-LM head (decoder tied to the word table) that distillation from a teacher's MLM outputs trains; or null. */
     private final MaskedLmHead head;
 
-    private StudentModel(Architecture architecture, BertEmbeddings embeddings, Dense input, List<List<Parameterized<Table>>> blocks,
+    StudentModel(Architecture architecture, BertEmbeddings embeddings, Dense input, List<List<Parameterized<Table>>> blocks,
                          Dense[] between, Dense output, MaskedLmHead head) {
         this.head = head;
         this.architecture = architecture;
@@ -68,11 +61,7 @@ public final class StudentModel {
      */
     public static StudentModel fresh(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed,
                                      int outputWidth) {
-        boolean[] links = new boolean[a.blocks().size() - 1];
-        for (int n = 0; n < links.length; n++) {
-            links[n] = a.blocks().get(n + 1).hidden() != a.blocks().get(n).hidden();
-        }
-        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, outputWidth, false);
+        return FreshStudent.build(a, embeddingSize, vocab, positions, ffnRatio, seed, FreshStudent.widthChanges(a), outputWidth, false);
     }
 
     /**
@@ -81,148 +70,20 @@ public final class StudentModel {
      */
     public static StudentModel freshWithMaskedLmHead(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio,
                                                      long seed) {
-        boolean[] links = new boolean[a.blocks().size() - 1];
-        for (int n = 0; n < links.length; n++) {
-            links[n] = a.blocks().get(n + 1).hidden() != a.blocks().get(n).hidden();
-        }
-        return build(a, embeddingSize, vocab, positions, ffnRatio, seed, links, 0, true);
-    }
-
-    /** Fresh modules in a given shape: {@code links[n]} whether a linear map follows block n. */
-    static StudentModel build(Architecture a, int embeddingSize, int vocab, int positions, int ffnRatio, long seed, boolean[] links,
-                              int outputWidth, boolean maskedLmHead) {
-        Random random = new Random(seed);
-        BertEmbeddings embeddings = new BertEmbeddings(Init.normal(random, 0.02f, vocab, embeddingSize),
-                Init.normal(random, 0.02f, positions, embeddingSize), Init.normal(random, 0.02f, 2, embeddingSize),
-                new LayerNorm(embeddingSize, OpModules.EPS));
-        int first = a.blocks().get(0).hidden();
-        Dense input = embeddingSize == first ? null : new Dense(embeddingSize, first, random);
-        List<List<Parameterized<Table>>> blocks = new ArrayList<>();
-        Dense[] between = new Dense[a.blocks().size() - 1];
-        for (int n = 0; n < a.blocks().size(); n++) {
-            BlockPath path = a.blocks().get(n);
-            List<Parameterized<Table>> ops = new ArrayList<>();
-            for (Op op : path.ops()) {
-                if (!op.isIdentity()) {
-                    ops.add(OpModules.build(op, path.hidden(), ffnRatio, random));
-                }
-            }
-            blocks.add(ops);
-            if (n + 1 < a.blocks().size() && links[n]) {
-                between[n] = new Dense(path.hidden(), a.blocks().get(n + 1).hidden(), random);
-            }
-        }
-        int last = a.blocks().get(a.blocks().size() - 1).hidden();
-        Dense output = outputWidth == 0 ? null : new Dense(last, outputWidth, random);
-        MaskedLmHead head = !maskedLmHead ? null : tiedHead(embeddings, new Dense(outputWidth == 0 ? last : outputWidth,
-                embeddingSize, random), new LayerNorm(embeddingSize, OpModules.EPS), Tensors.zeros(vocab));
-        return new StudentModel(a, embeddings, input, blocks, between, output, head);
-    }
-
-    private static MaskedLmHead tiedHead(BertEmbeddings embeddings, Dense transform, LayerNorm norm, Tensor<Float> bias) {
-        return new MaskedLmHead(transform, norm, Dense.tied(embeddings.wordEmbeddings(), embeddings.wordGradient(), bias));
+        return FreshStudent.build(a, embeddingSize, vocab, positions, ffnRatio, seed, FreshStudent.widthChanges(a), 0, true);
     }
 
     /**
-     * Weights inherited from the trained supernet and the teacher, computing exactly what the search scored: the
-     * teacher's embeddings, block 0's input projection, the chosen ops' shared weights, between blocks the
-     * supernet's output projection of one block composed with the input projection of the next (one linear map,
-     * h_n to h_{n+1}), and the last block's output projection back to the teacher's width.
+     * Weights inherited from the trained supernet and the teacher, computing exactly what the search scored (see
+     * {@link StudentInheritance}).
      */
     public static StudentModel inherited(Architecture a, SupernetBlock[] supernet, BertWeights teacher) {
-        return inherited(a, supernet, teacher, false);
+        return StudentInheritance.inherited(a, supernet, teacher, false);
     }
 
     /** As {@link #inherited(Architecture, SupernetBlock[], BertWeights)}, with a copy of the teacher's masked-LM head when asked. */
     public static StudentModel inherited(Architecture a, SupernetBlock[] supernet, BertWeights teacher, boolean maskedLmHead) {
-        if (maskedLmHead && !teacher.hasMlmHead()) {
-            throw new IllegalArgumentException("the teacher " + teacher.config() + " has no masked-LM head to inherit");
-        }
-        if (supernet.length != a.blocks().size()) {
-            throw new IllegalArgumentException("architecture " + a + " has " + a.blocks().size() + " blocks, the supernet "
-                    + supernet.length);
-        }
-        int ffnRatio = supernet[0].space().ffnRatio();
-        Random unused = new Random(0);
-        List<List<Parameterized<Table>>> blocks = new ArrayList<>();
-        Dense[] between = new Dense[a.blocks().size() - 1];
-        for (int n = 0; n < a.blocks().size(); n++) {
-            BlockPath path = a.blocks().get(n);
-            List<Parameterized<Table>> ops = new ArrayList<>();
-            for (int layer = 0; layer < path.ops().size(); layer++) {
-                Op op = path.ops().get(layer);
-                if (!op.isIdentity()) {
-                    Parameterized<Table> module = OpModules.build(op, path.hidden(), ffnRatio, unused);
-                    copy(supernet[n].flatten(SupernetBlock.opName(path.hidden(), layer, op), false), module);
-                    ops.add(module);
-                }
-            }
-            blocks.add(ops);
-            if (n + 1 < a.blocks().size()) {
-                between[n] = compose(projection(supernet[n], SupernetBlock.outName(path.hidden())),
-                        projection(supernet[n + 1], SupernetBlock.inName(a.blocks().get(n + 1).hidden())));
-            }
-        }
-        int first = a.blocks().get(0).hidden();
-        int last = a.blocks().get(a.blocks().size() - 1).hidden();
-        BertEmbeddings embeddings = BertModel.embeddings(teacher);
-        MaskedLmHead head = !maskedLmHead ? null : tiedHead(embeddings,
-                new Dense(copy(teacher, "cls.predictions.transform.dense.weight"), copy(teacher, "cls.predictions.transform.dense.bias")),
-                new LayerNorm(copy(teacher, "cls.predictions.transform.LayerNorm.weight"),
-                        copy(teacher, "cls.predictions.transform.LayerNorm.bias"), teacher.config().layerNormEps),
-                copy(teacher, "cls.predictions.bias"));
-        return new StudentModel(a, embeddings, projection(supernet[0], SupernetBlock.inName(first)), blocks,
-                between, projection(supernet[a.blocks().size() - 1], SupernetBlock.outName(last)), head);
-    }
-
-    private static Tensor<Float> copy(BertWeights w, String name) {
-        return BigDl.tensor(w.get(name).data().clone(), w.get(name).shape());
-    }
-
-    private static Dense projection(SupernetBlock block, String group) {
-        Dense d = (Dense) block.group(group);
-        return new Dense(d.weight().clone(), d.bias().clone());
-    }
-
-    /** {@code second(first(x))} as one linear map: W = W2 W1, b = W2 b1 + b2 (products in double). */
-    static Dense compose(Dense first, Dense second) {
-        int in = first.inputSize();
-        int mid = first.outputSize();
-        int out = second.outputSize();
-        float[] w1 = Tensors.copyOf(first.weight());
-        float[] b1 = Tensors.copyOf(first.bias());
-        float[] w2 = Tensors.copyOf(second.weight());
-        float[] b2 = Tensors.copyOf(second.bias());
-        float[] w = new float[out * in];
-        float[] b = new float[out];
-        for (int o = 0; o < out; o++) {
-            double bias = b2[o];
-            double[] row = new double[in];
-            for (int m = 0; m < mid; m++) {
-                double c = w2[o * mid + m];
-                bias += c * b1[m];
-                for (int i = 0; i < in; i++) {
-                    row[i] += c * w1[m * in + i];
-                }
-            }
-            for (int i = 0; i < in; i++) {
-                w[o * in + i] = (float) row[i];
-            }
-            b[o] = (float) bias;
-        }
-        return new Dense(BigDl.tensor(w, out, in), BigDl.tensor(b, out));
-    }
-
-    /** Loads a supernet group's flattened weights into a module of the same kind (same parameter order). */
-    private static void copy(float[] values, Parameterized<?> module) {
-        int at = 0;
-        for (Tensor<Float> t : module.parameters()._1()) {
-            System.arraycopy(values, at, Tensors.data(t), Tensors.offset(t), t.nElement());
-            at += t.nElement();
-        }
-        if (at != values.length) {
-            throw new IllegalArgumentException(values.length + " values for a module of " + at + " weights");
-        }
+        return StudentInheritance.inherited(a, supernet, teacher, maskedLmHead);
     }
 
     public Architecture architecture() {
@@ -407,7 +268,7 @@ public final class StudentModel {
      * {@code gradientScale} times it accumulate into every module (zero them first); 0 evaluates, no backward.
      */
     public double distill(int[][] ids, int[][] types, int[] lengths, Tensor<Float> target, double gradientScale) {
-        Pass pass = train(ids, types, lengths);
+        StudentPass pass = train(ids, types, lengths);
         Tensor<Float> h = pass.output();
         if (target.nElement() != h.nElement()) {
             throw new IllegalArgumentException("target of " + target.nElement() + " values for an output of " + h.nElement()
@@ -424,59 +285,8 @@ public final class StudentModel {
     }
 
     /** A forward pass that keeps what its backward pass needs. */
-    public Pass train(int[][] ids, int[][] types, int[] lengths) {
-        return new Pass(ids, types, lengths);
-    }
-
-    /** One training forward pass over a batch; {@link #backward} accumulates every module's gradients. */
-    public final class Pass {
-        private final TokenBatch in;
-        private final Table tokens;
-        private final List<Parameterized<?>> chain = encoderModules();
-        private final List<Object> inputs = new ArrayList<>();
-        private final Tensor<Float> output;
-
-        @SuppressWarnings("unchecked")
-        private Pass(int[][] ids, int[][] types, int[] lengths) {
-            in = new TokenBatch(ids, types, lengths);
-            tokens = Tensors.table(in.ids, in.types);
-            Tensor<Float> h = embeddings.forward(tokens);
-            for (Parameterized<?> m : chain.subList(1, chain.size())) {
-                if (m instanceof Dense) {
-                    inputs.add(h);
-                    h = ((Dense) m).forward(h);
-                } else {
-                    Table t = Tensors.table(h, in.mask);
-                    inputs.add(t);
-                    h = ((Parameterized<Table>) m).forward(t);
-                }
-            }
-            output = h;
-        }
-
-        /** [batch, length, width]; overwritten by the student's next pass. */
-        public Tensor<Float> output() {
-            return output;
-        }
-
-        /** 1 for real tokens, 0 for padding: [batch, length]. */
-        public Tensor<Float> mask() {
-            return in.mask;
-        }
-
-        @SuppressWarnings("unchecked")
-        public void backward(Tensor<Float> gradOutput) {
-            Tensor<Float> d = gradOutput;
-            for (int i = chain.size() - 1; i >= 1; i--) {
-                Parameterized<?> m = chain.get(i);
-                if (m instanceof Dense) {
-                    d = ((Dense) m).backward((Tensor<Float>) inputs.get(i - 1), d);
-                } else {
-                    d = Tensors.tensorAt((Table) ((Parameterized<Table>) m).backward((Table) inputs.get(i - 1), d), 1);
-                }
-            }
-            embeddings.backward(tokens, d);
-        }
+    public StudentPass train(int[][] ids, int[][] types, int[] lengths) {
+        return new StudentPass(embeddings, encoderModules(), ids, types, lengths);
     }
 
     /** Weights of every module the student holds. */

@@ -1,18 +1,19 @@
 package org.nasbert.supernet;
 
-import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
 import org.nasbert.space.SearchSpace;
+
+import java.util.List;
 
 /** The search space's and block training's settings; defaults (the paper's numbers) and docs in conf/nasbert.properties. */
 public final class SupernetSettings {
     public static final Setting<Integer> BLOCKS = Setting.intInRange("supernet.blocks",
             "N: blocks the teacher and the supernet are cut into (boundary states Y_0..Y_N)", 1, 64);
-    public static final Setting<String> HIDDEN_SIZES = Setting.nonEmpty("supernet.hidden-sizes",
-            "Hidden sizes a block may take (comma-separated)");
-    public static final Setting<String> KERNELS = Setting.nonEmpty("supernet.kernels",
-            "Kernel sizes of the separable convolution candidates (comma-separated, odd)");
+    public static final Setting<List<Integer>> HIDDEN_SIZES = Setting.intList("supernet.hidden-sizes",
+            "Hidden sizes a block may take (comma-separated)", 1, 1 << 16);
+    public static final Setting<List<Integer>> KERNELS = Setting.intList("supernet.kernels",
+            "Kernel sizes of the separable convolution candidates (comma-separated, odd)", 1, 1 << 10);
     public static final Setting<Integer> LAYERS_PER_BLOCK = Setting.intInRange("supernet.layers-per-block",
             "Student layers (candidate slots) per block", 1, 64);
     public static final Setting<Integer> FFN_RATIO = Setting.intInRange("supernet.ffn-ratio",
@@ -49,17 +50,7 @@ public final class SupernetSettings {
                 settings.get(FFN_RATIO));
     }
 
-    private static int[] ints(Settings settings, Setting<String> setting) {
-        String[] parts = settings.get(setting).split(",");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                out[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new NasbertException(setting.key() + " = '" + settings.get(setting) + "': '" + parts[i].trim()
-                        + "' is not an integer");
-            }
-        }
-        return out;
+    private static int[] ints(Settings settings, Setting<List<Integer>> setting) {
+        return settings.get(setting).stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -55,7 +55,44 @@ public final class TaskReader {
 
     public static Result read(InputStream in, String source, TaskFormat format) throws IOException {
         List<byte[]> lines = lines(in);
-        int first = 0;
+        Skips skips = new Skips();
+        int[] columns = columns(lines, source, format); // the text columns, then the label's
+        int first = format.header ? 1 : 0;
+        List<String[]> rows = new ArrayList<>();
+        List<String> origins = new ArrayList<>();
+        for (int i = first; i < lines.size(); i++) {
+            String where = source + ":" + (i + 1);
+            String[] cells = cells(lines.get(i), where, columns, skips);
+            if (cells != null) {
+                rows.add(cells);
+                origins.add(where);
+            }
+        }
+        int label = columns[columns.length - 1];
+        List<String> classes = format.labels;
+        if (format == TaskFormat.GENERIC) {
+            TreeSet<String> seen = new TreeSet<>();
+            for (String[] r : rows) {
+                seen.add(r[label].trim());
+            }
+            classes = new ArrayList<>(seen);
+        }
+        List<TaskExample> examples = new ArrayList<>();
+        for (int r = 0; r < rows.size(); r++) {
+            TaskExample e = example(rows.get(r), origins.get(r), columns, classes, format, skips);
+            if (e != null) {
+                examples.add(e);
+            }
+        }
+        if (examples.isEmpty()) {
+            throw new NasbertException(source + ": no usable " + format.key + " rows (" + skips.counts + "); first problems: "
+                    + skips.problems);
+        }
+        return new Result(examples, format.regression() ? null : classes, skips.counts, skips.problems);
+    }
+
+    /** The text columns and then the label column: the format's positions, or found by name in its header. */
+    private static int[] columns(List<byte[]> lines, String source, TaskFormat format) throws IOException {
         int[] texts = format.textColumns;
         int label = format.labelColumn;
         if (format.header) {
@@ -68,81 +105,79 @@ public final class TaskReader {
                 texts[i] = column(names, format.textNames[i], source, format);
             }
             label = column(names, format.labelName, source, format);
-            first = 1;
         }
-        int needed = label;
-        for (int t : texts) {
-            needed = Math.max(needed, t);
+        int[] out = java.util.Arrays.copyOf(texts, texts.length + 1);
+        out[texts.length] = label;
+        return out;
+    }
+
+    /** One line's cells; null (counted) when it is not UTF-8, empty, or short of a column. */
+    private static String[] cells(byte[] bytes, String where, int[] columns, Skips skips) {
+        String line;
+        try {
+            line = decode(bytes);
+        } catch (CharacterCodingException e) {
+            skips.skip("not UTF-8", where);
+            return null;
         }
-        List<String[]> rows = new ArrayList<>();
-        List<String> origins = new ArrayList<>();
-        Map<String, Integer> skipped = new LinkedHashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (int i = first; i < lines.size(); i++) {
-            String where = source + ":" + (i + 1);
-            String line;
+        if (line.trim().isEmpty()) {
+            skips.skip("empty line", where);
+            return null;
+        }
+        int needed = 0;
+        for (int c : columns) {
+            needed = Math.max(needed, c);
+        }
+        String[] cells = line.split("\t", -1);
+        if (cells.length <= needed) {
+            skips.skip("too few columns", where + ": " + cells.length + " columns, expected at least " + (needed + 1));
+            return null;
+        }
+        return cells;
+    }
+
+    /** One row as an example; null (counted) when a text is empty or the label is not one of the task's. */
+    private static TaskExample example(String[] cells, String where, int[] columns, List<String> classes, TaskFormat format,
+                                       Skips skips) {
+        String a = cells[columns[0]].trim();
+        String b = columns.length > 2 ? cells[columns[1]].trim() : null;
+        if (a.isEmpty() || (b != null && b.isEmpty())) {
+            skips.skip("empty text", where);
+            return null;
+        }
+        String value = cells[columns[columns.length - 1]].trim();
+        if (format.regression()) {
+            double score;
             try {
-                line = decode(lines.get(i));
-            } catch (CharacterCodingException e) {
-                skip(skipped, problems, "not UTF-8", where);
-                continue;
+                score = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                score = Double.NaN;
             }
-            if (line.trim().isEmpty()) {
-                skip(skipped, problems, "empty line", where);
-                continue;
+            if (!(score >= 0 && score <= 5)) {
+                skips.skip("score not a number in [0, 5]", where + ": '" + value + "'");
+                return null;
             }
-            String[] cells = line.split("\t", -1);
-            if (cells.length <= needed) {
-                skip(skipped, problems, "too few columns", where + ": " + cells.length + " columns, expected at least " + (needed + 1));
-                continue;
-            }
-            rows.add(cells);
-            origins.add(where);
+            return new TaskExample(a, b, -1, score, where);
         }
-        List<String> classes = format.labels;
-        if (format == TaskFormat.GENERIC) {
-            TreeSet<String> seen = new TreeSet<>();
-            for (String[] r : rows) {
-                seen.add(r[label].trim());
-            }
-            classes = new ArrayList<>(seen);
+        int id = classes.indexOf(value);
+        if (id < 0) {
+            skips.skip("unknown label", where + ": '" + value + "', expected one of " + classes);
+            return null;
         }
-        List<TaskExample> examples = new ArrayList<>();
-        for (int r = 0; r < rows.size(); r++) {
-            String[] cells = rows.get(r);
-            String where = origins.get(r);
-            String a = cells[texts[0]].trim();
-            String b = texts.length > 1 ? cells[texts[1]].trim() : null;
-            if (a.isEmpty() || (b != null && b.isEmpty())) {
-                skip(skipped, problems, "empty text", where);
-                continue;
-            }
-            String value = cells[label].trim();
-            if (format.regression()) {
-                double score;
-                try {
-                    score = Double.parseDouble(value);
-                } catch (NumberFormatException e) {
-                    score = Double.NaN;
-                }
-                if (!(score >= 0 && score <= 5)) {
-                    skip(skipped, problems, "score not a number in [0, 5]", where + ": '" + value + "'");
-                    continue;
-                }
-                examples.add(new TaskExample(a, b, -1, score, where));
-            } else {
-                int id = classes.indexOf(value);
-                if (id < 0) {
-                    skip(skipped, problems, "unknown label", where + ": '" + value + "', expected one of " + classes);
-                    continue;
-                }
-                examples.add(new TaskExample(a, b, id, Double.NaN, where));
+        return new TaskExample(a, b, id, Double.NaN, where);
+    }
+
+    /** Rows skipped, counted by reason, the first {@link #LISTED} listed by file:line. */
+    private static final class Skips {
+        final Map<String, Integer> counts = new LinkedHashMap<>();
+        final List<String> problems = new ArrayList<>();
+
+        void skip(String reason, String where) {
+            counts.merge(reason, 1, Integer::sum);
+            if (problems.size() < LISTED) {
+                problems.add(where + (where.contains(": ") ? "" : ": " + reason));
             }
         }
-        if (examples.isEmpty()) {
-            throw new NasbertException(source + ": no usable " + format.key + " rows (" + skipped + "); first problems: " + problems);
-        }
-        return new Result(examples, format.regression() ? null : classes, skipped, problems);
     }
 
     private static int column(String[] names, String wanted, String source, TaskFormat format) {
@@ -154,13 +189,6 @@ public final class TaskReader {
         throw new NasbertException(source + ": the header has no column '" + wanted + "' (it has " + String.join(", ", names)
                 + "); a " + format.key + " file in GLUE's layout needs it" + (wanted.equals(format.labelName)
                 ? " (GLUE's test files have no labels)" : ""));
-    }
-
-    private static void skip(Map<String, Integer> skipped, List<String> problems, String reason, String where) {
-        skipped.merge(reason, 1, Integer::sum);
-        if (problems.size() < LISTED) {
-            problems.add(where + (where.contains(": ") ? "" : ": " + reason));
-        }
     }
 
     /** Lines as bytes (LF or CRLF), a leading UTF-8 byte order mark dropped. */

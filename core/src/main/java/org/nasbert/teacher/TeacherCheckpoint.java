@@ -6,7 +6,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.teacher.checkpoint.CheckpointException;
-import org.nasbert.teacher.checkpoint.OnnxBert;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.TfBundle;
 import org.nasbert.teacher.checkpoint.WeightTensor;

@@ -14,6 +14,8 @@ import org.nasbert.latency.LatencyTable;
 import org.nasbert.nn.Dense;
 import org.nasbert.search.Constraint;
 import org.nasbert.search.SearchSettings;
+import org.nasbert.finetune.EvaluateSettings;
+import org.nasbert.latency.LatencySettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.student.DistillSettings;
 import org.nasbert.student.StudentExport;
@@ -82,6 +84,18 @@ class MalformedInputsTest {
                         .get(DistillSettings.STEPS), "distill.steps", "five", badNumber.getName()),
                 refused("a negative embedding size", () -> Settings.defaults().with("search.embedding-size", "-64", "test")
                         .get(SearchSettings.EMBEDDING_SIZE), "search.embedding-size", "-64", "[0, "),
+                refused("a list of sizes with a word in it", () -> Settings.defaults().with("supernet.hidden-sizes", "128,big", "test")
+                        .get(SupernetSettings.HIDDEN_SIZES), "supernet.hidden-sizes", "128,big", "comma-separated integers"),
+                refused("a list of sizes with a zero", () -> Settings.defaults().with("supernet.kernels", "3,0", "test")
+                        .get(SupernetSettings.KERNELS), "supernet.kernels", "3,0", "[1, "),
+                refused("a list of files with an empty entry", () -> Settings.defaults().with("evaluate.files", "dev.tsv,", "test")
+                        .get(EvaluateSettings.FILES), "evaluate.files", "dev.tsv,", "non-empty"),
+                refused("a device table named twice", () -> Settings.defaults().with("latency.tables", "edge=a.json,edge=b.json",
+                        "test").get(LatencySettings.TABLES), "latency.tables", "edge", "twice"),
+                refused("device tables not written name=file", () -> Settings.defaults().with("latency.tables", "edge", "test")
+                        .get(LatencySettings.TABLES), "latency.tables", "name=<file>"),
+                refused("no constraint", () -> Settings.defaults().with("search.constraint", " ; ", "test")
+                        .get(SearchSettings.CONSTRAINT), "search.constraint", "no constraint"),
                 refused("a constraint without a number", () -> Constraint.parse("params=abc", "search.constraint"),
                         "search.constraint", "params=abc"),
                 refused("a constraint of an unknown kind", () -> Constraint.parse("flops<3M", "search.constraint"),

@@ -9,6 +9,7 @@ import org.nasbert.latency.LatencySettings;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.latency.OrtLatencyMeter;
 import org.nasbert.latency.TableSpec;
+import org.nasbert.search.SearchSettings;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,11 @@ public final class LatencyProbe {
             throw new NasbertException("--space " + file + ": no such file (expected the run's latency/space.json or a settings file)");
         }
         String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
-        return text.trim().startsWith("{") ? TableSpec.fromJson(text, file.toString()) : TableSpec.of(Settings.defaults().withFile(file));
+        if (text.trim().startsWith("{")) {
+            return TableSpec.fromJson(text, file.toString());
+        }
+        Settings settings = Settings.defaults().withFile(file);
+        return TableSpec.of(settings, settings.get(SearchSettings.EMBEDDING_SIZE));
     }
 
     private static <T> T value(Map<String, String> options, String option, Setting<T> setting, T otherwise) {

@@ -42,19 +42,8 @@ final class CommandLine {
             return new CommandLine(null, true, false, null, Settings.defaults());
         }
         String command = args[0];
-        Map<String, Setting<?>> flags = new LinkedHashMap<>();
-        // several stages' settings can share a flag (--batch-size: supernet., distill., finetune.): for a command that
-        // runs them all, such a flag would silently set only one of them, so it is refused and --set named instead
         Map<String, List<String>> ambiguous = new LinkedHashMap<>();
-        for (Stage stage : stagesOfCommand) {
-            for (Setting<?> setting : stage.settings()) {
-                Setting<?> other = flags.put(flag(setting), setting);
-                if (other != null && !other.key().equals(setting.key())) {
-                    ambiguous.computeIfAbsent(flag(setting), f -> new ArrayList<>(Collections.singletonList(other.key())))
-                            .add(setting.key());
-                }
-            }
-        }
+        Map<String, Setting<?>> flags = flags(stagesOfCommand, ambiguous);
         String confFile = null;
         List<String[]> overrides = new ArrayList<>();
         boolean help = false;
@@ -95,15 +84,7 @@ final class CommandLine {
                     break;
                 }
                 default:
-                    if (ambiguous.containsKey(arg)) {
-                        throw new UsageException("nasbert " + command + ": option " + arg + " is ambiguous here; use --set with one of "
-                                + String.join(", ", ambiguous.get(arg)) + " (e.g. --set " + ambiguous.get(arg).get(0) + "=...)");
-                    }
-                    Setting<?> setting = flags.get(arg);
-                    if (setting == null) {
-                        throw new UsageException("nasbert " + command + ": unknown option '" + args[i]
-                                + "' (see bin/nasbert " + command + " --help)");
-                    }
+                    Setting<?> setting = setting(flags, ambiguous, arg, args[i], command);
                     overrides.add(new String[]{setting.key(), value != null ? value : next(args, ++i, command, arg), arg});
             }
         }
@@ -115,6 +96,39 @@ final class CommandLine {
             settings = settings.with(o[0], o[1], o[2]);
         }
         return new CommandLine(command, help, force, master, settings);
+    }
+
+    /**
+     * Each flag of the stages' settings. Several stages' settings can share a flag (--batch-size: supernet.,
+     * distill., finetune.): for a command that runs them all, such a flag would silently set only one of them, so it
+     * goes into {@code ambiguous} (flag to keys), to be refused with --set named instead.
+     */
+    private static Map<String, Setting<?>> flags(List<Stage> stages, Map<String, List<String>> ambiguous) {
+        Map<String, Setting<?>> flags = new LinkedHashMap<>();
+        for (Stage stage : stages) {
+            for (Setting<?> setting : stage.settings()) {
+                Setting<?> other = flags.put(flag(setting), setting);
+                if (other != null && !other.key().equals(setting.key())) {
+                    ambiguous.computeIfAbsent(flag(setting), f -> new ArrayList<>(Collections.singletonList(other.key())))
+                            .add(setting.key());
+                }
+            }
+        }
+        return flags;
+    }
+
+    /** The setting of a stage flag; a shared or unknown flag is refused, naming what to use. */
+    private static Setting<?> setting(Map<String, Setting<?>> flags, Map<String, List<String>> ambiguous, String flag, String arg,
+                                      String command) {
+        if (ambiguous.containsKey(flag)) {
+            throw new UsageException("nasbert " + command + ": option " + flag + " is ambiguous here; use --set with one of "
+                    + String.join(", ", ambiguous.get(flag)) + " (e.g. --set " + ambiguous.get(flag).get(0) + "=...)");
+        }
+        Setting<?> setting = flags.get(flag);
+        if (setting == null) {
+            throw new UsageException("nasbert " + command + ": unknown option '" + arg + "' (see bin/nasbert " + command + " --help)");
+        }
+        return setting;
     }
 
     private static String next(String[] args, int i, String command, String option) {

@@ -4,7 +4,6 @@ import org.nasbert.conf.RunSettings;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
 import org.nasbert.stage.Stage;
-import org.nasbert.stage.StageRunner;
 
 import java.util.List;
 

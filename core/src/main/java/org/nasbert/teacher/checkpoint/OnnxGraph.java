@@ -12,22 +12,22 @@ import java.util.Map;
  * GraphProto.node = 1, initializer = 5; NodeProto.input = 1, output = 2, op_type = 4; TensorProto.dims = 1,
  * data_type = 2, float_data = 4, name = 8, raw_data = 9, data_location = 14).
  */
-final class OnnxGraph {
+public final class OnnxGraph {
     private static final int FLOAT = 1;
     private static final int FLOAT16 = 10;
     private static final int DOUBLE = 11;
     private static final int BFLOAT16 = 16;
     private static final int EXTERNAL = 1;
 
-    final Map<String, WeightTensor> initializers = new LinkedHashMap<>();
-    final List<Node> nodes = new ArrayList<>();
+    public final Map<String, WeightTensor> initializers = new LinkedHashMap<>();
+    public final List<Node> nodes = new ArrayList<>();
 
-    static final class Node {
-        final String opType;
-        final List<String> inputs;
-        final List<String> outputs;
+    public static final class Node {
+        public final String opType;
+        public final List<String> inputs;
+        public final List<String> outputs;
         /** Numeric attributes (f, i, floats, ints, and small tensors such as a Constant's value), as doubles. */
-        final Map<String, double[]> attributes;
+        public final Map<String, double[]> attributes;
 
         Node(String opType, List<String> inputs, List<String> outputs, Map<String, double[]> attributes) {
             this.opType = opType;
@@ -36,12 +36,12 @@ final class OnnxGraph {
             this.attributes = Collections.unmodifiableMap(attributes);
         }
 
-        double[] attribute(String name) {
+        public double[] attribute(String name) {
             return attributes.get(name);
         }
     }
 
-    static OnnxGraph parse(byte[] bytes, String source) {
+    public static OnnxGraph parse(byte[] bytes, String source) {
         OnnxGraph graph = new OnnxGraph();
         ProtoReader model = new ProtoReader(bytes, 0, bytes.length, source);
         boolean sawGraph = false;
@@ -161,68 +161,78 @@ final class OnnxGraph {
         return values;
     }
 
-    /** A floating-point initializer, or null for integer ones (shape constants and the like). */
-    private static WeightTensor readTensor(ProtoReader t, String source) {
-        ProtoReader.LongList dims = new ProtoReader.LongList();
-        int dataType = 0;
+    /** A TensorProto's fields as read: where its data lies in the model's bytes, not yet decoded. */
+    private static final class TensorFields {
+        final ProtoReader.LongList dims = new ProtoReader.LongList();
+        int dataType;
         String name = "";
         int rawOffset = -1;
-        int rawLength = 0;
+        int rawLength;
         int floatOffset = -1;
-        int floatLength = 0;
-        boolean external = false;
-        int[] length = new int[1];
-        while (t.next()) {
-            switch (t.field()) {
-                case 1:
-                    t.int64s(dims);
-                    break;
-                case 2:
-                    dataType = (int) t.varint();
-                    break;
-                case 4:
-                    if (t.wireType() == ProtoReader.BYTES) {
-                        floatOffset = t.bytesOffset(length);
-                        floatLength = length[0];
-                    } else {
-                        throw t.corrupt("unpacked float_data is not supported");
-                    }
-                    break;
-                case 8:
-                    name = t.string();
-                    break;
-                case 9:
-                    rawOffset = t.bytesOffset(length);
-                    rawLength = length[0];
-                    break;
-                case 14:
-                    external = t.varint() == EXTERNAL;
-                    break;
-                default:
-                    t.skip();
+        int floatLength;
+        boolean external;
+
+        static TensorFields read(ProtoReader t) {
+            TensorFields f = new TensorFields();
+            int[] length = new int[1];
+            while (t.next()) {
+                switch (t.field()) {
+                    case 1:
+                        t.int64s(f.dims);
+                        break;
+                    case 2:
+                        f.dataType = (int) t.varint();
+                        break;
+                    case 4:
+                        if (t.wireType() != ProtoReader.BYTES) {
+                            throw t.corrupt("unpacked float_data is not supported");
+                        }
+                        f.floatOffset = t.bytesOffset(length);
+                        f.floatLength = length[0];
+                        break;
+                    case 8:
+                        f.name = t.string();
+                        break;
+                    case 9:
+                        f.rawOffset = t.bytesOffset(length);
+                        f.rawLength = length[0];
+                        break;
+                    case 14:
+                        f.external = t.varint() == EXTERNAL;
+                        break;
+                    default:
+                        t.skip();
+                }
             }
+            return f;
         }
-        ElementType type = elementType(dataType);
+    }
+
+    /** A floating-point initializer, or null for integer ones (shape constants and the like). */
+    private static WeightTensor readTensor(ProtoReader t, String source) {
+        TensorFields f = TensorFields.read(t);
+        String name = f.name;
+        ElementType type = elementType(f.dataType);
         if (type == null) {
             return null;
         }
         String what = source + ": initializer '" + name + "'";
-        if (external) {
+        if (f.external) {
             throw new CheckpointException(what + " keeps its data in an external file; only self-contained ONNX models are supported");
         }
-        int[] shape = WeightTensor.toIntShape(dims.toArray(), what);
+        int[] shape = WeightTensor.toIntShape(f.dims.toArray(), what);
         long count = WeightTensor.elements(shape);
-        if (rawOffset >= 0) {
-            if (rawLength != count * type.bytes) {
-                throw new CheckpointException(what + ": raw_data has " + rawLength + " bytes, shape needs " + count * type.bytes);
+        if (f.rawOffset >= 0) {
+            if (f.rawLength != count * type.bytes) {
+                throw new CheckpointException(what + ": raw_data has " + f.rawLength + " bytes, shape needs " + count * type.bytes);
             }
-            return new WeightTensor(name, shape, type.decode(t.data(), rawOffset, (int) count));
+            return new WeightTensor(name, shape, type.decode(t.data(), f.rawOffset, (int) count));
         }
-        if (floatOffset >= 0 && type == ElementType.F32) {
-            if (floatLength != count * 4) {
-                throw new CheckpointException(what + ": float_data has " + floatLength / 4 + " values, shape needs " + count);
+        if (f.floatOffset >= 0 && type == ElementType.F32) {
+            if (f.floatLength != count * 4) {
+                throw new CheckpointException(what + ": float_data has " + f.floatLength / 4 + " values, shape needs " + count);
             }
-            return new WeightTensor(name, shape, type.decode(t.data(), floatOffset, (int) count));
+            return new WeightTensor(name, shape, type.decode(t.data(), f.floatOffset, (int) count));
         }
         if (count == 0) {
             return new WeightTensor(name, shape, new float[0]);

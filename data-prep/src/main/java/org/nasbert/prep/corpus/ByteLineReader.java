@@ -1,5 +1,7 @@
 package org.nasbert.prep.corpus;
 
+import org.apache.hadoop.fs.FSDataInputStream;
+
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -112,5 +114,37 @@ final class ByteLineReader {
     /** ASCII whitespace; a line of only these separates documents. */
     static boolean isBlankByte(byte b) {
         return b == ' ' || b == '\t' || b == '\r' || b == 0x0B || b == 0x0C;
+    }
+
+    /** Whether the line containing byte {@code at - 1}..{@code at} (the one split at 'at') is blank. */
+    static boolean lineAtIsBlank(FSDataInputStream raw, long at, int maxLineBytes) throws IOException {
+        // Forward part: from 'at' to the newline.
+        ByteLineReader forward = new ByteLineReader(raw, at, maxLineBytes);
+        raw.seek(at);
+        if (!forward.next()) {
+            return true;
+        }
+        long forwardLength = forward.position() - at - 1;
+        if (!forward.blank) {
+            return false;
+        }
+        // Backward part: from 'at - 1' back to the previous newline.
+        long length = Math.max(forwardLength, 0);
+        byte[] chunk = new byte[4096];
+        long pos = at;
+        while (pos > 0) {
+            int n = (int) Math.min(chunk.length, pos);
+            raw.readFully(pos - n, chunk, 0, n);
+            for (int i = n - 1; i >= 0; i--) {
+                if (chunk[i] == '\n') {
+                    return true;
+                }
+                if (!isBlankByte(chunk[i]) || ++length > maxLineBytes) {
+                    return false;
+                }
+            }
+            pos -= n;
+        }
+        return true;
     }
 }

@@ -145,7 +145,7 @@ final class CorpusRecordReader extends RecordReader<LongWritable, CorpusRecord> 
         } else {
             // The line holding byte 'start' belongs to the previous split; whether it is blank decides
             // whether the line after it starts a document.
-            previousBlank = lineAtIsBlank(raw, start);
+            previousBlank = ByteLineReader.lineAtIsBlank(raw, start, maxLineBytes);
         }
         raw.seek(start);
         lines = new ByteLineReader(raw, start, maxLineBytes);
@@ -179,38 +179,6 @@ final class CorpusRecordReader extends RecordReader<LongWritable, CorpusRecord> 
         if (kind != CorpusCount.FILES_READ) {
             done = true;
             return false;
-        }
-        return true;
-    }
-
-    /** Whether the line containing byte {@code at - 1}..{@code at} (the one split at 'at') is blank. */
-    private boolean lineAtIsBlank(FSDataInputStream raw, long at) throws IOException {
-        // Forward part: from 'at' to the newline.
-        ByteLineReader forward = new ByteLineReader(raw, at, maxLineBytes);
-        raw.seek(at);
-        if (!forward.next()) {
-            return true;
-        }
-        long forwardLength = forward.position() - at - 1;
-        if (!forward.blank) {
-            return false;
-        }
-        // Backward part: from 'at - 1' back to the previous newline.
-        long length = Math.max(forwardLength, 0);
-        byte[] chunk = new byte[4096];
-        long pos = at;
-        while (pos > 0) {
-            int n = (int) Math.min(chunk.length, pos);
-            raw.readFully(pos - n, chunk, 0, n);
-            for (int i = n - 1; i >= 0; i--) {
-                if (chunk[i] == '\n') {
-                    return true;
-                }
-                if (!ByteLineReader.isBlankByte(chunk[i]) || ++length > maxLineBytes) {
-                    return false;
-                }
-            }
-            pos -= n;
         }
         return true;
     }

@@ -8,7 +8,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.io.StageOutput;
@@ -296,12 +295,6 @@ public final class DistillStage implements Stage {
      * the head.
      */
     public static boolean maskedLm(StageContext context, TeacherManifest.Teacher teacher) {
-        String objective = context.get(DistillSettings.OBJECTIVE);
-        boolean head = teacher.mlmHead;
-        if ("masked-lm".equals(objective) && !head) {
-            throw new NasbertException(DistillSettings.OBJECTIVE.key() + " = masked-lm, but the teacher " + teacher.location
-                    + " has no masked-LM head; set it to hidden-states or auto");
-        }
-        return "masked-lm".equals(objective) || "auto".equals(objective) && head;
+        return DistillSettings.maskedLm(context.get(DistillSettings.OBJECTIVE), teacher.mlmHead, teacher.location);
     }
 }

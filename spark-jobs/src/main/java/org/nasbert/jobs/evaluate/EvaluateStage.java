@@ -5,6 +5,7 @@ import org.nasbert.jobs.finetune.FinetuneManifest;
 import org.nasbert.jobs.finetune.TaskData;
 import org.nasbert.finetune.EvaluateSettings;
 import org.nasbert.jobs.distill.DistillStage;
+import org.nasbert.jobs.distill.StudentsManifest;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -37,7 +38,6 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -112,7 +112,7 @@ public final class EvaluateStage implements Stage {
         int maxLength = tuned.maxLength();
         List<TaskData> files = new ArrayList<>();
         List<List<EncodedExample>> data = new ArrayList<>();
-        for (String f : context.get(EvaluateSettings.FILES).split(",")) {
+        for (String f : context.get(EvaluateSettings.FILES)) {
             TaskData d = TaskData.read(context, TaskData.resolve(task, f), format, vocabulary, maxLength);
             if (d.examples.isEmpty()) {
                 throw new NasbertException(d.file + " has no usable example (skipped: " + d.read.skipped + ")");
@@ -120,21 +120,8 @@ public final class EvaluateStage implements Stage {
             files.add(d);
             data.add(d.relabeled(format.regression() ? null : labels));
         }
-        List<Model> models = new ArrayList<>(); // every seed's fine-tuning of every model, in the manifest's order
         List<Integer> seedsOf = new ArrayList<>();
-        for (FinetuneManifest.Model m : tuned.models) {
-            List<String> dirs = new ArrayList<>();
-            if (m.seeds != null) {
-                m.seeds.forEach(r -> dirs.add(r.dir));
-            }
-            if (dirs.isEmpty()) {
-                dirs.add(m.name);
-            }
-            for (String d : dirs) {
-                models.add(new Model(m.name, new Path(finetuned, d).toString(), m.layersTrained == null ? 0 : m.layersTrained));
-            }
-            seedsOf.add(dirs.size());
-        }
+        List<Model> models = models(tuned, finetuned, seedsOf);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         BigDl.init(context.spark().sparkContext());
         Broadcast<BertWeights> weights = jsc.broadcast(TeacherCheckpoint.open(teacherModel(tuned), context.hadoopConf()).weights());
@@ -151,13 +138,11 @@ public final class EvaluateStage implements Stage {
         }
         weights.destroy();
         shared.destroy();
-        Map<String, List<String>> baselineFor = new java.util.HashMap<>();
-        for (org.nasbert.jobs.distill.StudentsManifest.Student st : org.nasbert.jobs.distill.StudentsManifest.read(context.run()).students) {
-            baselineFor.put(st.name, st.baselineFor == null ? java.util.Collections.emptyList() : st.baselineFor);
-        }
+        Map<String, List<String>> baselineFor = baselineRoles(context);
         // built as maps by the statistics, bound to the output's class once
         EvaluateManifest result = org.nasbert.io.Json.MAPPER.convertValue(
-                metrics(tuned, baselineFor, files, data, predictions, metricNames, context.get(EvaluateSettings.RESAMPLES)), EvaluateManifest.class);
+                new EvaluateMetrics(tuned, files, data, metricNames, context.get(EvaluateSettings.RESAMPLES)).of(baselineFor, predictions),
+                EvaluateManifest.class);
         try (java.io.OutputStream out = output.fileSystem().create(new Path(output.temp(), METRICS), false)) {
             out.write(org.nasbert.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(result));
         }
@@ -167,6 +152,34 @@ public final class EvaluateStage implements Stage {
         return result;
     }
 
+    /** Every seed's fine-tuning of every model, in the manifest's order; {@code seedsOf} gets each model's number of seeds. */
+    private static List<Model> models(FinetuneManifest tuned, Path finetuned, List<Integer> seedsOf) {
+        List<Model> models = new ArrayList<>();
+        for (FinetuneManifest.Model m : tuned.models) {
+            List<String> dirs = new ArrayList<>();
+            if (m.seeds != null) {
+                m.seeds.forEach(r -> dirs.add(r.dir));
+            }
+            if (dirs.isEmpty()) {
+                dirs.add(m.name);
+            }
+            for (String d : dirs) {
+                models.add(new Model(m.name, new Path(finetuned, d).toString(), m.layersTrained == null ? 0 : m.layersTrained));
+            }
+            seedsOf.add(dirs.size());
+        }
+        return models;
+    }
+
+    /** The constraints each distilled baseline stands beside, by name. */
+    private static Map<String, List<String>> baselineRoles(StageContext context) throws IOException {
+        Map<String, List<String>> baselineFor = new java.util.HashMap<>();
+        for (StudentsManifest.Student st : StudentsManifest.read(context.run()).students) {
+            baselineFor.put(st.name, st.baselineFor == null ? Collections.emptyList() : st.baselineFor);
+        }
+        return baselineFor;
+    }
+
     /** The teacher finetune fine-tuned (its model entry records the checkpoint). */
     private static String teacherModel(FinetuneManifest tuned) {
         FinetuneManifest.Model teacher = tuned.teacher();
@@ -174,118 +187,6 @@ public final class EvaluateStage implements Stage {
             throw new NasbertException("the finetune manifest names no teacher model (models[name = teacher].model); redo finetune");
         }
         return teacher.model;
-    }
-
-    private static Map<String, Object> metrics(FinetuneManifest tuned, Map<String, List<String>> baselineFor, List<TaskData> files, List<List<EncodedExample>> data,
-                                               List<List<List<Predictions>>> predictions, List<String> metricNames, int resamples) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("task", tuned.task);
-        out.put("format", tuned.format);
-        List<FinetuneManifest.TaskFile> described = new ArrayList<>();
-        for (TaskData f : files) {
-            described.add(f.describe());
-        }
-        out.put("files", described);
-        out.put("statistics", "intervals: percentile bootstrap over the examples, 95%, " + resamples + " resamples (seed "
-                + ScoreStatistics.SEED + ", the same for every model); comparisons: searched - baseline on the same examples, interval "
-                + "by paired bootstrap, p by McNemar's exact test (accuracy) or the paired bootstrap (other metrics); verdict at p < "
-                + org.nasbert.stats.PairedTest.ALPHA + "; a model fine-tuned with several seeds is scored on its seeds' predictions "
-                + "pooled (each seed's prediction of an example is one observation, paired with the baseline's of the same seed), "
-                + "and seed_mean / seed_sd are its scores' mean and standard deviation over the seeds");
-        List<Predictions.Gold> gold = new ArrayList<>();
-        for (List<EncodedExample> d : data) {
-            gold.add(gold(d));
-        }
-        List<Map<String, Object>> rows = new ArrayList<>();
-        List<ScoreStatistics.Entry> entries = new ArrayList<>();
-        int pool = 1;
-        for (List<List<Predictions>> p : predictions) {
-            pool = Math.max(pool, p.size());
-        }
-        for (int i = 0; i < predictions.size(); i++) {
-            FinetuneManifest.Model m = tuned.models.get(i);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("name", m.name);
-            row.put("kind", m.kind);
-            row.put("constraint", m.constraint);
-            row.put("architecture", m.architecture);
-            if (m.parameters != null) {
-                row.put("parameters", m.parameters);
-            }
-            List<String> roles = new ArrayList<>(baselineFor.getOrDefault(m.name, java.util.Collections.emptyList()));
-            entries.add(new ScoreStatistics.Entry(m.name, m.kind, m.constraint, roles));
-            Map<String, Object> perFile = new LinkedHashMap<>();
-            Map<String, Object> intervals = new LinkedHashMap<>();
-            Map<String, Object> seedMean = new LinkedHashMap<>();
-            Map<String, Object> seedSd = new LinkedHashMap<>();
-            List<List<Predictions>> seeds = predictions.get(i);
-            for (int f = 0; f < files.size(); f++) {
-                Predictions p = pooled(seeds, f, seeds.size());
-                Predictions.Gold g = gold.get(f).repeated(seeds.size());
-                Map<String, Double> values = new LinkedHashMap<>();
-                Map<String, Object> ci = new LinkedHashMap<>();
-                Map<String, Double> mean = new LinkedHashMap<>();
-                Map<String, Double> sd = new LinkedHashMap<>();
-                for (String n : metricNames) {
-                    values.put(n, p.metric(n, g, org.nasbert.stats.Bootstrap.all(p.size())));
-                    ci.put(n, ScoreStatistics.interval(p, g, n, resamples));
-                    double[] each = new double[seeds.size()];
-                    for (int k = 0; k < each.length; k++) {
-                        Predictions one = seeds.get(k).get(f);
-                        each[k] = one.metric(n, gold.get(f), org.nasbert.stats.Bootstrap.all(one.size()));
-                    }
-                    mean.put(n, org.nasbert.stats.Moments.mean(each));
-                    sd.put(n, org.nasbert.stats.Moments.sampleSd(each));
-                }
-                String file = new Path(files.get(f).file).getName();
-                perFile.put(file, values);
-                intervals.put(file, ci);
-                seedMean.put(file, mean);
-                seedSd.put(file, sd);
-            }
-            row.put("metrics", perFile);
-            row.put("intervals", intervals);
-            row.put("seeds", seeds.size());
-            if (seeds.size() > 1) {
-                row.put("seed_mean", seedMean);
-                row.put("seed_sd", seedSd);
-            }
-            rows.add(row);
-        }
-        out.put("models", rows);
-        List<Map<String, Object>> comparisons = new ArrayList<>();
-        for (int f = 0; f < files.size(); f++) {
-            List<Predictions> onFile = new ArrayList<>();
-            for (List<List<Predictions>> p : predictions) {
-                onFile.add(pooled(p, f, pool));
-            }
-            comparisons.addAll(ScoreStatistics.comparisons(entries, onFile, gold.get(f).repeated(pool), new Path(files.get(f).file).getName(),
-                    metricNames, resamples));
-        }
-        out.put("comparisons", comparisons);
-        return out;
-    }
-
-    /**
-     * A model's predictions of file f, its seeds' pooled, filled to {@code size} seeds by repeating them (only the teacher,
-     * fine-tuned once, is filled: it stands beside the others' pools but is never compared).
-     */
-    private static Predictions pooled(List<List<Predictions>> seeds, int f, int size) {
-        List<Predictions> parts = new ArrayList<>();
-        for (int k = 0; k < size; k++) {
-            parts.add(seeds.get(k % seeds.size()).get(f));
-        }
-        return Predictions.pooled(parts);
-    }
-
-    private static Predictions.Gold gold(List<EncodedExample> data) {
-        int[] labels = new int[data.size()];
-        double[] values = new double[data.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = data.get(i).label;
-            values[i] = data.get(i).score;
-        }
-        return new Predictions.Gold(labels, values);
     }
 
     /** One model's predictions on each file. */

@@ -19,12 +19,7 @@ import org.nasbert.finetune.TaskHead;
 import org.nasbert.jobs.finetune.FinetuneManifest;
 import org.nasbert.jobs.finetune.FinetuneStage;
 import org.nasbert.jobs.latency.LatencyStage;
-import org.nasbert.jobs.search.LatencyCheck;
-import org.nasbert.latency.LatencyConditions;
-import org.nasbert.latency.LatencyTable;
-import org.nasbert.latency.ServedCheck;
 import org.nasbert.prep.TokenizeStage;
-import org.nasbert.space.Architecture;
 import org.nasbert.spark.PerModelTasks;
 import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
@@ -33,8 +28,6 @@ import org.nasbert.student.StudentExport;
 import org.nasbert.student.StudentModel;
 import org.nasbert.student.StudentOnnx;
 import org.nasbert.text.WordPieceVocabulary;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -51,7 +44,6 @@ import java.util.Random;
  * executor at the latency table's conditions, beside the table's prediction and the sum of its parts timed alongside.
  */
 public final class ExportStage implements Stage {
-    private static final Logger LOG = LoggerFactory.getLogger(ExportStage.class);
     public static final String OUTPUT = "export";
 
     @Override
@@ -112,16 +104,6 @@ public final class ExportStage implements Stage {
         return out;
     }
 
-    /** The table's prediction; null when it lacks a part, such as the teacher's embeddings of an inherited student. */
-    private static Double predictedMs(LatencyTable table, Architecture a, int embeddingSize) {
-        try {
-            return table.predictMs(a, embeddingSize);
-        } catch (IllegalArgumentException e) {
-            LOG.warn("export: no predicted latency for {} with {}-wide embeddings: {}", a, embeddingSize, e.getMessage());
-            return null;
-        }
-    }
-
     @Override
     public Class<ExportManifest> manifestType() {
         return ExportManifest.class;
@@ -129,50 +111,19 @@ public final class ExportStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        Path students = context.run().path(DistillStage.OUTPUT);
         StudentsManifest distilled = StudentsManifest.read(context.run());
-        LatencyTable table = LatencyStage.readTable(context);
-        WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context);
-        List<Item> items = new ArrayList<>();
-        List<Architecture> architectures = new ArrayList<>();
-        List<Integer> embeddings = new ArrayList<>();
         FinetuneManifest finetuned = context.run().isComplete(FinetuneStage.OUTPUT) ? FinetuneManifest.read(context.run()) : null;
-        Map<String, String> tunedArchitectures = tunedArchitectures(finetuned);
-        boolean tuned = !tunedArchitectures.isEmpty();
-        int outputs = tuned ? finetuned.outputs : 0;
-        for (StudentsManifest.Student s : distilled.students) {
-            String name = s.name;
-            // a fine-tuned model of another architecture under the same name is from an earlier distill: not this student
-            boolean same = s.architecture.equals(tunedArchitectures.get(name));
-            items.add(new Item(name, new Path(students, name).toString(),
-                    same ? new Path(context.run().path(FinetuneStage.OUTPUT), name).toString() : null, outputs));
-            Architecture a = Architecture.parse(s.architecture);
-            architectures.add(a);
-            embeddings.add(s.embeddingSize != null ? s.embeddingSize : a.blocks().get(0).hidden());
-        }
-        if (items.isEmpty()) {
-            throw new NasbertException(context.run().path(DistillStage.OUTPUT) + "/manifest.json lists no student to export");
-        }
+        List<Item> items = items(context, distilled, finetuned);
+        WordPieceVocabulary vocabulary = TokenizeStage.recordedVocabulary(context);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         Broadcast<WordPieceVocabulary> vocab = jsc.broadcast(vocabulary);
         String target = output.temp().toString();
         PerModelTasks.forEach(jsc, "nasbert export: write", items, item -> export(item, vocab.value(), target));
         vocab.destroy();
-        Map<String, LatencyTable> tables = LatencyStage.readTables(context);
-        String own = tables.keySet().iterator().next();
-        List<ServedLatency.Student> served = new ArrayList<>();
-        for (int k = 0; k < items.size(); k++) {
-            Architecture a = architectures.get(k);
-            served.add(new ServedLatency.Student(items.get(k).name, new Path(target, items.get(k).name).toString(), a,
-                    embeddings.get(k), outputWidth(output, items.get(k).name)));
-        }
-        Map<String, Map<String, ServedCheck.Timed>> inEngine = ServedLatency.time(context, tables, served,
-                Integer.parseInt(table.conditions().getOrDefault("runs", "30")), vocabulary.size());
-        // a BigDL table measured here: the students rebuilt whole in BigDL, as before ONNX Runtime tables
-        List<double[]> timed = inEngine.containsKey(own) ? null : LatencyCheck.run(context, architectures, embeddings);
+        ExportLatency latency = ExportLatency.measure(context, output, distilled, vocabulary.size());
         ExportManifest manifest = new ExportManifest();
-        int i = 0;
-        for (StudentsManifest.Student s : distilled.students) {
+        for (int i = 0; i < distilled.students.size(); i++) {
+            StudentsManifest.Student s = distilled.students.get(i);
             ExportManifest.Student m = new ExportManifest.Student();
             m.name = s.name;
             m.kind = s.kind;
@@ -180,54 +131,33 @@ public final class ExportStage implements Stage {
             m.architecture = s.architecture;
             m.parameters = s.parameters;
             m.files = files(output, s.name);
-            m.embeddingSize = embeddings.get(i);
-            Double predicted = predictedMs(table, architectures.get(i), embeddings.get(i));
-            m.predictedMs = predicted;
-            for (Map.Entry<String, Map<String, ServedCheck.Timed>> d : inEngine.entrySet()) {
-                ServedCheck.Timed t = d.getValue().get(s.name);
-                Double onDevice = ServedCheck.predictedMs(tables.get(d.getKey()), architectures.get(i), embeddings.get(i),
-                        served.get(i).outputWidth, t);
-                ExportManifest.Served row = servedRow(t, onDevice, tables.get(d.getKey()));
-                manifest.overLatencyBudget.addAll(ServedLatency.overBudget(s, d.getKey(), own, t.whole.medianMs, row));
-                if (m.servedLatency == null) {
-                    m.servedLatency = new LinkedHashMap<>();
-                }
-                m.servedLatency.put(d.getKey(), row);
-                if (d.getKey().equals(own)) {
-                    m.predictedMs = row.predictedMs;
-                    m.measuredMs = t.whole.medianMs;
-                    m.measuredP10Ms = t.whole.p10Ms;
-                    m.measuredP90Ms = t.whole.p90Ms;
-                    m.runs = t.whole.runs;
-                    m.servedFile = t.file;
-                    m.tableError = row.error;
-                }
-            }
-            if (timed != null) {
-                double[] t = timed.get(i);
-                m.measuredMs = t[0];
-                m.measuredP10Ms = t[1];
-                m.measuredP90Ms = t[2];
-                m.runs = (int) t[3];
-                m.partsTimedAlongsideMs = t[4];
-                if (predicted != null) {
-                    m.tableError = (predicted - t[0]) / t[0];
-                }
-            }
+            latency.fill(m, s, i, manifest);
             manifest.students.add(m);
-            i++;
         }
-        manifest.conditions.putAll(table.conditions());
-        manifest.engine = table.engine();
-        manifest.timed = inEngine.containsKey(own) ? "every exported ONNX student (classifier.onnx, else model.onnx) whole in "
-                + "ONNX Runtime on one executor, under each ONNX Runtime table's batch, length and threads (served_latency per device)"
-                : timed != null ? "whole students rebuilt in BigDL on one executor at the table's conditions"
-                : "not timed: the latency table was imported (it describes other hardware)";
+        latency.describe(manifest);
         manifest.classifierOnnx = items.stream().anyMatch(item -> item.tuned != null);
-        manifest.classifiers = tuned ? "every student finetune trained (same name and architecture) on "
-                + finetuned.task + " with its task head: <name>/"
+        manifest.classifiers = finetuned != null && !finetuned.models.isEmpty() ? "every student finetune trained (same name and "
+                + "architecture) on " + finetuned.task + " with its task head: <name>/"
                 + StudentOnnx.CLASSIFIER_FILE + " (inputs as model.onnx; outputs last_hidden_state, logits)" : "none: finetune has not run";
         return manifest;
+    }
+
+    /** Each student's task: its distilled directory and, when finetune trained a model of its name and architecture, that. */
+    private static List<Item> items(StageContext context, StudentsManifest distilled, FinetuneManifest finetuned) {
+        Path students = context.run().path(DistillStage.OUTPUT);
+        Map<String, String> tunedArchitectures = tunedArchitectures(finetuned);
+        int outputs = tunedArchitectures.isEmpty() ? 0 : finetuned.outputs;
+        List<Item> items = new ArrayList<>();
+        for (StudentsManifest.Student s : distilled.students) {
+            // a fine-tuned model of another architecture under the same name is from an earlier distill: not this student
+            boolean same = s.architecture.equals(tunedArchitectures.get(s.name));
+            items.add(new Item(s.name, new Path(students, s.name).toString(),
+                    same ? new Path(context.run().path(FinetuneStage.OUTPUT), s.name).toString() : null, outputs));
+        }
+        if (items.isEmpty()) {
+            throw new NasbertException(students + "/manifest.json lists no student to export");
+        }
+        return items;
     }
 
     private static void export(Item item, WordPieceVocabulary vocabulary, String target) throws java.io.IOException {
@@ -250,29 +180,6 @@ public final class ExportStage implements Stage {
         ModuleWeights.read(fs, new Path(tuned, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
         try (FSDataOutputStream out = StudentExport.raw(fs).create(target, false)) {
             out.write(StudentOnnx.withTaskHead(student, head.dense()));
-        }
-    }
-
-    /** One device's numbers for one student: the table's prediction, the time measured here, their error. */
-    private static ExportManifest.Served servedRow(ServedCheck.Timed t, Double predicted, LatencyTable table) {
-        ExportManifest.Served row = new ExportManifest.Served();
-        row.engine = table.engine();
-        row.file = t.file;
-        row.predictedMs = predicted;
-        row.measuredMs = t.whole.medianMs;
-        row.measuredP10Ms = t.whole.p10Ms;
-        row.measuredP90Ms = t.whole.p90Ms;
-        row.error = predicted == null ? null : (predicted - t.whole.medianMs) / t.whole.medianMs;
-        row.outputProjectionMs = t.outputProjectionMs;
-        row.tableCpu = table.conditions().get(LatencyConditions.CPU);
-        row.measuredOnCpu = t.cpu;
-        row.threads = table.conditions().get(LatencyConditions.THREADS);
-        return row;
-    }
-
-    private static int outputWidth(StageOutput output, String name) throws java.io.IOException {
-        try (java.io.InputStream in = output.fileSystem().open(new Path(new Path(output.temp(), name), "arch.json"))) {
-            return org.nasbert.io.Json.MAPPER.readTree(in).path("output_width").asInt(0);
         }
     }
 

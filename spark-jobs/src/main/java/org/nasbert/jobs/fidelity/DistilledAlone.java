@@ -32,7 +32,7 @@ final class DistilledAlone {
         StudentsManifest distilled = StudentsManifest.read(context.run());
         for (Setting<?> s : recipe) {
             boolean distillRecipe = s.key().startsWith("distill.") && s != DistillSettings.CHECKPOINT_EVERY;
-            if (distillRecipe && !String.valueOf(context.get(s)).equals(distilled.setting(s.key()))) {
+            if (distillRecipe && !context.settings().recorded(s).equals(distilled.setting(s.key()))) {
                 return out;
             }
         }

@@ -12,6 +12,7 @@ import org.nasbert.jobs.search.SearchStage;
 import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.jobs.trainblocks.SupernetEvaluator;
 import org.nasbert.jobs.trainblocks.SupernetManifest;
+import org.nasbert.jobs.trainblocks.CandidatesFile;
 import org.nasbert.jobs.trainblocks.TrainBlocksStage;
 import org.nasbert.jobs.search.ParetoFile;
 import org.nasbert.jobs.search.SearchManifest;
@@ -93,15 +94,14 @@ public final class FidelityStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        Path supernet = context.run().path(TrainBlocksStage.OUTPUT);
         ParetoFile pareto = ParetoFile.read(context.run());
         TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         // the search's own conditions, as it recorded them: its score is what is being tested
         StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions,
                 2, SupernetManifest.read(context.run()).ffnRatio(),
                 pareto.embeddingSizeSetting);
-        int scoreSequences = Integer.parseInt(SearchManifest.read(context.run()).setting(SearchSettings.EVAL_SEQUENCES.key()));
-        List<List<ArchitectureSearch.Scored>> blocks = SearchStage.candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
+        int scoreSequences = SearchManifest.read(context.run()).recorded(SearchSettings.EVAL_SEQUENCES);
+        List<List<ArchitectureSearch.Scored>> blocks = CandidatesFile.readScored(context.run());
         ArchitectureSearch costs = new ArchitectureSearch(blocks, size, LatencyStage.readTable(context), StudentSize.FLOPS_SEQUENCE);
 
         Map<Architecture, List<String>> chosen = chosen(pareto);
@@ -110,13 +110,7 @@ public final class FidelityStage implements Stage {
         try (SupernetEvaluator evaluator = SupernetEvaluator.open(context, scoreSequences)) {
             scores = evaluator.wholeModelLosses(students);
         }
-        List<DistillStage.Job> jobs = new ArrayList<>();
-        for (int i = 0; i < students.size(); i++) {
-            Architecture a = students.get(i);
-            jobs.add(new DistillStage.Job(String.format("student-%02d", i + 1), "fidelity",
-                    String.join(DistillStage.CONSTRAINTS_SEPARATOR, chosen.getOrDefault(a, new ArrayList<>())), a,
-                    size.embeddingWidth(a.blocks().get(0).hidden())));
-        }
+        List<DistillStage.Job> jobs = jobs(students, chosen, size);
         DistilledAlone distilled = DistilledAlone.of(context, settings());
         List<DistillStage.Job> toTrain = new ArrayList<>();
         for (DistillStage.Job j : jobs) {
@@ -155,6 +149,18 @@ public final class FidelityStage implements Stage {
         }
         LOG.info("fidelity: {}", report.headline());
         return report.manifest();
+    }
+
+    /** One standalone distillation per student: student-01, ...; a chosen one names the constraints it answers. */
+    private static List<DistillStage.Job> jobs(List<Architecture> students, Map<Architecture, List<String>> chosen, StudentSize size) {
+        List<DistillStage.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < students.size(); i++) {
+            Architecture a = students.get(i);
+            jobs.add(new DistillStage.Job(String.format("student-%02d", i + 1), "fidelity",
+                    String.join(DistillStage.CONSTRAINTS_SEPARATOR, chosen.getOrDefault(a, new ArrayList<>())), a,
+                    size.embeddingWidth(a.blocks().get(0).hidden())));
+        }
+        return jobs;
     }
 
     /** Each distinct student the search chose, with the constraints it answers. */

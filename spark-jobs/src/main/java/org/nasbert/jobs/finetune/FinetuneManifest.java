@@ -85,7 +85,7 @@ public final class FinetuneManifest extends Manifest {
 
     /** finetune.max-length as it ran: evaluate encodes its files the same way. */
     public int maxLength() {
-        return Integer.parseInt(setting(FinetuneSettings.MAX_LENGTH.key()));
+        return recorded(FinetuneSettings.MAX_LENGTH);
     }
 
     @Override

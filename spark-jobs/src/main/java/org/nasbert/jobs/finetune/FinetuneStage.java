@@ -1,9 +1,6 @@
 package org.nasbert.jobs.finetune;
 
 import org.nasbert.jobs.teacher.TeacherStage;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -11,14 +8,7 @@ import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
 import org.nasbert.finetune.EncodedExample;
-import org.nasbert.finetune.Encoder;
-import org.nasbert.finetune.FineTuner;
-import org.nasbert.finetune.FinetuneCheckpoints;
 import org.nasbert.finetune.FinetuneSettings;
-import org.nasbert.nn.ModuleWeights;
-import org.nasbert.finetune.StudentEncoder;
-import org.nasbert.finetune.TaskHead;
-import org.nasbert.finetune.TeacherEncoder;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.jobs.distill.StudentsManifest;
@@ -28,8 +18,6 @@ import org.nasbert.stage.CheckpointKey;
 import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
-import org.nasbert.student.StudentExport;
-import org.nasbert.student.StudentModel;
 import org.nasbert.tasks.TaskFormat;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
@@ -43,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Random;
 
 /**
  * finetune: the downstream task, learnt by the teacher first (its top layers, or all), then by every distilled student
@@ -152,7 +139,8 @@ public final class FinetuneStage implements Stage {
             }
         }
         keepCheckpointsOnlyFor(context, train, distilled);
-        Recipe recipe = new Recipe(context, format.regression(), outputs, output.temp().toString(), checkpoints(context).toString());
+        FinetuneRecipe recipe = new FinetuneRecipe(context, format.regression(), outputs, output.temp().toString(),
+                checkpoints(context).toString());
         LOG.info("finetune: {} ({} examples, {} outputs); the teacher's top {} of {} layers, then {} students x {} seeds, {} epochs each",
                 train.file, train.examples.size(), outputs, trained, layers, distilled.students.size(), seeds, recipe.epochs);
         long teacherParameters = checkpoint.weights().parameterCount();
@@ -268,96 +256,6 @@ public final class FinetuneStage implements Stage {
             this.seconds = seconds;
             this.logits = logits;
             this.resumedFromStep = resumedFromStep;
-        }
-    }
-
-    /** What every fine-tuning task runs with. */
-    static final class Recipe implements Serializable {
-        private static final long serialVersionUID = 1L;
-        final boolean regression;
-        final int outputs;
-        final int epochs;
-        final int batchSize;
-        final double learningRate;
-        final double teacherLearningRate;
-        final double lambda;
-        final double temperature;
-        final long seed;
-        final String outputDir;
-        final String checkpointDir;
-        final int checkpointEvery;
-
-        Recipe(StageContext context, boolean regression, int outputs, String outputDir, String checkpointDir) {
-            this.regression = regression;
-            this.outputs = outputs;
-            this.epochs = context.get(FinetuneSettings.EPOCHS);
-            this.batchSize = context.get(FinetuneSettings.BATCH_SIZE);
-            this.learningRate = context.get(FinetuneSettings.LEARNING_RATE);
-            this.teacherLearningRate = context.get(FinetuneSettings.TEACHER_LEARNING_RATE);
-            this.lambda = context.get(FinetuneSettings.KD_WEIGHT);
-            this.temperature = context.get(FinetuneSettings.TEMPERATURE);
-            this.seed = context.get(FinetuneSettings.SEED);
-            this.outputDir = outputDir;
-            this.checkpointDir = checkpointDir;
-            this.checkpointEvery = context.get(FinetuneSettings.CHECKPOINT_EVERY);
-        }
-
-        private FinetuneCheckpoints checkpoints(String name, Configuration conf) throws IOException {
-            Path dir = new Path(checkpointDir, name);
-            return new FinetuneCheckpoints(dir.getFileSystem(conf), dir, checkpointEvery);
-        }
-
-        FineTuner.Recipe recipe(double lr, long seed) {
-            return new FineTuner.Recipe(epochs, batchSize, lr, lambda, temperature, seed);
-        }
-
-        Result teacher(BertWeights weights, int trained, List<EncodedExample> train) throws IOException {
-            BigDl.singleThreadedMath();
-            long t0 = System.nanoTime();
-            TeacherEncoder encoder = new TeacherEncoder(weights, trained);
-            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
-            FinetuneCheckpoints checkpoints = checkpoints(TEACHER, new Configuration());
-            long resumedFrom = checkpoints.latestStep();
-            double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate, seed), checkpoints);
-            float[][] logits = FineTuner.predict(encoder, head, train, batchSize);
-            Path dir = fresh(TEACHER);
-            FileSystem fs = dir.getFileSystem(new Configuration());
-            try (FSDataOutputStream out = fs.create(new Path(dir, ENCODER), false)) {
-                ModuleWeights.write(encoder.modules(), Collections.singletonMap("layers_trained", String.valueOf(trained)), out);
-            }
-            writeHead(fs, dir, head);
-            return new Result(losses, (System.nanoTime() - t0) / 1e9, logits, resumedFrom);
-        }
-
-        Result student(Job job, List<EncodedExample> train, float[][] teacherLogits) throws IOException {
-            BigDl.singleThreadedMath();
-            long t0 = System.nanoTime();
-            Configuration conf = new Configuration();
-            StudentModel student = StudentExport.read(new Path(job.source), conf);
-            Encoder encoder = new StudentEncoder(student);
-            TaskHead head = new TaskHead(encoder.width(), outputs, new Random(job.seed));
-            FinetuneCheckpoints checkpoints = checkpoints(job.dir, conf);
-            long resumedFrom = checkpoints.latestStep();
-            double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate, job.seed), checkpoints);
-            Path dir = fresh(job.dir);
-            StudentExport.write(student, StudentExport.ffnRatio(new Path(job.source), conf), null, new Path(dir, STUDENT), conf);
-            writeHead(dir.getFileSystem(conf), dir, head);
-            return new Result(losses, (System.nanoTime() - t0) / 1e9, null, resumedFrom);
-        }
-
-        /** The model's directory, emptied: a retried task redoes its model. */
-        private Path fresh(String name) throws IOException {
-            Path dir = new Path(outputDir, name);
-            FileSystem fs = dir.getFileSystem(new Configuration());
-            fs.delete(dir, true);
-            fs.mkdirs(dir);
-            return dir;
-        }
-
-        private static void writeHead(FileSystem fs, Path dir, TaskHead head) throws IOException {
-            try (FSDataOutputStream out = fs.create(new Path(dir, HEAD), false)) {
-                ModuleWeights.write(Collections.singletonList(head.dense()), null, out);
-            }
         }
     }
 }

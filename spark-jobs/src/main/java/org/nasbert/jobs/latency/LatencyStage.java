@@ -96,7 +96,7 @@ public final class LatencyStage implements Stage {
         SearchSpace space = SupernetSettings.space(context.settings());
         int embeddingSize = context.get(SearchSettings.EMBEDDING_SIZE);
         String device = context.get(LatencySettings.DEVICE);
-        Map<String, String> files = DeviceTables.parse(context.get(LatencySettings.TABLES), LatencySettings.TABLES.key());
+        Map<String, String> files = new LinkedHashMap<>(context.get(LatencySettings.TABLES)); // the own device comes out
         String imported = context.get(LatencySettings.IMPORT).trim();
         if (!imported.isEmpty() && files.containsKey(device)) {
             throw new NasbertException(LatencySettings.IMPORT.key() + " and the " + LatencySettings.TABLES.key() + " entry '" + device
@@ -127,7 +127,7 @@ public final class LatencyStage implements Stage {
             out.write(table.toJson().getBytes(StandardCharsets.UTF_8));
         }
         try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), SPACE))) { // what the probe measures
-            out.write(TableSpec.of(context.settings()).withOutputWidth(table.outputWidth()).toJson().getBytes(StandardCharsets.UTF_8));
+            out.write(TableSpec.of(context.settings(), context.get(SearchSettings.EMBEDDING_SIZE)).withOutputWidth(table.outputWidth()).toJson().getBytes(StandardCharsets.UTF_8));
         }
         manifest.devices.put(device, describe(manifest.source, table));
         for (Map.Entry<String, LatencyTable> t : others.entrySet()) {
@@ -153,7 +153,8 @@ public final class LatencyStage implements Stage {
             return 0;
         }
         org.nasbert.jobs.teacher.TeacherManifest.Teacher teacher = org.nasbert.jobs.teacher.TeacherManifest.read(context.run()).teacher;
-        return org.nasbert.jobs.distill.DistillStage.maskedLm(context, teacher) ? 0 : teacher.hiddenSize;
+        return org.nasbert.student.DistillSettings.maskedLm(context.get(org.nasbert.student.DistillSettings.OBJECTIVE), teacher.mlmHead,
+                teacher.location) ? 0 : teacher.hiddenSize;
     }
 
     private static LatencyTable measure(StageContext context, SearchSpace space, int embeddingSize) throws IOException {

@@ -22,6 +22,29 @@ final class ReportMarkdown {
         md.append("Run directory: `").append(run).append("`. Task: `").append(table.task).append("`; score: ").append(table.scoreName)
                 .append(". Teacher: ").append(table.teacher == null ? "not evaluated" : String.format("%s, %,d parameters, score %.4f",
                         table.teacher.architecture, table.teacher.parameters, table.teacher.score)).append(".\n\n");
+        students(md, table, exported);
+        md.append("\nVerdicts: evaluate's paired test of the score's metric on the same examples (McNemar's exact test for "
+                + "accuracy), better / worse at p < 0.05, else not distinguishable.\n");
+        md.append('\n');
+        if (!unmet.isEmpty()) {
+            md.append("No student for: ").append(String.join("; ", unmet)).append(".\n\n");
+        }
+        ServedLatencyReport.append(md, exported);
+        if (chartsMissing != null) {
+            md.append("Charts were not drawn on this driver (").append(chartsMissing).append("); every number is above and in ")
+                    .append("summary.json.\n\n");
+        }
+        image(md, charts, "pareto-latency.png", "Score against measured latency");
+        image(md, charts, "pareto-parameters.png", "Score against parameters");
+        fidelity(md, fidelity, charts);
+        supernet(md, supernet, pruning, charts);
+        md.append("## Sources\n\nEach stage's `manifest.json` under the run directory; the search's `search/pareto.json`; "
+                + "the scores in `evaluate/metrics.json`; the exported students in `export/<name>/`.\n");
+        return md.toString();
+    }
+
+    /** Each constraint's searched student beside its equal-parameter baseline, then beside its equal-latency one. */
+    private static void students(StringBuilder md, RunTable table, ExportManifest exported) {
         md.append("## Students per constraint\n\n");
         Map<String, String> conditions = exported.conditions;
         md.append(String.format("Latency: batch %s x %s tokens, %s thread(s), in %s, predicted by the latency table and measured "
@@ -49,20 +72,11 @@ final class ReportMarkdown {
                     num(s.score, 4), b == null ? "none fits the budget | — | — | — | —" : baselineCells(b),
                     b == null ? "—" : table.verdict(s, b)));
         }
-        md.append("\nVerdicts: evaluate's paired test of the score's metric on the same examples (McNemar's exact test for "
-                + "accuracy), better / worse at p < 0.05, else not distinguishable.\n");
-        md.append('\n');
-        if (!unmet.isEmpty()) {
-            md.append("No student for: ").append(String.join("; ", unmet)).append(".\n\n");
-        }
-        ServedLatencyReport.append(md, exported);
-        if (chartsMissing != null) {
-            md.append("Charts were not drawn on this driver (").append(chartsMissing).append("); every number is above and in ")
-                    .append("summary.json.\n\n");
-        }
-        image(md, charts, "pareto-latency.png", "Score against measured latency");
-        image(md, charts, "pareto-parameters.png", "Score against parameters");
-        fidelity(md, fidelity, charts);
+    }
+
+    /** The supernet's held-out loss per block, and the paths progressive shrinking left per round. */
+    private static void supernet(StringBuilder md, SupernetManifest supernet, Map<Integer, List<double[]>> pruning,
+                                 Collection<String> charts) {
         md.append("## Block-wise distillation of the supernet\n\n");
         md.append(String.format("%,d steps. Held-out loss per block, mean over sampled paths (at init -> trained; copy-the-input "
                 + "baseline):%n%n", supernet.steps));
@@ -83,9 +97,6 @@ final class ReportMarkdown {
         }
         md.append('\n');
         image(md, charts, "pruning.png", "Paths left per block");
-        md.append("## Sources\n\nEach stage's `manifest.json` under the run directory; the search's `search/pareto.json`; "
-                + "the scores in `evaluate/metrics.json`; the exported students in `export/<name>/`.\n");
-        return md.toString();
     }
 
     /** A baseline's five cells: architecture, parameters, measured latency, distillation loss, score. */

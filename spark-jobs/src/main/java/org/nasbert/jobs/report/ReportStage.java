@@ -1,7 +1,5 @@
 package org.nasbert.jobs.report;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.conf.Setting;
@@ -20,6 +18,7 @@ import org.nasbert.jobs.export.ExportManifest;
 import org.nasbert.jobs.export.ExportStage;
 import org.nasbert.jobs.distill.StudentsManifest;
 import org.nasbert.jobs.evaluate.EvaluateManifest;
+import org.nasbert.jobs.trainblocks.ShrinkingRoundFile;
 import org.nasbert.jobs.trainblocks.TrainBlocksStage;
 import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
@@ -29,7 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -157,39 +155,23 @@ public final class ReportStage implements Stage {
 
     /** Per block: (round, paths in its bins) for round 0 (before shrinking) and after each round. */
     static Map<Integer, List<double[]>> pruningHistory(RunDirectory run) throws IOException {
-        Path dir = new Path(run.path(TrainBlocksStage.OUTPUT), "shrinking");
         Map<Integer, List<double[]>> out = new LinkedHashMap<>();
-        if (!run.fileSystem().exists(dir)) {
-            return out;
-        }
-        FileStatus[] rounds = run.fileSystem().listStatus(dir, p -> p.getName().matches("round-\\d+\\.json"));
-        Arrays.sort(rounds, (a, b) -> a.getPath().getName().compareTo(b.getPath().getName()));
-        for (FileStatus f : rounds) {
-            JsonNode r = readJson(run.fileSystem(), f.getPath());
-            for (JsonNode block : r.path("blocks")) {
-                int n = block.path("block").asInt();
+        for (ShrinkingRoundFile r : ShrinkingRoundFile.readAll(run)) {
+            for (ShrinkingRoundFile.Block block : r.blocks) {
                 long before = 0;
                 long after = 0;
-                for (JsonNode bin : block.path("bins")) {
-                    before += bin.path("paths_before").asLong();
-                    after += bin.path("paths_after").asLong();
+                for (ShrinkingRoundFile.Bin bin : block.bins) {
+                    before += bin.pathsBefore;
+                    after += bin.pathsAfter;
                 }
-                List<double[]> points = out.computeIfAbsent(n, k -> new ArrayList<>());
+                List<double[]> points = out.computeIfAbsent(block.block, k -> new ArrayList<>());
                 if (points.isEmpty()) {
                     points.add(new double[]{0, before});
                 }
-                points.add(new double[]{r.path("round").asInt(), after});
+                points.add(new double[]{r.round, after});
             }
         }
         return out;
-    }
-
-    private static JsonNode readJson(FileSystem fs, Path file) throws IOException {
-        try (InputStream in = fs.open(file)) {
-            return Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new IOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
     }
 
     private static void write(FileSystem fs, Path file, byte[] bytes) throws IOException {

@@ -35,10 +35,10 @@ public final class LatencyCheck {
         }
         // timed as the table was: the latency stage's settings as it ran
         LatencyEngine meter = LatencyStage.engine(latency.setting(LatencySettings.ENGINE.key(), LatencyEngine.BIGDL),
-                Integer.parseInt(latency.setting(LatencySettings.BATCH.key())),
-                Integer.parseInt(latency.setting(LatencySettings.SEQUENCE_LENGTH.key())),
-                Integer.parseInt(latency.setting(LatencySettings.THREADS.key())), Integer.parseInt(latency.setting(LatencySettings.RUNS.key())),
-                Integer.parseInt(latency.setting(SupernetSettings.FFN_RATIO.key()))).withOutputWidth(LatencyStage.readTable(context).outputWidth());
+                latency.recorded(LatencySettings.BATCH),
+                latency.recorded(LatencySettings.SEQUENCE_LENGTH),
+                latency.recorded(LatencySettings.THREADS), latency.recorded(LatencySettings.RUNS),
+                latency.recorded(SupernetSettings.FFN_RATIO)).withOutputWidth(LatencyStage.readTable(context).outputWidth());
         List<Architecture> list = new ArrayList<>(students);
         List<Integer> embeddings = new ArrayList<>(embeddingSizes);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
@@ -50,5 +50,40 @@ public final class LatencyCheck {
             }
             return out.iterator();
         }).collect();
+    }
+
+    /**
+     * Times the chosen students whole (when the latency table was measured here) and records, per student, the
+     * measured latency and the prediction's error; returns the median absolute error of the table's predictions.
+     */
+    static Double checkChosen(StageContext context, List<ParetoFile.Student> chosen, StudentSize size) throws IOException {
+        List<Architecture> students = new ArrayList<>();
+        List<Integer> embeddings = new ArrayList<>();
+        for (ParetoFile.Student c : chosen) {
+            students.add(Architecture.parse(c.architecture));
+            embeddings.add(size.embeddingSize());
+        }
+        List<double[]> timed = LatencyCheck.run(context, students, embeddings);
+        if (timed == null) {
+            return null;
+        }
+        List<Double> errors = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            double[] t = timed.get(i);
+            double predicted = chosen.get(i).latencyMs;
+            ParetoFile.MeasuredLatency m = new ParetoFile.MeasuredLatency();
+            m.medianMs = t[0];
+            m.p10Ms = t[1];
+            m.p90Ms = t[2];
+            m.runs = (int) t[3];
+            m.errorOfTable = (predicted - t[0]) / t[0];
+            m.partsTimedAlongsideMs = t[4];
+            m.errorOfPartsTimedAlongside = (t[4] - t[0]) / t[0];
+            chosen.get(i).measuredLatency = m;
+            errors.add(Math.abs((predicted - t[0]) / t[0]));
+        }
+        errors.sort(Double::compare);
+        int n = errors.size();
+        return n == 0 ? null : n % 2 == 1 ? errors.get(n / 2) : (errors.get(n / 2 - 1) + errors.get(n / 2)) / 2;
     }
 }

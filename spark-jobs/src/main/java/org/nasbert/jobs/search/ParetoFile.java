@@ -3,7 +3,13 @@ package org.nasbert.jobs.search;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.nasbert.search.ArchitectureSearch;
+import org.nasbert.space.StudentSize;
+import org.nasbert.space.Architecture;
 import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 
@@ -22,6 +28,12 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public final class ParetoFile {
     public String units;
+    /** What a student's predicted loss is (the sum of block losses, or the calibrated prediction). */
+    @JsonProperty("predicted_loss")
+    public String predictedLossMeaning;
+    /** What a student's measured loss is. */
+    @JsonProperty("measured_loss")
+    public String measuredLossMeaning;
     /** search.embedding-size as the search ran (0: each student's block 0 width). */
     @JsonProperty("embedding_size_setting")
     public int embeddingSizeSetting;
@@ -47,6 +59,7 @@ public final class ParetoFile {
         @JsonProperty("students_evaluated")
         public int studentsEvaluated;
         /** Null when no student fits; then {@link #reason} says why. */
+        @JsonInclude(JsonInclude.Include.ALWAYS)
         public Student chosen;
         public String reason;
         @JsonProperty("best_predicted")
@@ -61,6 +74,8 @@ public final class ParetoFile {
         /** Absent in pareto.json of an earlier version: those students had block 0's width. */
         @JsonProperty("embedding_size")
         public Integer embeddingSize;
+        /** The architecture's blocks as {@link Architecture#toJson()} writes them. */
+        public JsonNode blocks;
         @JsonProperty("predicted_loss")
         public double predictedLoss;
         @JsonProperty("measured_loss")
@@ -73,6 +88,49 @@ public final class ParetoFile {
         public Map<String, Double> latencyMsByDevice = new LinkedHashMap<>();
         @JsonProperty("rank_by_predicted_loss")
         public Integer rankByPredictedLoss;
+        /** A chosen student timed whole, when the run's latency table was measured here. */
+        @JsonProperty("measured_latency")
+        public MeasuredLatency measuredLatency;
+
+        /** A proposed student: its architecture, embedding width (what distill builds), losses and costs. */
+        static Student of(ArchitectureSearch.Proposal p, Double measuredLoss, StudentSize size) throws IOException {
+            Student s = new Student();
+            s.architecture = p.architecture.toString();
+            s.embeddingSize = size.embeddingWidth(p.architecture.blocks().get(0).hidden());
+            s.blocks = Json.MAPPER.readTree(p.architecture.toJson()).get("blocks");
+            s.predictedLoss = p.predictedLoss;
+            s.measuredLoss = measuredLoss;
+            s.parameters = p.parameters;
+            s.flops = p.flops;
+            s.latencyMs = p.latencyMs;
+            s.latencyMsByDevice.putAll(p.latencyMsByDevice);
+            return s;
+        }
+    }
+
+    /** A student timed whole against the table's prediction and the sum of its parts timed alongside. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public static final class MeasuredLatency {
+        @JsonProperty("median_ms")
+        public double medianMs;
+        @JsonProperty("p10_ms")
+        public double p10Ms;
+        @JsonProperty("p90_ms")
+        public double p90Ms;
+        public int runs;
+        @JsonProperty("error_of_table")
+        public double errorOfTable;
+        @JsonProperty("parts_timed_alongside_ms")
+        public double partsTimedAlongsideMs;
+        @JsonProperty("error_of_parts_timed_alongside")
+        public double errorOfPartsTimedAlongside;
+    }
+
+    /** Writes {@code file} (a stage's temporary output). */
+    void write(FileSystem fs, Path file) throws IOException {
+        try (FSDataOutputStream out = fs.create(file)) {
+            out.write(Json.MAPPER.writeValueAsBytes(this));
+        }
     }
 
     public static ParetoFile read(RunDirectory run) throws IOException {

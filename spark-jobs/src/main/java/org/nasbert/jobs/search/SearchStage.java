@@ -4,18 +4,14 @@ import org.nasbert.latency.LatencySettings;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.jobs.fidelity.FidelityStage;
 import java.util.Collections;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
-import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.trainblocks.SupernetEvaluator;
 import org.nasbert.jobs.trainblocks.SupernetManifest;
+import org.nasbert.jobs.trainblocks.CandidatesFile;
 import org.nasbert.jobs.trainblocks.TrainBlocksStage;
 import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.jobs.teacher.TeacherStage;
@@ -24,7 +20,6 @@ import org.nasbert.search.ArchitectureSearch;
 import org.nasbert.search.Constraint;
 import org.nasbert.search.SearchSettings;
 import org.nasbert.space.Architecture;
-import org.nasbert.space.BlockPath;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
 import org.nasbert.stage.Stage;
@@ -33,12 +28,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * search (driver side): for each constraint, the T students of least predicted loss (sum of block losses from
@@ -100,20 +95,14 @@ public final class SearchStage implements Stage {
 
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
-        List<Constraint> constraints = Constraint.parseAll(context.get(SearchSettings.CONSTRAINT), SearchSettings.CONSTRAINT.key());
+        List<Constraint> constraints = context.get(SearchSettings.CONSTRAINT);
         Map<String, LatencyTable> tables = LatencyStage.readTables(context);
         LatencyTable table = tables.values().iterator().next();
-        List<String> differences = LatencyStage.differencesFromSettings(table, context);
-        if (!differences.isEmpty()) { // a search must not mix a table of one deployment with settings of another
-            throw new NasbertException("the run's latency table was timed under other conditions than these settings ("
-                    + String.join("; ", differences) + "); redo it with them ('bin/nasbert latency --force ...') or set "
-                    + "latency.engine, latency.batch, latency.sequence-length and latency.threads back to the table's");
-        }
-        Path supernet = context.run().path(TrainBlocksStage.OUTPUT);
+        requireTableOfTheseSettings(table, context);
         TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions, 2,
                 SupernetManifest.read(context.run()).ffnRatio(), context.get(SearchSettings.EMBEDDING_SIZE));
-        List<List<ArchitectureSearch.Scored>> blocks = candidates(context, new Path(supernet, TrainBlocksStage.CANDIDATES));
+        List<List<ArchitectureSearch.Scored>> blocks = CandidatesFile.readScored(context.run());
         requireEmbeddingTimings(table, size, blocks);
         Calibration calibration = "calibrated".equals(context.get(SearchSettings.RANK_BY)) ? Calibration.read(context, blocks.size()) : null;
         if (calibration != null) {
@@ -131,51 +120,31 @@ public final class SearchStage implements Stage {
         double selectionSeconds = (System.nanoTime() - began) / 1e9;
         Map<Architecture, Double> measured = measure(context, proposals);
 
-        ObjectNode pareto = Json.MAPPER.createObjectNode();
-        pareto.put("units", "parameters: count; flops: per sequence of " + StudentSize.FLOPS_SEQUENCE
-                + " tokens; latency: " + LatencyTable.UNITS + " (sum of the latency table's parts); losses: mean squared error per "
-                + "element against the teacher");
-        pareto.put("predicted_loss", "sum of the blocks' held-out losses, each block fed the teacher's state");
-        pareto.put("measured_loss", "the student's blocks chained from the teacher's embeddings, against its last hidden state");
-        pareto.put("embedding_size_setting", size.embeddingSize()); // 0: each student's block 0 width, as its embedding_size says
-        pareto.put("rank_by", context.get(SearchSettings.RANK_BY));
-        if (calibration != null) {
-            pareto.put("predicted_loss", "the blocks' held-out losses weighted by the fidelity stage's calibration (intercept included): "
-                    + "the standalone distillation loss it predicts");
-        }
-        ArrayNode list = pareto.putArray("constraints");
+        ParetoFile pareto = paretoHeader(context, size, calibration);
         List<String> chosenText = new ArrayList<>();
-        List<ObjectNode> chosenNodes = new ArrayList<>();
+        List<ParetoFile.Student> chosen = new ArrayList<>();
         for (int i = 0; i < constraints.size(); i++) {
-            ObjectNode node = list.addObject();
-            chosenText.add(describeConstraint(node, constraints.get(i), search.device(constraints.get(i)), proposals.get(i), measured,
-                    size, calibration));
-            if (node.path("chosen").isObject()) {
-                chosenNodes.add((ObjectNode) node.path("chosen"));
+            Constraint c = constraints.get(i);
+            String device = search.device(c);
+            ParetoFile.ConstraintResult result = choose(c, device, proposals.get(i), measured, size, calibration != null);
+            pareto.constraints.add(result);
+            if (result.chosen == null) {
+                chosenText.add(c + ": no student fits");
+            } else {
+                ParetoFile.Student best = result.chosen;
+                chosen.add(best);
+                chosenText.add(String.format("%s: %s (embeddings %d, %,d parameters, %.3f ms on %s, loss %.4f)", c, best.architecture,
+                        best.embeddingSize, best.parameters, best.latencyMsByDevice.get(device), device, best.measuredLoss));
             }
         }
-        Double latencyError = checkLatency(context, chosenNodes, size);
-        List<ArchitectureSearch.Proposal> all = new ArrayList<>();
-        proposals.forEach(all::addAll);
-        ArrayNode front = pareto.putArray("pareto_front");
-        for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, tables.keySet().iterator().next())) {
-            describe(front.addObject(), p, measured.get(p.architecture), size);
-        }
-        ObjectNode fronts = pareto.putObject("pareto_fronts"); // per device: parameters, that device's latency, loss
-        for (String device : tables.keySet()) {
-            ArrayNode f = fronts.putArray(device);
-            for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, device)) {
-                describe(f.addObject(), p, measured.get(p.architecture), size);
-            }
-        }
-        try (FSDataOutputStream out = output.fileSystem().create(new Path(output.temp(), PARETO))) {
-            out.write(Json.MAPPER.writeValueAsBytes(pareto));
-        }
+        Double latencyError = LatencyCheck.checkChosen(context, chosen, size);
+        addFronts(pareto, proposals, measured, tables.keySet(), size);
+        pareto.write(output.fileSystem(), new Path(output.temp(), PARETO));
         SearchManifest manifest = new SearchManifest();
         manifest.constraints = constraints.size();
         manifest.chosen = chosenText;
         manifest.studentsEvaluated = measured.size();
-        manifest.paretoFront = front.size();
+        manifest.paretoFront = pareto.paretoFront.size();
         manifest.devices = new ArrayList<>(tables.keySet());
         manifest.secondsSelection = selectionSeconds;
         manifest.latencyMedianAbsError = latencyError;
@@ -184,38 +153,46 @@ public final class SearchStage implements Stage {
         return manifest;
     }
 
-    /**
-     * Times the chosen students whole (when the latency table was measured here) and records, per student, the
-     * measured latency and the prediction's error; returns the median absolute error of the table's predictions.
-     */
-    private static Double checkLatency(StageContext context, List<ObjectNode> chosen, StudentSize size) throws IOException {
-        List<Architecture> students = new ArrayList<>();
-        List<Integer> embeddings = new ArrayList<>();
-        for (ObjectNode c : chosen) {
-            students.add(Architecture.parse(c.path("architecture").asText()));
-            embeddings.add(size.embeddingSize());
+    /** A search must not mix a table of one deployment with settings of another. */
+    private static void requireTableOfTheseSettings(LatencyTable table, StageContext context) {
+        List<String> differences = LatencyStage.differencesFromSettings(table, context);
+        if (!differences.isEmpty()) {
+            throw new NasbertException("the run's latency table was timed under other conditions than these settings ("
+                    + String.join("; ", differences) + "); redo it with them ('bin/nasbert latency --force ...') or set "
+                    + "latency.engine, latency.batch, latency.sequence-length and latency.threads back to the table's");
         }
-        List<double[]> timed = LatencyCheck.run(context, students, embeddings);
-        if (timed == null) {
-            return null;
+    }
+
+    /** pareto.json's description of its units and of what its losses are. */
+    private static ParetoFile paretoHeader(StageContext context, StudentSize size, Calibration calibration) {
+        ParetoFile pareto = new ParetoFile();
+        pareto.units = "parameters: count; flops: per sequence of " + StudentSize.FLOPS_SEQUENCE
+                + " tokens; latency: " + LatencyTable.UNITS + " (sum of the latency table's parts); losses: mean squared error per "
+                + "element against the teacher";
+        pareto.predictedLossMeaning = calibration == null ? "sum of the blocks' held-out losses, each block fed the teacher's state"
+                : "the blocks' held-out losses weighted by the fidelity stage's calibration (intercept included): "
+                + "the standalone distillation loss it predicts";
+        pareto.measuredLossMeaning = "the student's blocks chained from the teacher's embeddings, against its last hidden state";
+        pareto.embeddingSizeSetting = size.embeddingSize(); // 0: each student's block 0 width, as its embedding_size says
+        pareto.rankBy = context.get(SearchSettings.RANK_BY);
+        return pareto;
+    }
+
+    /** The Pareto front of every proposal on the first device, and one per device. */
+    private static void addFronts(ParetoFile pareto, List<List<ArchitectureSearch.Proposal>> proposals,
+                                  Map<Architecture, Double> measured, Set<String> devices, StudentSize size) throws IOException {
+        List<ArchitectureSearch.Proposal> all = new ArrayList<>();
+        proposals.forEach(all::addAll);
+        for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, devices.iterator().next())) {
+            pareto.paretoFront.add(ParetoFile.Student.of(p, measured.get(p.architecture), size));
         }
-        List<Double> errors = new ArrayList<>();
-        for (int i = 0; i < chosen.size(); i++) {
-            double[] t = timed.get(i);
-            double predicted = chosen.get(i).path("latency_ms").asDouble();
-            ObjectNode m = chosen.get(i).putObject("measured_latency");
-            m.put("median_ms", t[0]);
-            m.put("p10_ms", t[1]);
-            m.put("p90_ms", t[2]);
-            m.put("runs", (int) t[3]);
-            m.put("error_of_table", (predicted - t[0]) / t[0]);
-            m.put("parts_timed_alongside_ms", t[4]);
-            m.put("error_of_parts_timed_alongside", (t[4] - t[0]) / t[0]);
-            errors.add(Math.abs((predicted - t[0]) / t[0]));
+        for (String device : devices) { // per device: parameters, that device's latency, loss
+            List<ParetoFile.Student> f = new ArrayList<>();
+            for (ArchitectureSearch.Proposal p : ParetoFront.of(all, measured, device)) {
+                f.add(ParetoFile.Student.of(p, measured.get(p.architecture), size));
+            }
+            pareto.paretoFronts.put(device, f);
         }
-        errors.sort(Double::compare);
-        int n = errors.size();
-        return n == 0 ? null : n % 2 == 1 ? errors.get(n / 2) : (errors.get(n / 2 - 1) + errors.get(n / 2)) / 2;
     }
 
     /** The table must time embeddings of the asked size and their projection to every width block 0 may have. */
@@ -260,84 +237,36 @@ public final class SearchStage implements Stage {
         return out;
     }
 
-    private static String describeConstraint(ObjectNode node, Constraint c, String device, List<ArchitectureSearch.Proposal> proposals,
-                                             Map<Architecture, Double> measured, StudentSize size, Calibration calibration) {
-        node.put("constraint", c.toString());
-        if (c.maxParameters() != Constraint.NONE) {
-            node.put("max_parameters", c.maxParameters());
-        }
+    /**
+     * The student chosen for one constraint: of the proposals (best predicted first), the one of least measured loss;
+     * calibrated, the best predicted.
+     */
+    private static ParetoFile.ConstraintResult choose(Constraint c, String device, List<ArchitectureSearch.Proposal> proposals,
+                                                      Map<Architecture, Double> measured, StudentSize size, boolean calibrated)
+            throws IOException {
+        ParetoFile.ConstraintResult r = new ParetoFile.ConstraintResult();
+        r.constraint = c.toString();
+        r.maxParameters = c.maxParameters() != Constraint.NONE ? c.maxParameters() : null;
         if (c.maxLatencyNs() != Constraint.NONE) {
-            node.put("max_latency_ms", c.maxLatencyNs() / 1e6);
-            node.put("device", device);
+            r.maxLatencyMs = c.maxLatencyNs() / 1e6;
+            r.device = device;
         }
-        node.put("students_evaluated", proposals.size());
+        r.studentsEvaluated = proposals.size();
         if (proposals.isEmpty()) {
-            node.putNull("chosen");
-            node.put("reason", "no student of the candidates fits: even the smallest exceeds the limit");
-            return c + ": no student fits";
+            r.reason = "no student of the candidates fits: even the smallest exceeds the limit";
+            return r;
         }
         ArchitectureSearch.Proposal best = proposals.get(0);
         int rank = 0;
-        for (int i = 1; i < proposals.size() && calibration == null; i++) { // calibrated: the best predicted is the choice
+        for (int i = 1; i < proposals.size() && !calibrated; i++) {
             if (measured.get(proposals.get(i).architecture) < measured.get(best.architecture)) {
                 best = proposals.get(i);
                 rank = i;
             }
         }
-        describe(node.putObject("chosen"), best, measured.get(best.architecture), size).put("rank_by_predicted_loss", rank + 1);
-        describe(node.putObject("best_predicted"), proposals.get(0), measured.get(proposals.get(0).architecture), size);
-        return String.format("%s: %s (embeddings %d, %,d parameters, %.3f ms on %s, loss %.4f)", c, best.architecture,
-                size.embeddingWidth(best.architecture.blocks().get(0).hidden()), best.parameters, best.latencyMsByDevice.get(device),
-                device, measured.get(best.architecture));
-    }
-
-    /** A proposed student: its architecture, embedding width (what distill builds), losses and costs. */
-    static ObjectNode describe(ObjectNode node, ArchitectureSearch.Proposal p, Double measuredLoss, StudentSize size) {
-        node.put("architecture", p.architecture.toString());
-        node.put(EMBEDDING_SIZE, size.embeddingWidth(p.architecture.blocks().get(0).hidden()));
-        try {
-            node.set("blocks", Json.MAPPER.readTree(p.architecture.toJson()).path("blocks"));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        node.put("predicted_loss", p.predictedLoss);
-        if (measuredLoss != null) {
-            node.put("measured_loss", measuredLoss);
-        }
-        node.put("parameters", p.parameters);
-        node.put("flops", p.flops);
-        node.put("latency_ms", p.latencyMs);
-        ObjectNode devices = node.putObject("latency_ms_by_device");
-        p.latencyMsByDevice.forEach(devices::put);
-        return node;
-    }
-
-    /** Shrinking's survivors per block with their held-out losses (train-blocks' candidates.json). */
-    public static List<List<ArchitectureSearch.Scored>> candidates(StageContext context, Path file) throws IOException {
-        JsonNode json;
-        try (InputStream in = context.run().fileSystem().open(file)) {
-            json = Json.MAPPER.readTree(in);
-        } catch (IOException e) {
-            throw new NasbertException(file + " is missing or unreadable (" + e.getMessage() + "); rerun 'bin/nasbert train-blocks --force'", e);
-        }
-        List<List<ArchitectureSearch.Scored>> out = new ArrayList<>();
-        for (JsonNode block : json.path("blocks")) {
-            List<ArchitectureSearch.Scored> list = new ArrayList<>();
-            for (JsonNode c : block.path("candidates")) {
-                if (!c.path("loss").isNumber() || !c.hasNonNull("path")) {
-                    throw new NasbertException(file + ": block " + block.path("block").asText() + ": a candidate without a path "
-                            + "or a numeric loss: " + c);
-                }
-                list.add(new ArchitectureSearch.Scored(BlockPath.parse(c.path("path").asText()), c.path("loss").asDouble()));
-            }
-            if (list.isEmpty()) {
-                throw new NasbertException(file + ": block " + block.path("block").asText() + " has no candidates");
-            }
-            out.add(list);
-        }
-        if (out.isEmpty()) {
-            throw new NasbertException(file + " lists no blocks");
-        }
-        return out;
+        r.chosen = ParetoFile.Student.of(best, measured.get(best.architecture), size);
+        r.chosen.rankByPredictedLoss = rank + 1;
+        r.bestPredicted = ParetoFile.Student.of(proposals.get(0), measured.get(proposals.get(0).architecture), size);
+        return r;
     }
 }

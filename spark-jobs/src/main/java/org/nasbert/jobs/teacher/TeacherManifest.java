@@ -90,11 +90,11 @@ public final class TeacherManifest extends Manifest {
 
     /** teacher.sequences as the stage ran (0 = all). */
     public long sequencesWanted() {
-        return Long.parseLong(setting(TeacherSettings.SEQUENCES.key()));
+        return recorded(TeacherSettings.SEQUENCES);
     }
 
     /** teacher.held-out as the stage ran. */
     public double heldOutShare() {
-        return Double.parseDouble(setting(TeacherSettings.HELD_OUT.key()));
+        return recorded(TeacherSettings.HELD_OUT);
     }
 }

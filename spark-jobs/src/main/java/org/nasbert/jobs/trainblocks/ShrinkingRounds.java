@@ -1,14 +1,10 @@
 package org.nasbert.jobs.trainblocks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
-import org.nasbert.io.Json;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.prune.Shrinking;
 import org.nasbert.prune.SizeBins;
@@ -19,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -95,31 +90,31 @@ final class ShrinkingRounds {
         }
         state.prune(sampled, scores, keep);
         secondsScoring += (System.nanoTime() - began) / 1e9;
-        ObjectNode json = Json.MAPPER.createObjectNode();
-        json.put("round", round);
-        json.put("after_step", step + 1);
-        json.put("eval_sequences", rows.value().size());
-        json.put("latency_units", LatencyTable.UNITS);
-        ArrayNode blocks = json.putArray("blocks");
+        ShrinkingRoundFile record = new ShrinkingRoundFile();
+        record.round = round;
+        record.afterStep = step + 1;
+        record.evalSequences = rows.value().size();
+        record.latencyUnits = LatencyTable.UNITS;
         int survivors = 0;
         for (int n = 0; n < plan.blocks; n++) {
-            ArrayNode bins = blocks.addObject().put("block", n).putArray("bins");
+            ShrinkingRoundFile.Block block = new ShrinkingRoundFile.Block();
+            block.block = n;
             Set<BlockPath> kept = new HashSet<>(state.survivors(n));
             survivors += kept.size();
             for (int b = 0; b < state.binCount(); b++) {
-                ObjectNode bin = bins.addObject();
-                bin.put("bin", b + 1);
-                bin.put("paths_before", before[n][b]);
-                bin.put("paths_after", state.bin(n, b).size());
-                ArrayNode list = bin.putArray("scored");
+                ShrinkingRoundFile.Bin bin = new ShrinkingRoundFile.Bin();
+                bin.bin = b + 1;
+                bin.pathsBefore = before[n][b];
+                bin.pathsAfter = state.bin(n, b).size();
                 List<SizeBins.Sized<BlockPath>> s = sampled.get(n).get(b);
                 for (int i = 0; i < s.size(); i++) {
-                    describe(list.addObject(), s.get(i).path, scores[n][b][i]).put("kept", kept.contains(s.get(i).path));
+                    bin.scored.add(scored(s.get(i).path, scores[n][b][i], kept.contains(s.get(i).path)));
                 }
+                block.bins.add(bin);
             }
+            record.blocks.add(block);
         }
-        fs.mkdirs(history);
-        SupernetCheckpoint.writeJson(fs, new Path(history, String.format("round-%02d.json", round)), json);
+        record.write(fs, history);
         LOG.info(String.format("train-blocks: shrinking round %d after step %d: %d paths scored in %.1f s, %d survive over %d blocks",
                 round, step + 1, paths.stream().mapToInt(List::size).sum(), (System.nanoTime() - began) / 1e9, survivors,
                 plan.blocks));
@@ -128,60 +123,73 @@ final class ShrinkingRounds {
     /** Re-applies rounds 1..{@code rounds} from their records (a resumed run). */
     void replay(int rounds) throws IOException {
         for (int r = 1; r <= rounds; r++) {
-            Path file = new Path(history, String.format("round-%02d.json", r));
-            JsonNode json;
-            try (InputStream in = fs.open(file)) {
-                json = Json.MAPPER.readTree(in);
+            Path file = new Path(history, ShrinkingRoundFile.fileName(r));
+            ShrinkingRoundFile record;
+            try {
+                record = ShrinkingRoundFile.read(fs, file);
             } catch (IOException e) {
                 throw new NasbertException("train-blocks: cannot resume shrinking: " + file + " is missing or unreadable ("
                         + e.getMessage() + "); rerun with --force", e);
             }
-            for (JsonNode block : json.path("blocks")) {
+            for (ShrinkingRoundFile.Block block : record.blocks) {
                 Set<BlockPath> dropped = new HashSet<>();
-                for (JsonNode bin : block.path("bins")) {
-                    for (JsonNode p : bin.path("scored")) {
-                        if (!p.path("kept").asBoolean()) {
-                            dropped.add(BlockPath.parse(p.path("path").asText()));
+                for (ShrinkingRoundFile.Bin bin : block.bins) {
+                    for (ShrinkingRoundFile.Scored p : bin.scored) {
+                        if (!p.kept) {
+                            dropped.add(BlockPath.parse(p.path));
                         }
                     }
                 }
-                state.remove(block.path("block").asInt(), dropped);
+                state.remove(block.block, dropped);
             }
         }
     }
 
+    private ShrinkingRoundFile.Scored scored(BlockPath path, double loss, boolean kept) {
+        ShrinkingRoundFile.Scored p = describe(new ShrinkingRoundFile.Scored(), path, loss);
+        p.kept = kept;
+        return p;
+    }
+
     /** Every survivor scored with the final weights: what the search chooses from. */
-    ObjectNode candidates(SupernetBlock[] master) {
+    CandidatesFile candidates(SupernetBlock[] master) {
         List<List<BlockPath>> paths = new ArrayList<>();
         for (int n = 0; n < plan.blocks; n++) {
             paths.add(state.survivors(n));
         }
         double[][] scores = PathScores.blocks(jsc, plan, master, paths, rows, batchSize);
-        ObjectNode json = Json.MAPPER.createObjectNode();
-        json.put("eval_sequences", rows.value().size());
-        json.put("loss", "mean squared error per element against the teacher's boundary state, held-out sequences");
-        json.put("latency_units", LatencyTable.UNITS);
-        json.put("flops_sequence_length", StudentSize.FLOPS_SEQUENCE);
-        ArrayNode blocks = json.putArray("blocks");
+        CandidatesFile file = new CandidatesFile();
+        file.evalSequences = rows.value().size();
+        file.loss = "mean squared error per element against the teacher's boundary state, held-out sequences";
+        file.latencyUnits = LatencyTable.UNITS;
+        file.flopsSequenceLength = StudentSize.FLOPS_SEQUENCE;
         for (int n = 0; n < plan.blocks; n++) {
-            ArrayNode list = blocks.addObject().put("block", n).putArray("candidates");
+            CandidatesFile.Block block = new CandidatesFile.Block();
+            block.block = n;
             int i = 0; // survivors are listed bin by bin, as here
             for (int b = 0; b < state.binCount(); b++) {
                 for (SizeBins.Sized<BlockPath> p : state.bin(n, b)) {
-                    describe(list.addObject(), p.path, scores[n][i++]).put("bin", b + 1);
+                    block.candidates.add(candidate(p.path, scores[n][i++], b + 1));
                 }
             }
+            file.blocks.add(block);
         }
-        return json;
+        return file;
     }
 
-    private ObjectNode describe(ObjectNode node, BlockPath path, double loss) {
-        node.put("path", path.toString());
-        node.put("loss", loss);
-        node.put("parameters", path.parameters(plan.space.ffnRatio()));
-        node.put("flops", path.flops(plan.space.ffnRatio(), StudentSize.FLOPS_SEQUENCE));
-        node.put("latency_ms", table.pathMs(path));
-        return node;
+    private CandidatesFile.Candidate candidate(BlockPath path, double loss, int bin) {
+        CandidatesFile.Candidate c = describe(new CandidatesFile.Candidate(), path, loss);
+        c.bin = bin;
+        return c;
+    }
+
+    private <T extends CandidatesFile.ScoredPath> T describe(T p, BlockPath path, double loss) {
+        p.path = path.toString();
+        p.loss = loss;
+        p.parameters = path.parameters(plan.space.ffnRatio());
+        p.flops = path.flops(plan.space.ffnRatio(), StudentSize.FLOPS_SEQUENCE);
+        p.latencyMs = table.pathMs(path);
+        return p;
     }
 
     void release() {

@@ -1,10 +1,11 @@
 package org.nasbert.jobs.trainblocks;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.nasbert.io.Json;
 import org.nasbert.io.StepCheckpoints;
 import org.nasbert.supernet.GroupOptimizer;
 import org.nasbert.supernet.SupernetBlock;
@@ -31,8 +32,16 @@ final class SupernetCheckpoint {
     private SupernetCheckpoint() {
     }
 
+    /** A checkpoint's progress.json: the settings' key it was made under, the shrinking rounds done, the step. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    static final class Progress {
+        public String settings;
+        public int rounds;
+        public long step;
+    }
+
     static void write(FileSystem fs, Path dir, long step, SupernetBlock[] blocks, GroupOptimizer[] optimizers,
-                      ObjectNode progress) throws IOException {
+                      Progress progress) throws IOException {
         Path tmp = StepCheckpoints.begin(fs, dir, step);
         List<WeightTensor> weights = new ArrayList<>();
         for (int n = 0; n < blocks.length; n++) {
@@ -51,8 +60,8 @@ final class SupernetCheckpoint {
             }
         }
         GroupOptimizer.writeMoments(fs, tmp, moments);
-        progress.put("step", step);
-        writeJson(fs, new Path(tmp, "progress.json"), progress);
+        progress.step = step;
+        writeJson(fs, new Path(tmp, "progress.json"), Json.MAPPER.valueToTree(progress));
         StepCheckpoints.commit(fs, dir, tmp, step);
     }
 
@@ -61,8 +70,8 @@ final class SupernetCheckpoint {
         return StepCheckpoints.latest(fs, dir);
     }
 
-    static JsonNode progress(FileSystem fs, Path checkpoint) throws IOException {
-        return StepCheckpoints.readJson(fs, new Path(checkpoint, "progress.json"));
+    static Progress progress(FileSystem fs, Path checkpoint) throws IOException {
+        return Json.MAPPER.treeToValue(StepCheckpoints.readJson(fs, new Path(checkpoint, "progress.json")), Progress.class);
     }
 
     /** Loads weights and optimiser states into {@code blocks} and {@code optimizers}. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.space.SearchSpace;
+import org.nasbert.conf.Setting;
 import org.nasbert.supernet.SupernetSettings;
 
 import java.io.IOException;
@@ -112,29 +113,24 @@ public final class SupernetManifest extends org.nasbert.stage.Manifest {
 
     /** The search space as train-blocks ran (its recorded supernet.* settings). */
     public SearchSpace space() {
-        return new SearchSpace(ints(SupernetSettings.HIDDEN_SIZES.key()), ints(SupernetSettings.KERNELS.key()),
-                Integer.parseInt(setting(SupernetSettings.LAYERS_PER_BLOCK.key())), ffnRatio());
+        return new SearchSpace(ints(SupernetSettings.HIDDEN_SIZES), ints(SupernetSettings.KERNELS),
+                recorded(SupernetSettings.LAYERS_PER_BLOCK), ffnRatio());
     }
 
     public int ffnRatio() {
-        return Integer.parseInt(setting(SupernetSettings.FFN_RATIO.key()));
+        return recorded(SupernetSettings.FFN_RATIO);
     }
 
     public long seed() {
-        return Long.parseLong(setting(SupernetSettings.SEED.key()));
+        return recorded(SupernetSettings.SEED);
     }
 
     public int microBatch() {
-        return Integer.parseInt(setting(SupernetSettings.MICRO_BATCH.key()));
+        return recorded(SupernetSettings.MICRO_BATCH);
     }
 
-    private int[] ints(String key) {
-        String[] parts = setting(key).split(",");
-        int[] out = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Integer.parseInt(parts[i].trim());
-        }
-        return out;
+    private int[] ints(Setting<List<Integer>> setting) {
+        return recorded(setting).stream().mapToInt(Integer::intValue).toArray();
     }
 
     @Override

@@ -1,11 +1,8 @@
 package org.nasbert.jobs.trainblocks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
-import org.nasbert.io.Json;
 import org.nasbert.io.Sha256;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.BlockPath;
@@ -92,11 +89,11 @@ final class SupernetTraining {
         if (latest == null) {
             return;
         }
-        JsonNode progress = SupernetCheckpoint.progress(fs, latest);
+        SupernetCheckpoint.Progress progress = SupernetCheckpoint.progress(fs, latest);
         SupernetCheckpoint.restore(fs, latest, master, optimizers, context.get(SupernetSettings.LEARNING_RATE));
-        start = progress.path("step").asLong() + 1;
-        resumedFrom = progress.path("step").asLong();
-        rounds = progress.path("rounds").asInt();
+        start = progress.step + 1;
+        resumedFrom = progress.step;
+        rounds = progress.rounds;
         shrinking.replay(rounds);
     }
 
@@ -109,19 +106,8 @@ final class SupernetTraining {
         int recentSteps = 0;
         LossCurves summaries = new LossCurves(new Path(checkpoints, "tensorboard"), plan.blocks);
         for (long step = start; step < steps; step++) {
-            BlockPath[] paths = new BlockPath[plan.blocks];
-            float[][][] weights = new float[plan.blocks][][];
             List<List<String>> active = new ArrayList<>();
-            for (int n = 0; n < plan.blocks; n++) {
-                paths[n] = shrinking.state.sample(n, new Random(plan.seed * 7919 + step * 104_729L + n));
-                List<String> groups = master[n].groupsOf(paths[n]);
-                active.add(groups);
-                weights[n] = new float[groups.size()][];
-                for (int g = 0; g < groups.size(); g++) {
-                    weights[n][g] = master[n].flatten(groups.get(g), false);
-                }
-            }
-            TrainStep task = new TrainStep(plan, replicaKey, step, rowsPerPartition, microBatch, paths, weights);
+            TrainStep task = sampleStep(step, active);
             StepResult result = rows.mapPartitionsWithIndex(task, true)
                     .treeAggregate(StepResult.empty(), StepResult::add, StepResult::add);
             if (result.partitions == 0) {
@@ -129,17 +115,7 @@ final class SupernetTraining {
             }
             double rate = GroupOptimizer.learningRate(lr, step, warmup, steps);
             for (int n = 0; n < plan.blocks; n++) {
-                List<String> groups = active.get(n);
-                for (int g = 0; g < groups.size(); g++) {
-                    float[] grad = result.gradients[n][g];
-                    for (int i = 0; i < grad.length; i++) {
-                        grad[i] /= result.partitions;
-                    }
-                    master[n].load(groups.get(g), grad, true);
-                    optimizers[n].step(groups.get(g), Arrays.asList(master[n].group(groups.get(g)).parameters()._1()),
-                            Arrays.asList(master[n].group(groups.get(g)).parameters()._2()), rate);
-                }
-                double loss = result.loss[n] / result.partitions;
+                double loss = apply(n, result, active.get(n), rate);
                 recent[n] += loss;
                 summaries.add(n, loss, step);
             }
@@ -160,15 +136,45 @@ final class SupernetTraining {
                 log(step, recent, recentSteps, began);
                 Arrays.fill(recent, 0);
                 recentSteps = 0;
-                ObjectNode progress = Json.MAPPER.createObjectNode();
-                progress.put("settings", key().toString());
-                progress.put("rounds", rounds);
+                SupernetCheckpoint.Progress progress = new SupernetCheckpoint.Progress();
+                progress.settings = key().toString();
+                progress.rounds = rounds;
                 SupernetCheckpoint.write(fs, checkpoints, step, master, optimizers, progress);
             }
         }
         summaries.close();
         TrainStep.forget(replicaKey);
         seconds = (System.nanoTime() - began) / 1e9;
+    }
+
+    /** Step {@code step}'s task: each block's sampled path (seeded by step and block) and its groups' current weights. */
+    private TrainStep sampleStep(long step, List<List<String>> active) {
+        BlockPath[] paths = new BlockPath[plan.blocks];
+        float[][][] weights = new float[plan.blocks][][];
+        for (int n = 0; n < plan.blocks; n++) {
+            paths[n] = shrinking.state.sample(n, new Random(plan.seed * 7919 + step * 104_729L + n));
+            List<String> groups = master[n].groupsOf(paths[n]);
+            active.add(groups);
+            weights[n] = new float[groups.size()][];
+            for (int g = 0; g < groups.size(); g++) {
+                weights[n][g] = master[n].flatten(groups.get(g), false);
+            }
+        }
+        return new TrainStep(plan, replicaKey, step, rowsPerPartition, microBatch, paths, weights);
+    }
+
+    /** Block n's gradients averaged over the partitions, one optimiser step on its active groups; returns its mean loss. */
+    private double apply(int n, StepResult result, List<String> groups, double rate) {
+        for (int g = 0; g < groups.size(); g++) {
+            float[] grad = result.gradients[n][g];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] /= result.partitions;
+            }
+            master[n].load(groups.get(g), grad, true);
+            optimizers[n].step(groups.get(g), Arrays.asList(master[n].group(groups.get(g)).parameters()._1()),
+                    Arrays.asList(master[n].group(groups.get(g)).parameters()._2()), rate);
+        }
+        return result.loss[n] / result.partitions;
     }
 
     private void log(long step, double[] recent, int count, long began) {

@@ -1,17 +1,16 @@
 package org.nasbert.jobs.trainblocks;
 
 import org.nasbert.prep.TokenizeStage;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.engine.BigDl;
+import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.teacher.TeacherManifest;
@@ -34,10 +33,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * train-blocks: every block of the supernet learns, in parallel, to map the teacher's state at its input
@@ -95,12 +91,7 @@ public final class TrainBlocksStage implements Stage {
         LatencyTable table = LatencyStage.readTable(context);
         TeacherManifest teacher = TeacherManifest.read(context.run());
         SearchSpace space = SupernetSettings.space(context.settings());
-        List<String> missing = table.missing(space, StudentSize.BLOCK_0); // the embedding size is the search's concern
-        if (!missing.isEmpty()) {
-            throw new NasbertException("the run's latency table lacks " + missing.size() + " parts of this search space, e.g. "
-                    + missing.subList(0, Math.min(5, missing.size())) + "; shrinking bins paths by latency, so rerun "
-                    + "'bin/nasbert latency --force' with the same supernet.hidden-sizes and supernet.kernels");
-        }
+        requireTableCovers(table, space);
         BigDl.init(context.spark().sparkContext()); // BigDL's optimisers run on the Engine's thread pool
         long seed = context.get(SupernetSettings.SEED);
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
@@ -123,8 +114,7 @@ public final class TrainBlocksStage implements Stage {
         ShrinkingRounds shrinking = new ShrinkingRounds(jsc, plan, evalRows, table, context.get(PruneSettings.BINS),
                 context.get(PruneSettings.SAMPLE), context.get(PruneSettings.KEEP), context.get(SupernetSettings.MICRO_BATCH),
                 context.run().fileSystem(), new Path(context.run().path(CHECKPOINTS), ShrinkingRounds.DIR));
-        int stepsPerEpoch = context.get(SupernetSettings.STEPS_PER_EPOCH) > 0 ? context.get(SupernetSettings.STEPS_PER_EPOCH)
-                : (int) Math.max(1, (trainRows + context.get(SupernetSettings.BATCH_SIZE) - 1) / context.get(SupernetSettings.BATCH_SIZE));
+        int stepsPerEpoch = stepsPerEpoch(context, trainRows);
         int warmupEpochs = context.get(PruneSettings.WARMUP_EPOCHS);
         int roundsNeeded = shrinking.roundsLeft();
         long steps = context.get(SupernetSettings.STEPS) > 0 ? context.get(SupernetSettings.STEPS)
@@ -134,21 +124,14 @@ public final class TrainBlocksStage implements Stage {
                 shrinking.state.pathsPerBlock(), warmupEpochs, roundsNeeded, stepsPerEpoch, steps);
         SupernetTraining training = new SupernetTraining(context, plan, train, partitions, shrinking, steps, stepsPerEpoch, warmupEpochs,
                 table);
-        BlockPath[][] probes = probes(space, plan.blocks, context.get(SupernetSettings.EVAL_PATHS), seed);
-        double[][] before = training.resumedFrom == null ? evaluate(jsc, plan, training.master, heldOut, probes) : null;
+        BlockPath[][] probes = ProbeEvaluation.probes(space, plan.blocks, context.get(SupernetSettings.EVAL_PATHS), seed);
+        double[][] before = training.resumedFrom == null ? ProbeEvaluation.evaluate(jsc, plan, training.master, heldOut, probes) : null;
         training.run();
-        double[][] after = evaluate(jsc, plan, training.master, heldOut, probes);
-        ObjectNode candidates = shrinking.candidates(training.master);
+        double[][] after = ProbeEvaluation.evaluate(jsc, plan, training.master, heldOut, probes);
+        CandidatesFile candidates = shrinking.candidates(training.master);
         shrinking.release();
         data.release();
-        SupernetCheckpoint.writeJson(output.fileSystem(), new Path(output.temp(), CANDIDATES), candidates);
-        copyHistory(context, output);
-
-        writeWeights(output, training.master);
-        copyTensorBoard(context, output);
-        // everything a rerun could resume from is in the output now; the checkpoints (weights and Adam's moments) would
-        // only take disk space, and make a --force rerun "resume" at the last step instead of training again
-        context.run().fileSystem().delete(context.run().path(CHECKPOINTS), true);
+        writeOutput(context, output, candidates, training.master);
         SupernetManifest manifest = new SupernetManifest();
         manifest.space = describe(space);
         manifest.blocks = plan.blocks;
@@ -163,8 +146,37 @@ public final class TrainBlocksStage implements Stage {
         manifest.secondsTraining = training.seconds;
         manifest.secondsFirstStep = training.firstStepSeconds;
         manifest.bytesPerStep = training.bytesPerStep();
-        manifest.evaluation = evaluation(probes, before, after);
+        manifest.evaluation = ProbeEvaluation.evaluation(probes, before, after);
         return manifest;
+    }
+
+    /** supernet.steps-per-epoch, or (0) the steps one pass over the training rows takes at supernet.batch-size. */
+    private static int stepsPerEpoch(StageContext context, long trainRows) {
+        int batch = context.get(SupernetSettings.BATCH_SIZE);
+        return context.get(SupernetSettings.STEPS_PER_EPOCH) > 0 ? context.get(SupernetSettings.STEPS_PER_EPOCH)
+                : (int) Math.max(1, (trainRows + batch - 1) / batch);
+    }
+
+    /** Shrinking bins paths by latency: the table must time every part of the space. */
+    private static void requireTableCovers(LatencyTable table, SearchSpace space) {
+        List<String> missing = table.missing(space, StudentSize.BLOCK_0); // the embedding size is the search's concern
+        if (!missing.isEmpty()) {
+            throw new NasbertException("the run's latency table lacks " + missing.size() + " parts of this search space, e.g. "
+                    + missing.subList(0, Math.min(5, missing.size())) + "; shrinking bins paths by latency, so rerun "
+                    + "'bin/nasbert latency --force' with the same supernet.hidden-sizes and supernet.kernels");
+        }
+    }
+
+    /** The candidates, shrinking's history, the weights and the loss curves into the output; then the checkpoints go. */
+    private static void writeOutput(StageContext context, StageOutput output, CandidatesFile candidates, SupernetBlock[] master)
+            throws IOException {
+        SupernetCheckpoint.writeJson(output.fileSystem(), new Path(output.temp(), CANDIDATES), Json.MAPPER.valueToTree(candidates));
+        copyHistory(context, output);
+        writeWeights(output, master);
+        copyTensorBoard(context, output);
+        // everything a rerun could resume from is in the output now; the checkpoints (weights and Adam's moments) would
+        // only take disk space, and make a --force rerun "resume" at the last step instead of training again
+        context.run().fileSystem().delete(context.run().path(CHECKPOINTS), true);
     }
 
     private static SupernetManifest.Shrinking shrinkingSummary(StageContext context, ShrinkingRounds shrinking, int rounds, int needed) {
@@ -185,79 +197,6 @@ public final class TrainBlocksStage implements Stage {
         m.candidates = CANDIDATES;
         m.history = ShrinkingRounds.DIR;
         return m;
-    }
-
-    private static BlockPath[][] probes(SearchSpace space, int blocks, int count, long seed) {
-        BlockPath[][] probes = new BlockPath[blocks][count];
-        Random random = new Random(seed ^ 0x5DEECE66DL);
-        for (int n = 0; n < blocks; n++) {
-            for (int p = 0; p < count; p++) {
-                probes[n][p] = space.sample(random);
-            }
-        }
-        return probes;
-    }
-
-    /** Held-out block losses of the probe paths, plus copy-the-input, per block: [block][path..., copy]. */
-    static double[][] evaluate(JavaSparkContext jsc, SupernetPlan plan, SupernetBlock[] master, JavaRDD<TrainingRow> heldOut,
-                               BlockPath[][] paths) {
-        List<Map<String, float[]>> weights = new ArrayList<>();
-        for (int n = 0; n < plan.blocks; n++) {
-            Map<String, float[]> groups = new LinkedHashMap<>();
-            SupernetBlock block = master[n];
-            for (BlockPath p : paths[n]) {
-                for (String g : block.groupsOf(p)) {
-                    groups.computeIfAbsent(g, k -> block.flatten(k, false));
-                }
-            }
-            weights.add(groups);
-        }
-        Broadcast<List<Map<String, float[]>>> shared = jsc.broadcast(weights);
-        double[][] sums = heldOut.mapPartitionsWithIndex(new PathLosses(plan, shared, paths, 16), true)
-                .reduce(PathLosses::add);
-        shared.destroy();
-        double[][] means = new double[plan.blocks][];
-        for (int n = 0; n < plan.blocks; n++) {
-            double elements = sums[n][sums[n].length - 1];
-            means[n] = new double[sums[n].length - 1];
-            for (int i = 0; i < means[n].length; i++) {
-                means[n][i] = sums[n][i] / Math.max(1, elements);
-            }
-        }
-        return means;
-    }
-
-    private static List<SupernetManifest.BlockEvaluation> evaluation(BlockPath[][] probes, double[][] before, double[][] after) {
-        List<SupernetManifest.BlockEvaluation> blocks = new ArrayList<>();
-        for (int n = 0; n < probes.length; n++) {
-            SupernetManifest.BlockEvaluation b = new SupernetManifest.BlockEvaluation();
-            int paths = probes[n].length;
-            double copy = after[n][paths];
-            b.copyInputLoss = copy;
-            double sumBefore = 0;
-            double sumAfter = 0;
-            int beatCopy = 0;
-            for (int p = 0; p < paths; p++) {
-                SupernetManifest.PathLoss e = new SupernetManifest.PathLoss();
-                e.path = probes[n][p].toString();
-                if (before != null) {
-                    e.lossAtInit = before[n][p];
-                    sumBefore += before[n][p];
-                }
-                e.loss = after[n][p];
-                sumAfter += after[n][p];
-                beatCopy += after[n][p] < copy ? 1 : 0;
-                b.paths.add(e);
-            }
-            if (before != null) {
-                b.meanLossAtInit = sumBefore / paths;
-            }
-            b.meanLoss = sumAfter / paths;
-            b.pathsBeatingCopyInput = beatCopy;
-            b.pathsEvaluated = paths;
-            blocks.add(b);
-        }
-        return blocks;
     }
 
     private static SupernetManifest.Space describe(SearchSpace space) {

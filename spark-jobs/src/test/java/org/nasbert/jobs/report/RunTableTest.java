@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The report's table: a student trained once for several constraints stands on each constraint's row, beside its baseline. */
 class RunTableTest {

@@ -459,7 +459,7 @@ class ShrinkingAndSearchTest {
                 paths[n][i] = BlockPath.parse(list.get(i).path("path").asText());
             }
         }
-        double[][] expected = TrainBlocksStage.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.plan, master,
+        double[][] expected = ProbeEvaluation.evaluate(JavaSparkContext.fromSparkContext(spark.sparkContext()), data.plan, master,
                 data.heldOut, paths);
         data.release();
         for (int n = 0; n < 2; n++) {

@@ -129,7 +129,7 @@ public final class StageRunner {
     static Map<String, String> resolvedSettings(Stage stage, Settings settings) {
         Map<String, String> resolved = new LinkedHashMap<>();
         for (Setting<?> setting : stage.settings()) {
-            resolved.put(setting.key(), String.valueOf(settings.get(setting)));
+            resolved.put(setting.key(), settings.recorded(setting));
         }
         return resolved;
     }

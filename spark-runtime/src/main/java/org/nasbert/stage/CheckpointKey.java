@@ -23,7 +23,7 @@ public final class CheckpointKey {
         CheckpointKey key = new CheckpointKey();
         for (Setting<?> s : settings) {
             if (!s.key().equals(interval.key())) {
-                key.with(s.key(), context.get(s));
+                key.with(s.key(), context.settings().recorded(s));
             }
         }
         return key;

@@ -3,6 +3,8 @@ package org.nasbert.stage;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.nasbert.NasbertException;
+import org.nasbert.conf.Setting;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,6 +32,16 @@ public abstract class Manifest {
     /** The value a declared setting had when the stage ran (null for a manifest of an older version without it). */
     public String setting(String key) {
         return settings.get(key);
+    }
+
+    /** A declared setting as the stage ran with it, read back through its type; refused when the manifest lacks it. */
+    public <T> T recorded(Setting<T> setting) {
+        String text = settings.get(setting.key());
+        if (text == null) {
+            throw new NasbertException("the " + stage + " manifest records no " + setting.key() + " (an older version wrote it); "
+                    + "redo the stage with --force");
+        }
+        return setting.parse(text, "the " + stage + " manifest");
     }
 
     /** What {@code bin/nasbert} prints under the output's path: the headline numbers and where to look. */

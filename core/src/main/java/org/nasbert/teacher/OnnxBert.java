@@ -1,7 +1,8 @@
-package org.nasbert.teacher.checkpoint;
+package org.nasbert.teacher;
 
-import org.nasbert.teacher.BertConfig;
-import org.nasbert.teacher.BertWeights;
+import org.nasbert.teacher.checkpoint.CheckpointException;
+import org.nasbert.teacher.checkpoint.OnnxGraph;
+import org.nasbert.teacher.checkpoint.WeightTensor;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -14,12 +15,12 @@ import java.util.Map;
  * the bias that the following Add applies; the number of heads comes from the attention's Reshape and the
  * LayerNorm epsilon from the constant added before its square root.
  */
-public final class OnnxBert {
+final class OnnxBert {
     private OnnxBert() {
     }
 
     /** The model's tensors under canonical names and the config they imply ({@code config} wins when given). */
-    public static BertWeights read(byte[] model, String source, BertConfig config) {
+    static BertWeights read(byte[] model, String source, BertConfig config) {
         OnnxGraph graph = OnnxGraph.parse(model, source);
         Map<String, String> producers = new HashMap<>();
         Map<String, OnnxGraph.Node> producerNodes = new HashMap<>();

@@ -6,7 +6,7 @@ import org.nasbert.engine.MklDispatch;
 
 /**
  * Chooses MKL's code path in every test JVM before any test class can load BigDL's MKL, as bin/nasbert,
- * the executors and the benchmarks do; registered through META-INF/services (in core's test jar, so the
+ * the executors and the benchmarks do; registered through META-INF/services (in test-kit, so the
  * other modules' test JVMs run it too).
  */
 public final class MklDispatchSession implements LauncherSessionListener {
