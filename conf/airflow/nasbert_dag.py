@@ -8,6 +8,7 @@ interrupted one resumes from its checkpoints) and two DAG runs never share outpu
 Airflow Variables (all optional; defaults in brackets):
   nasbert_jar       the application jar on HDFS [hdfs:///apps/nasbert/nasbert-spark-jobs-app.jar]
   nasbert_settings  a settings file laid over the defaults, shipped with --files [hdfs:///apps/nasbert/nasbert.properties]
+  nasbert_log4j     the logging configuration (conf/log4j2.properties), shipped with --files [hdfs:///apps/nasbert/log4j2.properties]
   nasbert_corpus    the raw text to tokenize [hdfs:///data/nasbert/corpus]
   nasbert_runs      where run directories go [hdfs:///user/airflow/nasbert/runs]
   nasbert_queue     the YARN queue [default]
@@ -34,6 +35,17 @@ CORPUS = "{{ var.value.get('nasbert_corpus', 'hdfs:///data/nasbert/corpus') }}"
 RUN_DIR = ("{{ var.value.get('nasbert_runs', 'hdfs:///user/airflow/nasbert/runs') }}/{{ dag.dag_id }}/"
            "{{ run_id | replace(':', '-') | replace('+', '-') }}")
 QUEUE = "{{ var.value.get('nasbert_queue', 'default') }}"
+LOG4J = "{{ var.value.get('nasbert_log4j', 'hdfs:///apps/nasbert/log4j2.properties') }}"
+
+# The JVM options bin/nasbert gives spark-submit: Spark 2.4 on a JDK 9+ node (EMR 7 runs JDK 17) needs these
+# --add-opens, which a JDK 8 node ignores; the logging configuration is the shipped file.
+OPENS = " ".join("--add-opens=java.base/%s=ALL-UNNAMED" % p for p in (
+    "java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
+    "java.util.concurrent", "java.util.concurrent.atomic", "sun.nio.ch", "sun.nio.cs", "sun.security.action",
+    "sun.util.calendar"))
+JVM_OPTS = "-XX:+IgnoreUnrecognizedVMOptions " + OPENS + " -Dbigdl.utils.LoggerFilter.disable=true"
+DRIVER_JAVA_OPTIONS = "-Dlog4j.configurationFile=log4j2.properties " + JVM_OPTS
+EXECUTOR_JAVA_OPTIONS = "-Dlog4j.configurationFile=log4j2.properties " + JVM_OPTS + " -XX:+UseParallelGC"
 
 # (stage, its own application arguments, executors, executor memory, driver memory). The stages and
 # their order are bin/nasbert's (`bin/nasbert --help`); a stage's settings come from the shipped
@@ -86,15 +98,15 @@ with DAG(
             java_class=MAIN_CLASS,
             name="nasbert " + stage + " {{ run_id }}",
             deploy_mode="cluster",
-            files=SETTINGS,
+            files=LOG4J + "," + SETTINGS,
             num_executors=executors,
             executor_cores=4,
             executor_memory=executor_memory,
             driver_memory=driver_memory,
             conf={
                 "spark.yarn.queue": QUEUE,
-                "spark.driver.extraJavaOptions": "-Dbigdl.utils.LoggerFilter.disable=true",
-                "spark.executor.extraJavaOptions": "-Dbigdl.utils.LoggerFilter.disable=true -XX:+UseParallelGC",
+                "spark.driver.extraJavaOptions": DRIVER_JAVA_OPTIONS,
+                "spark.executor.extraJavaOptions": EXECUTOR_JAVA_OPTIONS,
                 "spark.yarn.maxAppAttempts": "1",
             },
             application_args=[stage, "--run", RUN_DIR, "--conf-file", SETTINGS_NAME] + arguments,

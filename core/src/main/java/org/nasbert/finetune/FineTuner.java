@@ -1,5 +1,6 @@
 package org.nasbert.finetune;
 
+import org.nasbert.Progress;
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.nasbert.engine.BigDl;
 import org.nasbert.nn.Parameterized;
@@ -64,6 +65,12 @@ public final class FineTuner {
      */
     public static double[] train(Encoder encoder, TaskHead head, List<EncodedExample> train, float[][] teacher, boolean regression,
                                  Recipe recipe, FinetuneCheckpoints checkpoints) throws IOException {
+        return train(encoder, head, train, teacher, regression, recipe, checkpoints, "finetune");
+    }
+
+    /** As above, logging progress as {@code label} (see {@link Progress}). */
+    public static double[] train(Encoder encoder, TaskHead head, List<EncodedExample> train, float[][] teacher, boolean regression,
+                                 Recipe recipe, FinetuneCheckpoints checkpoints, String label) throws IOException {
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -86,6 +93,7 @@ public final class FineTuner {
         for (int i = 0; i < train.size(); i++) {
             order.add(i);
         }
+        Progress progress = Progress.of(label, total, "steps").from(step);
         for (int epoch = 0; epoch < recipe.epochs; epoch++) {
             Collections.shuffle(order, random);
             for (long b = Math.max(0, step - (long) epoch * perEpoch); b < perEpoch; b++) {
@@ -111,6 +119,7 @@ public final class FineTuner {
                 if (checkpoints != null && checkpoints.due(step, total)) {
                     checkpoints.save(step, epochSums, modules, adam);
                 }
+                progress.advance(1);
             }
         }
         double[] epochLoss = new double[recipe.epochs];
@@ -148,7 +157,13 @@ public final class FineTuner {
 
     /** Logits [examples][outputs], in order. */
     public static float[][] predict(Encoder encoder, TaskHead head, List<EncodedExample> data, int batchSize) {
+        return predict(encoder, head, data, batchSize, "predict");
+    }
+
+    /** As above, logging progress as {@code label} (see {@link Progress}). */
+    public static float[][] predict(Encoder encoder, TaskHead head, List<EncodedExample> data, int batchSize, String label) {
         float[][] out = new float[data.size()][];
+        Progress progress = Progress.of(label, data.size(), "examples");
         for (int from = 0; from < data.size(); from += batchSize) {
             int[] rows = new int[Math.min(batchSize, data.size() - from)];
             for (int i = 0; i < rows.length; i++) {
@@ -157,6 +172,7 @@ public final class FineTuner {
             TaskBatch batch = TaskBatch.of(data, rows);
             float[][] logits = rows(head.forward(encoder.forward(batch), batch.lengths));
             System.arraycopy(logits, 0, out, from, rows.length);
+            progress.advance(rows.length);
         }
         return out;
     }

@@ -1,5 +1,6 @@
 package org.nasbert.latency;
 
+import org.nasbert.Progress;
 import org.nasbert.stats.Bootstrap;
 
 import java.util.Arrays;
@@ -36,8 +37,9 @@ final class RoundRobin {
         Map<String, double[]> ms = new LinkedHashMap<>();
         work.keySet().forEach(name -> ms.put(name, new double[runs]));
         long timed = System.nanoTime();
+        Progress progress = Progress.of("latency: timing " + work.size() + " models round-robin", runs, "rounds");
         int r = 0;
-        for (; r < runs || System.nanoTime() - timed < timedNanos; r++) {
+        for (; r < runs || System.nanoTime() - timed < timedNanos; r++, progress.advance(1)) {
             for (Map.Entry<String, Runnable> e : work.entrySet()) {
                 double[] times = ms.get(e.getKey());
                 if (r == times.length) {

@@ -1,5 +1,6 @@
 package org.nasbert.student;
 
+import org.nasbert.Progress;
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.nasbert.engine.BigDl;
 import org.nasbert.nn.Parameterized;
@@ -146,12 +147,19 @@ public final class Distiller {
      */
     public static double[] train(StudentModel student, Objective objective, int steps, int batchSize, double learningRate, long seed,
                                  DistillCheckpoints checkpoints) {
+        return train(student, objective, steps, batchSize, learningRate, seed, checkpoints, "distill");
+    }
+
+    /** As above, logging progress as {@code label} (see {@link Progress}). */
+    public static double[] train(StudentModel student, Objective objective, int steps, int batchSize, double learningRate, long seed,
+                                 DistillCheckpoints checkpoints, String label) {
         try {
             GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
             DistillCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.restore(student, adam, learningRate);
             double before = resumed != null ? resumed.heldOutLossAtStart : objective.heldOutLoss(student);
             List<Parameterized<?>> modules = student.modules();
             int warmup = Math.max(1, steps / 10);
+            Progress progress = Progress.of(label, steps, "steps").from(resumed == null ? 0 : resumed.step);
             for (int step = resumed == null ? 0 : resumed.step; step < steps; step++) {
                 Random random = new Random(seed ^ (0x9E3779B97F4A7C15L * (step + 1)));
                 int size = objective.trainingSize();
@@ -168,6 +176,7 @@ public final class Distiller {
                 if (checkpoints != null && checkpoints.every() > 0 && (step + 1) % checkpoints.every() == 0 && step + 1 < steps) {
                     checkpoints.save(step + 1, before, student, adam);
                 }
+                progress.advance(1);
             }
             return new double[]{before, objective.heldOutLoss(student)};
         } catch (java.io.IOException e) {

@@ -94,6 +94,21 @@ public final class SupernetBlock {
         return module;
     }
 
+    /**
+     * The weights a block of {@code space} holds, without building it (the paper's space holds about 50M per block at
+     * a 384-wide teacher): every width's projections in and out of the teacher's width and every op of every layer.
+     */
+    public static long parameterCount(SearchSpace space, int teacherHidden) {
+        long n = 0;
+        for (int h : space.hiddenSizes()) {
+            n += 2L * teacherHidden * h + h + teacherHidden;
+            for (Op op : space.operations()) {
+                n += space.layersPerBlock() * op.parameters(h, space.ffnRatio());
+            }
+        }
+        return n;
+    }
+
     /** All weights of the block (every candidate), for parameter counts. */
     public long parameterCount() {
         long n = 0;

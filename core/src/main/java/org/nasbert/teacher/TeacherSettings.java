@@ -13,6 +13,9 @@ public final class TeacherSettings {
     public static final Setting<String> STATES = Setting.oneOf("teacher.states",
             "materialize the boundary states under <run>/teacher/data, or compute them on the fly while training",
             "materialize", "on-the-fly");
+    public static final Setting<Double> MAX_STATES_GB = Setting.doubleInRange("teacher.max-states-gb",
+            "Largest estimate of materialised states (GB) the teacher stage writes; a larger one is refused before any work, "
+                    + "naming teacher.states = on-the-fly", 0.0, 1e9);
     public static final Setting<String> PRECISION = Setting.oneOf("teacher.precision",
             "Stored precision of materialised states", "fp16", "fp32");
     public static final Setting<Integer> SEQUENCES = Setting.intInRange("teacher.sequences",

@@ -16,23 +16,28 @@ import java.util.TreeMap;
 
 /**
  * The input files of a corpus, listed on the driver so that a wrong path fails before any task runs:
- * globs expanded, directories walked recursively, names starting with _ or . left out (as Hadoop
- * does: _SUCCESS, .crc files), duplicates merged.
+ * globs expanded, directories walked recursively, duplicates merged. Hadoop's hidden-file rule applies to what a
+ * directory or a glob brings: names starting with _ or . are left out (_SUCCESS, .crc files, .git), and listed
+ * in {@link #hidden} so that the manifest names them; a file named in full is read whatever its name.
  */
 public final class CorpusFiles {
     public final List<Path> files;
+    /** What the hidden-file rule left out: files, and directories (ending in /) whose content was not walked. */
+    public final List<String> hidden;
     public final long bytes;
     /** SHA-256 over every file's URI, size and modification time. */
     public final String fingerprint;
 
-    private CorpusFiles(List<Path> files, long bytes, String fingerprint) {
+    private CorpusFiles(List<Path> files, List<String> hidden, long bytes, String fingerprint) {
         this.files = files;
+        this.hidden = hidden;
         this.bytes = bytes;
         this.fingerprint = fingerprint;
     }
 
     public static CorpusFiles list(String inputs, Configuration conf) throws IOException {
         TreeMap<String, FileStatus> found = new TreeMap<>();
+        java.util.TreeSet<String> hidden = new java.util.TreeSet<>();
         for (String input : inputs.split(",")) {
             input = input.trim();
             if (input.isEmpty()) {
@@ -45,9 +50,12 @@ public final class CorpusFiles {
                 throw new NasbertException("tokenize.input: '" + input + "' does not exist (or matches no file)");
             }
             int before = found.size();
+            boolean glob = isGlob(input);
             for (FileStatus match : matches) {
-                if (match.isDirectory()) {
-                    addDirectory(fs, match.getPath(), found);
+                if (glob && isHidden(match.getPath())) {
+                    hidden.add(match.getPath() + (match.isDirectory() ? "/" : ""));
+                } else if (match.isDirectory()) {
+                    addDirectory(fs, match.getPath(), found, hidden);
                 } else {
                     found.put(match.getPath().toString(), match);
                 }
@@ -68,21 +76,32 @@ public final class CorpusFiles {
             digest.update((status.getPath() + "|" + status.getLen() + "|" + status.getModificationTime() + "\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
-        return new CorpusFiles(files, bytes, Sha256.hex(digest));
+        return new CorpusFiles(files, new ArrayList<>(hidden), bytes, Sha256.hex(digest));
+    }
+
+    /** Hadoop's hidden-file rule (FileInputFormat's hiddenFileFilter). */
+    static boolean isHidden(Path path) {
+        String name = path.getName();
+        return name.startsWith("_") || name.startsWith(".");
+    }
+
+    private static boolean isGlob(String input) {
+        return input.matches(".*[*?\\[\\]{}\\\\].*");
     }
 
     /**
      * Walks with listStatus: Hadoop's listFiles builds a LocatedFileStatus per file, which on the local
      * file system forks a shell per file to read its permissions.
      */
-    private static void addDirectory(FileSystem fs, Path dir, TreeMap<String, FileStatus> found) throws IOException {
+    private static void addDirectory(FileSystem fs, Path dir, TreeMap<String, FileStatus> found, java.util.Set<String> hidden)
+            throws IOException {
         for (FileStatus status : fs.listStatus(dir)) {
-            String name = status.getPath().getName();
-            if (name.startsWith("_") || name.startsWith(".")) {
+            if (isHidden(status.getPath())) {
+                hidden.add(status.getPath() + (status.isDirectory() ? "/" : ""));
                 continue;
             }
             if (status.isDirectory()) {
-                addDirectory(fs, status.getPath(), found);
+                addDirectory(fs, status.getPath(), found, hidden);
             } else {
                 found.put(status.getPath().toString(), status);
             }

@@ -91,6 +91,10 @@ public final class TokenizeStage implements Stage {
         SparkSession spark = context.spark();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = context.get(TokenizeSettings.PARTITIONS);
+        if (!files.hidden.isEmpty()) {
+            LOG.warn("tokenize: {} left out as hidden (a name starting _ or ., Hadoop's rule; name a file in full to read it): {}",
+                    files.hidden.size(), files.hidden.subList(0, Math.min(CorpusManifest.Input.HIDDEN_LISTED, files.hidden.size())));
+        }
         LOG.info("tokenize: {} files, {} bytes -> {}; vocabulary {} ({} pieces, {})", files.files.size(), files.bytes,
                 partitions == 0 ? "one Parquet file per input split" : partitions + " shuffled partitions",
                 vocabulary.source(), vocabulary.size(), vocabulary.normalizer());
@@ -207,6 +211,8 @@ public final class TokenizeStage implements Stage {
         m.input.files = files.files.size();
         m.input.bytes = files.bytes;
         m.input.fingerprint = files.fingerprint;
+        m.input.hiddenLeftOut = files.hidden.size();
+        m.input.hidden.addAll(files.hidden.subList(0, Math.min(CorpusManifest.Input.HIDDEN_LISTED, files.hidden.size())));
         CorpusManifest.Vocabulary v = new CorpusManifest.Vocabulary();
         v.file = vocabularyFile;
         v.source = vocabulary.source();

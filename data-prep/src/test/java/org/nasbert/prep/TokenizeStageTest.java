@@ -221,6 +221,43 @@ class TokenizeStageTest {
     }
 
     @Test
+    void hiddenFilesAreLeftOutCountedAndNamedAndAFileNamedInFullIsRead() throws Exception {
+        Path in = Files.createDirectories(temp.resolve("with-hidden"));
+        Files.write(in.resolve("moby.txt"), "Call me Ishmael. Some years ago I went to sea.\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(in.resolve("_thread.rst.txt"), "A thread of reStructuredText about threads.\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(in.resolve(".notes.txt"), "Notes kept out of sight.\n".getBytes(StandardCharsets.UTF_8));
+        Files.write(Files.createDirectories(in.resolve(".git")).resolve("HEAD.txt"), "ref: main\n".getBytes(StandardCharsets.UTF_8));
+
+        CorpusManifest walked = (CorpusManifest) tokenize(temp.resolve("walked"), in.toString(), false).typed;
+        assertEquals(1, walked.input.files, "only moby.txt is read from the directory");
+        assertEquals(3, walked.input.hiddenLeftOut);
+        assertEquals(Arrays.asList(in.toUri() + ".git/", in.toUri() + ".notes.txt", in.toUri() + "_thread.rst.txt"),
+                stripScheme(walked.input.hidden));
+        String headline = walked.headline("out");
+        assertTrue(headline.contains("3 left out as hidden") && headline.contains(".git/") && headline.contains("_thread.rst.txt"),
+                headline);
+
+        CorpusManifest globbed = (CorpusManifest) tokenize(temp.resolve("globbed"), in + "/*.txt", false).typed;
+        assertEquals(1, globbed.input.files, "a glob follows the same rule");
+        assertEquals(2, globbed.input.hiddenLeftOut);
+
+        CorpusManifest named = (CorpusManifest) tokenize(temp.resolve("named"), in.resolve("_thread.rst.txt").toString(), false).typed;
+        assertEquals(1, named.input.files, "a file named in full is read whatever its name");
+        assertEquals(0, named.input.hiddenLeftOut);
+        assertEquals(1, named.count("files_read"));
+        assertTrue(named.count("sequences") > 0);
+    }
+
+    /** The hidden paths as file: URIs of the form Java's Path.toUri() writes (Hadoop writes file:/x, Java file:///x). */
+    private static java.util.List<String> stripScheme(java.util.List<String> hidden) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String h : hidden) {
+            out.add(h.replaceFirst("^file:/+", "file:///"));
+        }
+        return out;
+    }
+
+    @Test
     void aMissingInputStopsWithItsPathAndWritesNothing() {
         Path run = temp.resolve("run");
         NasbertException e = assertThrows(NasbertException.class,

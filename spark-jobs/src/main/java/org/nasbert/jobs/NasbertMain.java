@@ -5,6 +5,8 @@ import org.apache.spark.sql.SparkSession;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.conf.Settings;
+import org.nasbert.io.RunDirectory;
+import org.nasbert.io.RunLock;
 import org.nasbert.engine.MklDispatch;
 import org.nasbert.spark.SparkSessions;
 import org.nasbert.stage.Stage;
@@ -94,8 +96,11 @@ public final class NasbertMain {
                     cli.master != null ? cli.master : "local[*]"));
             List<StageResult> results = new ArrayList<>();
             long start = System.nanoTime();
-            for (Stage stage : stages) {
-                results.add(StageRunner.run(stage, settings, spark, cli.force));
+            RunDirectory run = new RunDirectory(settings.get(RunSettings.DIR), spark.sparkContext().hadoopConfiguration());
+            try (RunLock lock = RunLock.acquire(run.fileSystem(), run.root(), command, spark.sparkContext().applicationId())) {
+                for (Stage stage : stages) {
+                    results.add(StageRunner.run(stage, settings, spark, cli.force));
+                }
             }
             Summary.print(out, command, results, (System.nanoTime() - start) / 1e9);
             return new Result(0, results);
@@ -178,7 +183,7 @@ public final class NasbertMain {
         for (Stage stage : stages) {
             for (Setting<?> setting : stage.settings()) {
                 if (printed.add(setting.key())) {
-                    LOG.info("  {} = {}   ({})", setting.key(), settings.get(setting), settings.origin(setting.key()));
+                    LOG.info("  {} = {}   ({})", setting.key(), settings.recorded(setting), settings.origin(setting.key()));
                 }
             }
         }

@@ -80,6 +80,11 @@ class AirflowDagTest {
             assertEquals(runDir, run, "every stage works on the same run directory");
             String confFile = args.get(args.indexOf("--conf-file") + 1);
             assertTrue(kwargs.path("files").asText().endsWith("/" + confFile), "the settings file is shipped: " + kwargs);
+            assertTrue(kwargs.path("files").asText().contains("/log4j2.properties,"), "the logging configuration is shipped: " + kwargs);
+            assertEquals(launcherJavaOptions("driver"), kwargs.path("conf").path("spark.driver.extraJavaOptions").asText(),
+                    "the driver's JVM options are bin/nasbert's (cluster mode)");
+            assertEquals(launcherJavaOptions("executor"), kwargs.path("conf").path("spark.executor.extraJavaOptions").asText(),
+                    "the executors' JVM options are bin/nasbert's");
             for (String a : args) {
                 if (a.startsWith("--")) {
                     assertTrue(helpText.contains(a + " "), "bin/nasbert --help lists " + a);
@@ -104,6 +109,26 @@ class AirflowDagTest {
         // one directory per DAG run, a path Hadoop takes (no ':' or '+' past the scheme)
         assertTrue(runDir.startsWith("hdfs://") && runDir.endsWith("/nasbert/scheduled__2026-11-23T00-00-00-00-00"), runDir);
         assertFalse(runDir.substring("hdfs://".length()).matches(".*[:+].*"), runDir);
+    }
+
+    /**
+     * The JVM options bin/nasbert passes to spark-submit in cluster mode, read from its text (running it here would
+     * build the jar): its --add-opens list, and the driver's and executors' options around it.
+     */
+    private static String launcherJavaOptions(String which) throws java.io.IOException {
+        String launcher = new String(Files.readAllBytes(new File(TestData.projectDir(), "bin/nasbert").toPath()), StandardCharsets.UTF_8);
+        java.util.regex.Matcher packages = java.util.regex.Pattern.compile("for p in ([^;]+); do").matcher(launcher);
+        assertTrue(packages.find(), "bin/nasbert lists the packages to open");
+        List<String> opens = new java.util.ArrayList<>();
+        for (String p : packages.group(1).replace("\\\n", " ").trim().split("\\s+")) {
+            opens.add("--add-opens=java.base/" + p + "=ALL-UNNAMED");
+        }
+        assertTrue(launcher.contains("jvm_opts=\"-XX:+IgnoreUnrecognizedVMOptions ${OPENS[*]} -Dbigdl.utils.LoggerFilter.disable=true"),
+                "bin/nasbert's cluster-mode options are as this test reads them");
+        assertTrue(launcher.contains("spark.executor.extraJavaOptions=-Dlog4j.configurationFile=log4j2.properties $jvm_opts "
+                + "-XX:+UseParallelGC"), "bin/nasbert's executor options are as this test reads them");
+        String jvm = "-XX:+IgnoreUnrecognizedVMOptions " + String.join(" ", opens) + " -Dbigdl.utils.LoggerFilter.disable=true";
+        return "-Dlog4j.configurationFile=log4j2.properties " + jvm + ("executor".equals(which) ? " -XX:+UseParallelGC" : "");
     }
 
     private JsonNode render() throws Exception {

@@ -90,9 +90,12 @@ class LauncherIT {
         String[] args = {"demo", "--run", run.toString(), "--set", "teacher.sequences=64", "--set", "supernet.steps-per-epoch=3",
                 "--set", "supernet.checkpoint-every=10", "--set", "distill.steps=20", "--set", "finetune.task=" + sentimentSample(),
                 "--set", "finetune.epochs=2"};
-        Run demo = nasbert(Map.of(), args);
+        Run demo = nasbert(Map.of("NASBERT_PROGRESS_SECONDS", "0"), args); // every progress line logged
         assertEquals(0, demo.exitCode, demo.stderr);
         assertTrue(demo.stdout.contains("nasbert demo: done"), demo.stdout);
+        for (String stage : new String[]{"teacher", "latency", "search", "distill", "finetune", "evaluate", "export"}) {
+            assertTrue(progressLines(demo.stderr, stage) > 0, stage + " logs its progress (counts, rate, ETA) while it runs");
+        }
         assertTrue(demo.stdout.contains(run.resolve("corpus").toString()), demo.stdout);
         assertTrue(Files.exists(run.resolve("corpus/_SUCCESS")));
         JsonNode manifest = Json.MAPPER.readTree(run.resolve("corpus/manifest.json").toFile());
@@ -256,6 +259,23 @@ class LauncherIT {
             Files.write(task.resolve(f[0]), kept, StandardCharsets.UTF_8);
         }
         return task.toString();
+    }
+
+    /** Progress lines (counts and an ETA) logged between the stage's "writing" and "finished" lines. */
+    private static long progressLines(String log, String stage) {
+        String[] lines = log.split("\n");
+        boolean inside = false;
+        long n = 0;
+        for (String line : lines) {
+            if (line.contains("StageRunner: " + stage + ": writing ")) {
+                inside = true;
+            } else if (line.contains("StageRunner: " + stage + ": finished ")) {
+                inside = false;
+            } else if (inside && (line.contains(" Progress: ") || line.contains(" JobProgress: ")) && line.contains(" ETA ")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The fine-tuned teacher and students scored on held-out sentences; the exported ONNX computes what the student does. */

@@ -53,6 +53,14 @@ public interface Stage {
     }
 
     /**
+     * What the stage's driver and each executor must hold, estimated from its settings and inputs before any Spark
+     * work; the runner refuses a stage that would not fit, naming the memory setting to raise ({@link MemoryGuard}).
+     */
+    default MemoryNeed memoryNeed(StageContext context) throws Exception {
+        return MemoryNeed.NONE;
+    }
+
+    /**
      * Does the work, writing into {@code output.temp()}; returns the stage's manifest (the runner adds the fields every
      * manifest has).
      */

@@ -12,6 +12,7 @@ import org.nasbert.io.Json;
 import org.nasbert.io.RunDirectory;
 import org.nasbert.io.StageOutput;
 import org.nasbert.spark.ExecutorMachines;
+import org.nasbert.spark.JobProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ public final class StageRunner {
             LOG.info("{}: redoing {} for new settings ({})", stage.name(), run.path(stage.output()), String.join("; ", differences));
         }
         requireInputs(stage, run);
+        MemoryGuard.check(stage.name(), stage.memoryNeed(scopedContext(stage, settings, spark, run)), spark.sparkContext().getConf(),
+                Runtime.getRuntime().maxMemory());
         SparkContext sc = spark.sparkContext();
         String group = "nasbert-" + stage.name();
         sc.setJobGroup(group, "nasbert " + stage.name() + " -> " + run.path(stage.output()), true);
@@ -50,7 +53,10 @@ public final class StageRunner {
         StageOutput output = run.begin(stage.output());
         LOG.info("{}: writing {} (via {})", stage.name(), output.target(), output.temp());
         try {
-            Manifest manifest = stage.run(scopedContext(stage, settings, spark, run), output);
+            Manifest manifest;
+            try (JobProgress progress = JobProgress.watch(sc, group, stage.name())) {
+                manifest = stage.run(scopedContext(stage, settings, spark, run), output);
+            }
             manifest.stage = stage.name();
             manifest.nasbertVersion = Version.VERSION;
             manifest.sparkVersion = spark.version();
@@ -67,6 +73,10 @@ public final class StageRunner {
         } catch (Throwable t) {
             output.abort();
             sc.cancelJobGroup(group);
+            if (Failures.fromTheEnvironment(t)) { // one line that names the root cause, the trace in the log
+                LOG.error(stage.name() + " failed", t);
+                throw new NasbertException(Failures.oneLine(stage.name(), output.target(), t), t);
+            }
             throw t;
         } finally {
             sc.clearJobGroup();

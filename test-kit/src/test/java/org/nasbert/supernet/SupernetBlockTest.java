@@ -41,6 +41,7 @@ class SupernetBlockTest {
             }
         }
         assertEquals(expected, block.parameterCount());
+        assertEquals(block.parameterCount(), SupernetBlock.parameterCount(SMALL, TEACHER), "counted without building the block");
         BlockPath path = BlockPath.parse("64:sep5,mha,id");
         assertEquals(List.of("h64.in", "h64.l0.sep5", "h64.l1.mha", "h64.out"), block.groupsOf(path));
     }

@@ -1,5 +1,6 @@
 package org.nasbert.prep.corpus;
 
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.mapreduce.InputSplit;
@@ -12,6 +13,8 @@ import org.apache.hadoop.mapreduce.lib.input.CombineFileSplit;
 import org.apache.hadoop.mapreduce.lib.input.FileSplit;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@link CorpusInputFormat} with many small files packed into one split (grouped by node and rack,
@@ -23,9 +26,22 @@ public final class CombinedCorpusInputFormat extends CombineFileInputFormat<Long
     public static final String MAX_SPLIT_BYTES = "nasbert.corpus.split-bytes";
 
     @Override
-    public java.util.List<InputSplit> getSplits(JobContext job) throws IOException {
+    public List<InputSplit> getSplits(JobContext job) throws IOException {
         setMaxSplitSize(job.getConfiguration().getLong(MAX_SPLIT_BYTES, 64L << 20));
         return super.getSplits(job);
+    }
+
+    /**
+     * Exactly the input paths, which the driver listed as files ({@code CorpusFiles}): Hadoop's own listing would drop
+     * a file named in full whose name starts with _ or ., which the user asked for.
+     */
+    @Override
+    protected List<FileStatus> listStatus(JobContext job) throws IOException {
+        List<FileStatus> out = new ArrayList<>();
+        for (Path p : getInputPaths(job)) {
+            out.add(p.getFileSystem(job.getConfiguration()).getFileStatus(p));
+        }
+        return out;
     }
 
     @Override

@@ -79,7 +79,8 @@ final class DistillRecipe implements Serializable {
         Distiller.Objective objective = maskedLm != null
                 ? new MaskedLmDistillation(tokens(train), tokens(heldOut), teacher, maskedLm.masking(), maskedLm.temperature, batchSize)
                 : Distiller.hiddenStates(sequences(train, teacher), sequences(heldOut, teacher), width, batchSize);
-        double[] losses = Distiller.train(student, objective, steps, batchSize, learningRate, seed, checkpoints);
+        double[] losses = Distiller.train(student, objective, steps, batchSize, learningRate, seed, checkpoints,
+                ("fidelity".equals(job.kind) ? "fidelity: " : "distill: ") + job.name);
         Path target = new Path(outputDir, job.name);
         try {
             target.getFileSystem(new Configuration()).delete(target, true); // a retried task redoes its student

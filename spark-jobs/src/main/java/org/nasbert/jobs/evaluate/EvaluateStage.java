@@ -206,8 +206,9 @@ public final class EvaluateStage implements Stage {
         TaskHead head = new TaskHead(encoder.width(), outputs, new Random(0));
         ModuleWeights.read(fs, new Path(dir, FinetuneStage.HEAD), Collections.singletonList(head.dense()));
         List<Predictions> out = new ArrayList<>();
-        for (List<EncodedExample> data : files) {
-            out.add(predictions(FineTuner.predict(encoder, head, data, 64), regression));
+        for (int f = 0; f < files.size(); f++) {
+            out.add(predictions(FineTuner.predict(encoder, head, files.get(f), 64, "evaluate: " + m.name + ", file " + (f + 1) + " of "
+                    + files.size()), regression));
         }
         return out;
     }

@@ -71,8 +71,9 @@ final class FinetuneRecipe implements Serializable {
         TaskHead head = new TaskHead(encoder.width(), outputs, new Random(seed));
         FinetuneCheckpoints checkpoints = checkpoints(FinetuneStage.TEACHER, new Configuration());
         long resumedFrom = checkpoints.latestStep();
-        double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate, seed), checkpoints);
-        float[][] logits = FineTuner.predict(encoder, head, train, batchSize);
+        double[] losses = FineTuner.train(encoder, head, train, null, regression, recipe(teacherLearningRate, seed), checkpoints,
+                "finetune: " + FinetuneStage.TEACHER);
+        float[][] logits = FineTuner.predict(encoder, head, train, batchSize, "finetune: the teacher's logits");
         Path dir = fresh(FinetuneStage.TEACHER);
         FileSystem fs = dir.getFileSystem(new Configuration());
         try (FSDataOutputStream out = fs.create(new Path(dir, FinetuneStage.ENCODER), false)) {
@@ -91,7 +92,8 @@ final class FinetuneRecipe implements Serializable {
         TaskHead head = new TaskHead(encoder.width(), outputs, new Random(job.seed));
         FinetuneCheckpoints checkpoints = checkpoints(job.dir, conf);
         long resumedFrom = checkpoints.latestStep();
-        double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate, job.seed), checkpoints);
+        double[] losses = FineTuner.train(encoder, head, train, teacherLogits, regression, recipe(learningRate, job.seed), checkpoints,
+                "finetune: " + job.dir);
         Path dir = fresh(job.dir);
         StudentExport.write(student, StudentExport.ffnRatio(new Path(job.source), conf), null, new Path(dir, FinetuneStage.STUDENT), conf);
         writeHead(dir.getFileSystem(conf), dir, head);

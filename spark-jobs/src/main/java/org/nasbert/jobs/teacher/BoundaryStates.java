@@ -1,9 +1,11 @@
 package org.nasbert.jobs.teacher;
 
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.nasbert.Progress;
 import org.nasbert.engine.BigDl;
 import org.nasbert.prep.CorpusSchema;
 import org.nasbert.teacher.BertModel;
@@ -28,8 +30,12 @@ public final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row>
     private final boolean half;
     private final double fraction;
     private final double heldOut;
+    /** About how many sequences of the set a partition holds: the progress lines' total. */
+    private final long expectedPerPartition;
 
-    BoundaryStates(Broadcast<BertWeights> weights, int[] boundaries, int batchSize, boolean half, double fraction, double heldOut) {
+    BoundaryStates(Broadcast<BertWeights> weights, int[] boundaries, int batchSize, boolean half, double fraction, double heldOut,
+                   long expectedPerPartition) {
+        this.expectedPerPartition = expectedPerPartition;
         this.weights = weights;
         this.boundaries = boundaries;
         this.batchSize = batchSize;
@@ -70,13 +76,16 @@ public final class BoundaryStates implements FlatMapFunction<Iterator<Row>, Row>
     public Iterator<Row> call(Iterator<Row> rows) {
         BigDl.singleThreadedMath();
         TeacherStates teacher = new TeacherStates(new BertModel(weights.value()), boundaries);
+        Progress progress = Progress.of("teacher: partition " + TaskContext.getPartitionId(), expectedPerPartition, "sequences (about)");
         return new Iterator<Row>() {
             private Iterator<Row> batch = Collections.emptyIterator();
 
             @Override
             public boolean hasNext() {
                 while (!batch.hasNext() && rows.hasNext()) {
-                    batch = nextBatch(rows, teacher).iterator();
+                    List<Row> next = nextBatch(rows, teacher);
+                    progress.advance(next.size());
+                    batch = next.iterator();
                 }
                 return batch.hasNext();
             }

@@ -63,7 +63,7 @@ public final class TeacherStage implements Stage {
     @Override
     public List<Setting<?>> settings() {
         return Arrays.asList(TeacherSettings.MODEL, SupernetSettings.BLOCKS, TeacherSettings.STATES, TeacherSettings.PRECISION,
-                TeacherSettings.SEQUENCES, TeacherSettings.HELD_OUT, TeacherSettings.BATCH_SIZE);
+                TeacherSettings.MAX_STATES_GB, TeacherSettings.SEQUENCES, TeacherSettings.HELD_OUT, TeacherSettings.BATCH_SIZE);
     }
 
     @Override
@@ -99,6 +99,23 @@ public final class TeacherStage implements Stage {
         return manifest;
     }
 
+    /** The states must stay under teacher.max-states-gb and fit the run directory's file system. */
+    private static void requireRoom(StageContext context, StageOutput output, double estimate) throws IOException {
+        double limit = context.get(TeacherSettings.MAX_STATES_GB) * (1L << 30);
+        if (estimate > limit) {
+            throw new NasbertException(String.format("teacher: materialised states would take about %.1f GB, over %s = %s; compute "
+                    + "them as training needs them (%s = on-the-fly) or raise the limit", estimate / (1L << 30),
+                    TeacherSettings.MAX_STATES_GB.key(), context.settings().raw(TeacherSettings.MAX_STATES_GB.key()).trim(),
+                    TeacherSettings.STATES.key()));
+        }
+        long free = output.fileSystem().getStatus(output.temp()).getRemaining();
+        if (free > 0 && estimate > free) {
+            throw new NasbertException(String.format("teacher: materialised states would take about %.1f GB, but the file system of "
+                    + "%s has %.1f GB free; free space, use another run directory, or set %s = on-the-fly", estimate / (1L << 30),
+                    output.target(), free / (double) (1L << 30), TeacherSettings.STATES.key()));
+        }
+    }
+
     private void materialize(StageContext context, StageOutput output, BertWeights weights, CorpusManifest corpus,
                              TeacherManifest m) throws IOException {
         int[] boundaries = m.boundaries;
@@ -112,12 +129,14 @@ public final class TeacherStage implements Stage {
         LOG.info("teacher: about {} of {} sequences, {} boundary states of {} x {} in {}: about {} MB on disk before compression",
                 Math.round(total * fraction), total, boundaries.length, "tokens", hidden, half ? "fp16" : "fp32",
                 Math.round(estimate / (1 << 20)));
+        requireRoom(context, output, estimate);
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
         Broadcast<BertWeights> shared = jsc.broadcast(weights);
         Dataset<Row> sequences = context.spark().read().parquet(new Path(context.run().path(TokenizeStage.OUTPUT), TokenizeStage.DATA).toString());
-        JavaRDD<Row> states = sequences.javaRDD().mapPartitions(new BoundaryStates(shared, boundaries,
-                context.get(TeacherSettings.BATCH_SIZE), half, fraction, context.get(TeacherSettings.HELD_OUT)));
+        JavaRDD<Row> rows = sequences.javaRDD();
+        JavaRDD<Row> states = rows.mapPartitions(new BoundaryStates(shared, boundaries, context.get(TeacherSettings.BATCH_SIZE), half,
+                fraction, context.get(TeacherSettings.HELD_OUT), Math.round(total * fraction / Math.max(1, rows.getNumPartitions()))));
         String data = new Path(output.temp(), DATA).toString();
         // Row groups of 32 MB instead of 128: each writing task buffers one, beside the teacher's activations.
         context.spark().createDataFrame(states, TeacherSchema.schema(boundaries.length)).write()

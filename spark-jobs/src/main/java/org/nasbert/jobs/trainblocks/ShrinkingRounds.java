@@ -62,6 +62,7 @@ final class ShrinkingRounds {
 
     /** Scores each bin's sample with the current weights, drops the worse half, records the round. */
     void round(int round, long step, SupernetBlock[] master) throws IOException {
+        jsc.setJobDescription("nasbert train-blocks: shrinking round " + round + " after step " + (step + 1));
         long began = System.nanoTime();
         List<List<List<SizeBins.Sized<BlockPath>>>> sampled = state.sampleRound(round, sample, keep, plan.seed);
         List<List<BlockPath>> paths = new ArrayList<>();
@@ -153,6 +154,7 @@ final class ShrinkingRounds {
 
     /** Every survivor scored with the final weights: what the search chooses from. */
     CandidatesFile candidates(SupernetBlock[] master) {
+        jsc.setJobDescription("nasbert train-blocks: scoring the candidates left");
         List<List<BlockPath>> paths = new ArrayList<>();
         for (int n = 0; n < plan.blocks; n++) {
             paths.add(state.survivors(n));

@@ -108,6 +108,7 @@ final class SupernetTraining {
         for (long step = start; step < steps; step++) {
             List<List<String>> active = new ArrayList<>();
             TrainStep task = sampleStep(step, active);
+            context.spark().sparkContext().setJobDescription("nasbert train-blocks: step " + (step + 1) + "/" + steps);
             StepResult result = rows.mapPartitionsWithIndex(task, true)
                     .treeAggregate(StepResult.empty(), StepResult::add, StepResult::add);
             if (result.partitions == 0) {

@@ -21,6 +21,7 @@ import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.SupernetBlock;
@@ -84,6 +85,24 @@ public final class TrainBlocksStage implements Stage {
     @Override
     public Class<SupernetManifest> manifestType() {
         return SupernetManifest.class;
+    }
+
+    /**
+     * The driver holds the supernet's master weights and Adam's two moments; each partition a replica with its
+     * gradients, kept for the whole training (local mode: every partition's in the one JVM).
+     */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        TeacherManifest teacher = TeacherManifest.read(context.run());
+        long copy = 4L * teacher.blocks() * SupernetBlock.parameterCount(SupernetSettings.space(context.settings()), teacher.width());
+        org.apache.spark.SparkContext sc = context.spark().sparkContext();
+        int partitions = context.get(SupernetSettings.PARTITIONS) == 0 ? sc.defaultParallelism() : context.get(SupernetSettings.PARTITIONS);
+        int executors = Math.max(1, sc.getConf().getInt("spark.executor.instances", 2));
+        int perExecutor = (partitions + executors - 1) / executors;
+        return new MemoryNeed()
+                .driver("the supernet's weights and Adam's two moments", 3 * copy)
+                .executor(perExecutor + " supernet replica(s) with gradients", perExecutor * 2 * copy)
+                .local(partitions + " supernet replica(s) with gradients", partitions * 2 * copy);
     }
 
     @Override

@@ -128,6 +128,17 @@ class TeacherStageTest {
     }
 
     @Test
+    void statesOverTheLimitAreRefusedBeforeAnyWorkNamingOnTheFly() throws Exception {
+        Path run = temp.resolve("too-big");
+        Settings s = settings(run, "teacher.max-states-gb", "0.0001"); // 105 KB: less than these states
+        StageRunner.run(new TokenizeStage(), s, spark, false);
+        NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new TeacherStage(), s, spark, false));
+        assertTrue(e.getMessage().startsWith("teacher: materialised states would take about ") && e.getMessage().contains(
+                "over teacher.max-states-gb = 0.0001; compute them as training needs them (teacher.states = on-the-fly)"), e.getMessage());
+        assertFalse(Files.exists(run.resolve("teacher")), "nothing is left where a later stage could read it");
+    }
+
+    @Test
     void refusesACorpusTokenizedWithAnotherVocabulary() throws Exception {
         Path run = temp.resolve("other-vocab");
         WordPieceVocabulary minilm = TestData.minilmVocabulary();

@@ -68,6 +68,29 @@ class TrainBlocksOnTheFlyTest {
     }
 
     @Test
+    void aSupernetTooLargeForTheHeapIsRefusedBeforeAnythingIsWritten() throws Exception {
+        String table = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}, 0, 16).toString();
+        Path run = temp.resolve("big");
+        Settings settings = settings(run, "on-the-fly", table);
+        StageRunner.run(new TokenizeStage(), settings, spark, false);
+        StageRunner.run(new TeacherStage(), settings, spark, false);
+        StageRunner.run(new LatencyStage(), settings, spark, false);
+        // 16384 wide: one MHA candidate alone holds 1.1G weights
+        Settings big = settings.with("supernet.hidden-sizes", "8192,16384", "test");
+        org.nasbert.NasbertException e = org.junit.jupiter.api.Assertions.assertThrows(org.nasbert.NasbertException.class,
+                () -> StageRunner.run(new TrainBlocksStage(), big, spark, false));
+        assertTrue(e.getMessage().startsWith("train-blocks needs about ") && e.getMessage().contains("in this JVM (local mode")
+                && e.getMessage().contains("2 supernet replica(s) with gradients") && e.getMessage().contains(
+                "raise NASBERT_DRIVER_MEMORY (the launcher's -Xmx) to at least "), e.getMessage());
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(run)) {
+            assertEquals(java.util.Arrays.asList("corpus", "latency", "teacher"),
+                    files.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted()
+                            .collect(java.util.stream.Collectors.toList()), "nothing written for train-blocks");
+        }
+        StageRunner.run(new TrainBlocksStage(), settings, spark, false); // the space that fits runs
+    }
+
+    @Test
     void onTheFlyStatesTrainOnTheSameSequencesAndScoreLikeStoredOnesInBlocksAndInDistill() throws Exception {
         // an imported table: shrinking's bins do not depend on this machine's timing noise
         String table = org.nasbert.jobs.FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}, 0, 16).toString();
