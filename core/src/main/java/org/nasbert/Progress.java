@@ -1,16 +1,16 @@
 package org.nasbert;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * How far a long loop is, logged at most once per interval: {@code "<what>: 120/960 steps (12%), 8.5 steps/s,
  * ETA 1:39"}. The interval is the system property {@value #INTERVAL_PROPERTY} in seconds (default 10; 0 logs every
- * advance); bin/nasbert passes it to the driver and the executors. Safe to share between threads.
+ * advance); bin/nasbert passes it to the driver and the executors. Lines go to SLF4J where it is on the classpath (Spark
+ * jobs), else to stderr (the stand-alone latency probe). Safe to share between threads.
  */
 public final class Progress {
     public static final String INTERVAL_PROPERTY = "nasbert.progress.seconds";
-    private static final Logger LOG = LoggerFactory.getLogger(Progress.class);
+    private static final Consumer<String> SINK = sink();
     private final String what;
     private final long total;
     private final String unit;
@@ -43,7 +43,7 @@ public final class Progress {
         long now = System.nanoTime();
         if (now - lastLogged >= intervalNanos) {
             lastLogged = now;
-            LOG.info(line(now));
+            SINK.accept(line(now));
         }
     }
 
@@ -66,5 +66,24 @@ public final class Progress {
     public static String clock(double seconds) {
         long s = Math.round(seconds);
         return s >= 3600 ? String.format("%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String.format("%d:%02d", s / 60, s % 60);
+    }
+
+    private static Consumer<String> sink() {
+        try {
+            Class.forName("org.slf4j.LoggerFactory", false, Progress.class.getClassLoader());
+            return new Slf4j();
+        } catch (ClassNotFoundException e) {
+            return System.err::println;
+        }
+    }
+
+    /** Loaded only when SLF4J is there. */
+    private static final class Slf4j implements Consumer<String> {
+        private final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Progress.class);
+
+        @Override
+        public void accept(String line) {
+            log.info(line);
+        }
     }
 }
