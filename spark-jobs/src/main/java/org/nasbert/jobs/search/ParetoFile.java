@@ -3,6 +3,7 @@ package org.nasbert.jobs.search;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -26,6 +27,8 @@ import java.util.Map;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"units", "predicted_loss", "measured_loss", "embedding_size_setting", "rank_by", "constraints", "pareto_front",
+        "pareto_fronts"})
 public final class ParetoFile {
     public String units;
     /** What a student's predicted loss is (the sum of block losses, or the calibrated prediction). */
@@ -48,6 +51,8 @@ public final class ParetoFile {
     /** One constraint and what the search chose for it. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"constraint", "max_parameters", "max_latency_ms", "device", "students_evaluated", "chosen", "reason",
+            "best_predicted"})
     public static final class ConstraintResult {
         public String constraint;
         @JsonProperty("max_parameters")
@@ -69,6 +74,8 @@ public final class ParetoFile {
     /** A scored student: architecture, the embedding width distill builds, losses and costs. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"architecture", "embedding_size", "blocks", "predicted_loss", "measured_loss", "parameters", "flops",
+            "latency_ms", "latency_ms_by_device", "rank_by_predicted_loss", "measured_latency"})
     public static final class Student {
         public String architecture;
         /** Absent in pareto.json of an earlier version: those students had block 0's width. */

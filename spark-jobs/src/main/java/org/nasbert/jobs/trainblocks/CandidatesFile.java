@@ -2,6 +2,7 @@ package org.nasbert.jobs.trainblocks;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.apache.hadoop.fs.Path;
 import org.nasbert.NasbertException;
 import org.nasbert.io.Json;
@@ -19,6 +20,7 @@ import java.util.List;
  * and costs; what the search and fidelity stages choose from.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"eval_sequences", "loss", "latency_units", "flops_sequence_length", "blocks"})
 public final class CandidatesFile {
     @JsonProperty("eval_sequences")
     public int evalSequences;
@@ -39,6 +41,7 @@ public final class CandidatesFile {
 
     /** A block path with its held-out loss and costs, as candidates.json and the shrinking rounds list it. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"path", "loss", "parameters", "flops", "latency_ms"})
     public static class ScoredPath {
         public String path;
         public Double loss;
@@ -50,6 +53,7 @@ public final class CandidatesFile {
 
     /** One surviving path of a block. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"path", "loss", "parameters", "flops", "latency_ms", "bin"})
     public static final class Candidate extends ScoredPath {
         /** Its size bin, from 1. */
         public int bin;

@@ -2,6 +2,7 @@ package org.nasbert.jobs.trainblocks;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -21,6 +22,7 @@ import java.util.List;
  * held-out loss, costs and whether it was kept. A resumed run replays the rounds from these files.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
+@JsonPropertyOrder({"round", "after_step", "eval_sequences", "latency_units", "blocks"})
 public final class ShrinkingRoundFile {
     public int round;
     @JsonProperty("after_step")
@@ -40,6 +42,7 @@ public final class ShrinkingRoundFile {
 
     /** One size bin: how many paths it held before and after, and the sampled paths scored. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"bin", "paths_before", "paths_after", "scored"})
     public static final class Bin {
         public int bin;
         @JsonProperty("paths_before")
@@ -51,6 +54,7 @@ public final class ShrinkingRoundFile {
 
     /** A sampled path: its held-out loss and costs, and whether it survived the round. */
     @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonPropertyOrder({"path", "loss", "parameters", "flops", "latency_ms", "kept"})
     public static final class Scored extends CandidatesFile.ScoredPath {
         public boolean kept;
     }

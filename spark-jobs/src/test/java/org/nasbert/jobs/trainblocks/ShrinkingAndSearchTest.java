@@ -110,6 +110,15 @@ class ShrinkingAndSearchTest {
         }
         JsonNode candidates = Json.MAPPER.readTree(run.resolve("supernet/candidates.json").toFile());
         checkCandidateLosses(run, settings, candidates);
+        // the files read as the stage has always written them: fields in this order
+        assertEquals(java.util.Arrays.asList("eval_sequences", "loss", "latency_units", "flops_sequence_length", "blocks"),
+                fieldNames(candidates));
+        assertEquals(java.util.Arrays.asList("path", "loss", "parameters", "flops", "latency_ms", "bin"),
+                fieldNames(candidates.path("blocks").get(0).path("candidates").get(0)));
+        JsonNode round1 = Json.MAPPER.readTree(run.resolve("supernet/shrinking/round-01.json").toFile());
+        assertEquals(java.util.Arrays.asList("round", "after_step", "eval_sequences", "latency_units", "blocks"), fieldNames(round1));
+        assertEquals(java.util.Arrays.asList("path", "loss", "parameters", "flops", "latency_ms", "kept"),
+                fieldNames(round1.path("blocks").get(0).path("bins").get(0).path("scored").get(0)));
 
         LatencyTable table = LatencyTable.fromJson(new String(Files.readAllBytes(run.resolve("latency/table.json")),
                 StandardCharsets.UTF_8), "table");
@@ -122,6 +131,11 @@ class ShrinkingAndSearchTest {
                 "params=" + p + ";latency=" + us + "us;params=" + p + ",latency=" + us + "us");
         StageResult search = StageRunner.run(new SearchStage(), settings, spark, false);
         JsonNode pareto = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
+        assertEquals(java.util.Arrays.asList("units", "predicted_loss", "measured_loss", "embedding_size_setting", "rank_by",
+                "constraints", "pareto_front", "pareto_fronts"), fieldNames(pareto));
+        assertEquals(java.util.Arrays.asList("architecture", "embedding_size", "blocks", "predicted_loss", "measured_loss", "parameters",
+                "flops", "latency_ms", "latency_ms_by_device", "rank_by_predicted_loss"),
+                fieldNames(pareto.path("constraints").get(0).path("chosen")).subList(0, 10));
         checkAgainstBruteForce(pareto, candidates, table, StudentSize.BLOCK_0);
         int chosen = 0;
         for (JsonNode c : pareto.path("constraints")) {
@@ -513,5 +527,11 @@ class ShrinkingAndSearchTest {
                 assertFalse(dominates, q + " dominates " + p + " on the front");
             }
         }
+    }
+
+    private static java.util.List<String> fieldNames(JsonNode node) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(out::add);
+        return out;
     }
 }
