@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.File;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -109,9 +108,7 @@ public final class RunLock implements AutoCloseable {
     static Holder read(FileSystem fs, Path file) {
         try (InputStream in = fs.open(file)) {
             return Json.MAPPER.readValue(in, Holder.class);
-        } catch (FileNotFoundException e) {
-            return null;
-        } catch (IOException e) {
+        } catch (IOException e) { // gone, or written half by a holder that died: unreadable either way
             return null;
         }
     }

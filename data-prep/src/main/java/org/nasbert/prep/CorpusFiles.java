@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The input files of a corpus, listed on the driver so that a wrong path fails before any task runs:
@@ -37,7 +39,7 @@ public final class CorpusFiles {
 
     public static CorpusFiles list(String inputs, Configuration conf) throws IOException {
         TreeMap<String, FileStatus> found = new TreeMap<>();
-        java.util.TreeSet<String> hidden = new java.util.TreeSet<>();
+        TreeSet<String> hidden = new TreeSet<>();
         for (String input : inputs.split(",")) {
             input = input.trim();
             if (input.isEmpty()) {
@@ -93,7 +95,7 @@ public final class CorpusFiles {
      * Walks with listStatus: Hadoop's listFiles builds a LocatedFileStatus per file, which on the local
      * file system forks a shell per file to read its permissions.
      */
-    private static void addDirectory(FileSystem fs, Path dir, TreeMap<String, FileStatus> found, java.util.Set<String> hidden)
+    private static void addDirectory(FileSystem fs, Path dir, TreeMap<String, FileStatus> found, Set<String> hidden)
             throws IOException {
         for (FileStatus status : fs.listStatus(dir)) {
             if (isHidden(status.getPath())) {

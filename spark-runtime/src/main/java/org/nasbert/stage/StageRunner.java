@@ -44,8 +44,8 @@ public final class StageRunner {
             LOG.info("{}: redoing {} for new settings ({})", stage.name(), run.path(stage.output()), String.join("; ", differences));
         }
         requireInputs(stage, run);
-        MemoryGuard.check(stage.name(), stage.memoryNeed(scopedContext(stage, settings, spark, run)), spark.sparkContext().getConf(),
-                Runtime.getRuntime().maxMemory());
+        StageContext context = scopedContext(stage, settings, spark, run);
+        MemoryGuard.check(stage.name(), stage.memoryNeed(context), spark.sparkContext().getConf(), Runtime.getRuntime().maxMemory());
         SparkContext sc = spark.sparkContext();
         String group = "nasbert-" + stage.name();
         sc.setJobGroup(group, "nasbert " + stage.name() + " -> " + run.path(stage.output()), true);
@@ -55,7 +55,7 @@ public final class StageRunner {
         try {
             Manifest manifest;
             try (JobProgress progress = JobProgress.watch(sc, group, stage.name())) {
-                manifest = stage.run(scopedContext(stage, settings, spark, run), output);
+                manifest = stage.run(context, output);
             }
             manifest.stage = stage.name();
             manifest.nasbertVersion = Version.VERSION;
