@@ -112,6 +112,24 @@ public final class Shrinking {
         return rounds;
     }
 
+    /**
+     * Paths left over all blocks after {@code rounds} more rounds (a round's outcome is its size, not which paths),
+     * counting at most {@code cap} per bin.
+     */
+    public long survivorsAfter(int rounds, int sample, int keep, int cap) {
+        long left = 0;
+        for (List<List<SizeBins.Sized<BlockPath>>> block : bins) {
+            for (List<SizeBins.Sized<BlockPath>> bin : block) {
+                int size = bin.size();
+                for (int r = 0; r < rounds && size > keep; r++) {
+                    size -= Math.min(Math.min(sample, size) / 2, size - keep);
+                }
+                left += Math.min(size, cap);
+            }
+        }
+        return left;
+    }
+
     /** The paths round {@code round} scores: per block, per bin above {@code keep}, a sample of at most {@code sample}. */
     public List<List<List<SizeBins.Sized<BlockPath>>>> sampleRound(int round, int sample, int keep, long seed) {
         List<List<List<SizeBins.Sized<BlockPath>>>> out = new ArrayList<>();

@@ -60,7 +60,7 @@ class ExecutorLossIT {
         Path run = temp.resolve("run");
         Path table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{64}, new int[]{3});
         start("tokenize", "--run", run.toString()).finish(8);
-        start("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2").finish(8);
+        start("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2", "--set", "teacher.states=materialize").finish(8);
         start("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--import", table.toString()).finish(8);
 
         NasbertProcess train = start("train-blocks", "--run", run.toString(), "--master", CLUSTER, "--hidden-sizes", "64", "--kernels", "3",

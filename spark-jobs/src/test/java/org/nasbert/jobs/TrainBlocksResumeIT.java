@@ -52,7 +52,7 @@ class TrainBlocksResumeIT {
                 "supernet.steps=150", "supernet.warmup-steps=10", "supernet.checkpoint-every=10", "supernet.partitions=2",
                 "supernet.eval-paths=4", "supernet.learning-rate=0.002", "supernet.steps-per-epoch=10", "prune.warmup-epochs=1",
                 "prune.bins=2", "prune.keep=2", "prune.sample=4", "prune.eval-sequences=8",
-                "teacher.sequences=96", "teacher.held-out=0.2", "latency.import=" + table,
+                "teacher.sequences=96", "teacher.states=materialize", "teacher.held-out=0.2", "latency.import=" + table,
                 "search.constraint=params=3M", "search.top=2", "search.eval-sequences=8",
                 "distill.steps=4", "distill.batch-size=4", "distill.eval-sequences=8",
                 "finetune.task=" + task, "finetune.epochs=1", "finetune.teacher-layers=1", "finetune.batch-size=16"};

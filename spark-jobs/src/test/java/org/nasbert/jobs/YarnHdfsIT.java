@@ -109,7 +109,7 @@ class YarnHdfsIT {
                 "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + System.getProperty("java.home"),
                 "--conf", "spark.executorEnv.JAVA_HOME=" + System.getProperty("java.home"),
                 "--conf", "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
-                "--run", run, "--sequences", "40", "--held-out", "0.2");
+                "--run", run, "--sequences", "40", "--held-out", "0.2", "--set", "teacher.states=materialize");
         assertTrue(containerStdoutContains("nasbert teacher: done"), "the driver ran in a YARN container (cluster mode)");
         JsonNode teacherManifest = manifest(fs, run, "teacher");
         assertTrue(teacherManifest.path("counts").path("sequences").asLong() > 10, teacher);

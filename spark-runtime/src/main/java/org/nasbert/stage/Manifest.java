@@ -28,6 +28,20 @@ public abstract class Manifest {
     public Map<String, String> settings = new LinkedHashMap<>();
     public Map<String, Object> machines;
     public Double seconds;
+    /** What the stage's JVM held and what it wrote (the runner measures it). */
+    public Resources resources;
+
+    /** The driver's heap (in local mode the executors' too: one JVM) and the output's size on its file system. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Resources {
+        /** The largest heap in use after a garbage collection while the stage ran. */
+        @JsonProperty("driver_heap_peak_mb")
+        public Long driverHeapPeakMb;
+        @JsonProperty("driver_heap_max_mb")
+        public Long driverHeapMaxMb;
+        @JsonProperty("bytes_written")
+        public Long bytesWritten;
+    }
 
     /** The value a declared setting had when the stage ran (null for a manifest of an older version without it). */
     public String setting(String key) {

@@ -54,8 +54,10 @@ public final class StageRunner {
         LOG.info("{}: writing {} (via {})", stage.name(), output.target(), output.temp());
         try {
             Manifest manifest;
-            try (JobProgress progress = JobProgress.watch(sc, group, stage.name())) {
+            long heapPeakMb;
+            try (JobProgress progress = JobProgress.watch(sc, group, stage.name()); HeapWatch heap = HeapWatch.start()) {
                 manifest = stage.run(context, output);
+                heapPeakMb = heap.peakMb();
             }
             manifest.stage = stage.name();
             manifest.nasbertVersion = Version.VERSION;
@@ -65,6 +67,7 @@ public final class StageRunner {
             manifest.machines = ExecutorMachines.describe(sc);
             double seconds = (System.nanoTime() - start) / 1e9;
             manifest.seconds = Math.round(seconds * 10) / 10.0;
+            manifest.resources = resources(output, heapPeakMb);
             output.commit(manifest);
             LOG.info("{}: finished in {} s -> {}", stage.name(), String.format("%.1f", seconds), output.target());
             // through text, as a reader of the file sees it (numbers typed by their size, not by the Java field)
@@ -81,6 +84,14 @@ public final class StageRunner {
         } finally {
             sc.clearJobGroup();
         }
+    }
+
+    private static Manifest.Resources resources(StageOutput output, long heapPeakMb) throws java.io.IOException {
+        Manifest.Resources r = new Manifest.Resources();
+        r.driverHeapPeakMb = heapPeakMb;
+        r.driverHeapMaxMb = Math.round(Runtime.getRuntime().maxMemory() / 1048576.0);
+        r.bytesWritten = output.fileSystem().exists(output.temp()) ? output.fileSystem().getContentSummary(output.temp()).getLength() : 0L;
+        return r;
     }
 
     /** Each declared input finished, or one line naming the first missing one and the command that makes it. */

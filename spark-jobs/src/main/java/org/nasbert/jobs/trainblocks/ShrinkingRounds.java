@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 
 /**
@@ -41,6 +42,7 @@ final class ShrinkingRounds {
     private final FileSystem fs;
     private final Path history;
     double secondsScoring;
+    private long pathsScored;
 
     ShrinkingRounds(JavaSparkContext jsc, SupernetPlan plan, List<TrainingRow> evalRows, LatencyTable table, int bins,
                     int sample, int keep, int batchSize, FileSystem fs, Path history) {
@@ -65,16 +67,7 @@ final class ShrinkingRounds {
         jsc.setJobDescription("nasbert train-blocks: shrinking round " + round + " after step " + (step + 1));
         long began = System.nanoTime();
         List<List<List<SizeBins.Sized<BlockPath>>>> sampled = state.sampleRound(round, sample, keep, plan.seed);
-        List<List<BlockPath>> paths = new ArrayList<>();
-        for (List<List<SizeBins.Sized<BlockPath>>> block : sampled) {
-            List<BlockPath> flat = new ArrayList<>();
-            for (List<SizeBins.Sized<BlockPath>> bin : block) {
-                for (SizeBins.Sized<BlockPath> p : bin) {
-                    flat.add(p.path);
-                }
-            }
-            paths.add(flat);
-        }
+        List<List<BlockPath>> paths = flatten(sampled);
         double[][] flatScores = PathScores.blocks(jsc, plan, master, paths, rows, batchSize);
         double[][][] scores = new double[plan.blocks][][];
         int[][] before = new int[plan.blocks][state.binCount()];
@@ -91,6 +84,7 @@ final class ShrinkingRounds {
         }
         state.prune(sampled, scores, keep);
         secondsScoring += (System.nanoTime() - began) / 1e9;
+        pathsScored += paths.stream().mapToInt(List::size).sum();
         ShrinkingRoundFile record = new ShrinkingRoundFile();
         record.round = round;
         record.afterStep = step + 1;
@@ -152,13 +146,19 @@ final class ShrinkingRounds {
         return p;
     }
 
-    /** Every survivor scored with the final weights: what the search chooses from. */
+    /**
+     * Every survivor scored with the final weights: what the search chooses from. A plan cut short (supernet.steps)
+     * leaves bins larger than a round's sample; each is represented by a sample of that size, so the final scoring
+     * costs at most one round instead of scoring every path still alive.
+     */
     CandidatesFile candidates(SupernetBlock[] master) {
         jsc.setJobDescription("nasbert train-blocks: scoring the candidates left");
-        List<List<BlockPath>> paths = new ArrayList<>();
-        for (int n = 0; n < plan.blocks; n++) {
-            paths.add(state.survivors(n));
-        }
+        List<List<List<SizeBins.Sized<BlockPath>>>> chosen = finalPaths();
+        List<List<BlockPath>> paths = flatten(chosen);
+        long count = paths.stream().mapToInt(List::size).sum();
+        LOG.info("train-blocks: scoring {} candidate paths over {} blocks on {} held-out sequences{}", count, plan.blocks,
+                rows.value().size(), pathsScored == 0 ? "" : String.format("; at the rounds' %.1f paths/s, about %.0f s",
+                        pathsScored / secondsScoring, count / (pathsScored / secondsScoring)));
         double[][] scores = PathScores.blocks(jsc, plan, master, paths, rows, batchSize);
         CandidatesFile file = new CandidatesFile();
         file.evalSequences = rows.value().size();
@@ -168,15 +168,45 @@ final class ShrinkingRounds {
         for (int n = 0; n < plan.blocks; n++) {
             CandidatesFile.Block block = new CandidatesFile.Block();
             block.block = n;
-            int i = 0; // survivors are listed bin by bin, as here
+            int i = 0; // paths are listed bin by bin, as here
             for (int b = 0; b < state.binCount(); b++) {
-                for (SizeBins.Sized<BlockPath> p : state.bin(n, b)) {
+                for (SizeBins.Sized<BlockPath> p : chosen.get(n).get(b)) {
                     block.candidates.add(candidate(p.path, scores[n][i++], b + 1));
                 }
             }
             file.blocks.add(block);
         }
         return file;
+    }
+
+    /** Per block, its bins' paths one after the other. */
+    private static List<List<BlockPath>> flatten(List<List<List<SizeBins.Sized<BlockPath>>>> blocks) {
+        List<List<BlockPath>> out = new ArrayList<>();
+        for (List<List<SizeBins.Sized<BlockPath>>> block : blocks) {
+            List<BlockPath> flat = new ArrayList<>();
+            for (List<SizeBins.Sized<BlockPath>> bin : block) {
+                for (SizeBins.Sized<BlockPath> p : bin) {
+                    flat.add(p.path);
+                }
+            }
+            out.add(flat);
+        }
+        return out;
+    }
+
+    /** Per block and bin, its survivors, or a seeded sample of prune.sample (at least prune.keep) of them when more are left. */
+    private List<List<List<SizeBins.Sized<BlockPath>>>> finalPaths() {
+        List<List<List<SizeBins.Sized<BlockPath>>>> out = new ArrayList<>();
+        for (int n = 0; n < plan.blocks; n++) {
+            List<List<SizeBins.Sized<BlockPath>>> block = new ArrayList<>();
+            for (int b = 0; b < state.binCount(); b++) {
+                List<SizeBins.Sized<BlockPath>> bin = state.bin(n, b);
+                int cap = Math.max(sample, keep); // a finished plan's bins hold at most keep
+                block.add(bin.size() <= cap ? bin : SizeBins.sample(bin, cap, new Random(plan.seed * 1_000_003L - n * 101L - b)));
+            }
+            out.add(block);
+        }
+        return out;
     }
 
     private CandidatesFile.Candidate candidate(BlockPath path, double loss, int bin) {

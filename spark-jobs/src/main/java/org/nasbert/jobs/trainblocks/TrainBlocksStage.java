@@ -141,6 +141,7 @@ public final class TrainBlocksStage implements Stage {
         LOG.info("train-blocks: shrinking over {} bins: {} of {} paths per block fit a bin; {} warm-up epochs + {} rounds of "
                         + "{} steps -> {} steps", context.get(PruneSettings.BINS), shrinking.state.survivors(0).size(),
                 shrinking.state.pathsPerBlock(), warmupEpochs, roundsNeeded, stepsPerEpoch, steps);
+        warnIfShrinkingCut(context, shrinking, steps, stepsPerEpoch, warmupEpochs, roundsNeeded);
         SupernetTraining training = new SupernetTraining(context, plan, train, partitions, shrinking, steps, stepsPerEpoch, warmupEpochs,
                 table);
         BlockPath[][] probes = ProbeEvaluation.probes(space, plan.blocks, context.get(SupernetSettings.EVAL_PATHS), seed);
@@ -167,6 +168,27 @@ public final class TrainBlocksStage implements Stage {
         manifest.bytesPerStep = training.bytesPerStep();
         manifest.evaluation = ProbeEvaluation.evaluation(probes, before, after);
         return manifest;
+    }
+
+    /**
+     * Steps that end before shrinking does leave the final scoring every path still alive: said before training, with
+     * the count, so a setting that means hours of scoring is not found out by waiting.
+     */
+    private static void warnIfShrinkingCut(StageContext context, ShrinkingRounds shrinking, long steps, int stepsPerEpoch,
+                                           int warmupEpochs, int roundsNeeded) {
+        int roundsRun = (int) Math.min(roundsNeeded, Math.max(0, steps / stepsPerEpoch - warmupEpochs));
+        if (roundsRun >= roundsNeeded) {
+            return;
+        }
+        int sample = context.get(PruneSettings.SAMPLE);
+        int keep = context.get(PruneSettings.KEEP);
+        long alive = shrinking.state.survivorsAfter(roundsRun, sample, keep, Integer.MAX_VALUE);
+        long scored = shrinking.state.survivorsAfter(roundsRun, sample, keep, Math.max(sample, keep));
+        long full = shrinking.state.survivorsAfter(roundsNeeded, sample, keep, Integer.MAX_VALUE);
+        LOG.warn("train-blocks: supernet.steps = {} runs {} of the {} shrinking rounds ({} warm-up epochs + rounds of {} steps): {} "
+                        + "paths will still be alive instead of {}, and the candidates are a sample of prune.sample = {} per bin of "
+                        + "them ({} paths scored); for the whole plan set supernet.steps = 0 or {}", steps, roundsRun, roundsNeeded,
+                warmupEpochs, stepsPerEpoch, alive, full, sample, scored, (long) (warmupEpochs + roundsNeeded) * stepsPerEpoch);
     }
 
     /** supernet.steps-per-epoch, or (0) the steps one pass over the training rows takes at supernet.batch-size. */

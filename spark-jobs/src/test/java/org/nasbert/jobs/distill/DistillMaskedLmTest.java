@@ -55,7 +55,7 @@ class DistillMaskedLmTest {
         String table = FixedLatencyTable.write(temp.resolve("table.json"), new int[]{32}, new int[]{3}).toString();
         String[][] values = {
                 {"run.dir", temp.resolve("run").toString()}, {"tokenize.input", TestData.mobyDick().toString()},
-                {"teacher.model", teacher.toString()}, {"teacher.sequences", "80"}, {"teacher.held-out", "0.2"},
+                {"teacher.model", teacher.toString()}, {"teacher.sequences", "80"}, {"teacher.states", "materialize"}, {"teacher.held-out", "0.2"},
                 {"supernet.blocks", "2"}, {"supernet.hidden-sizes", "32"}, {"supernet.kernels", "3"},
                 {"supernet.layers-per-block", "2"}, {"supernet.steps", "2"}, {"supernet.batch-size", "8"}, {"supernet.micro-batch", "4"},
                 {"supernet.eval-paths", "3"}, {"supernet.checkpoint-every", "2"}, {"supernet.partitions", "2"},

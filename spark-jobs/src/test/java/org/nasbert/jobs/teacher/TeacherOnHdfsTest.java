@@ -67,7 +67,7 @@ class TeacherOnHdfsTest {
                 .with("run.dir", uri + "/runs/t1", "test")
                 .with("tokenize.input", uri + "/corpus", "test")
                 .with("teacher.model", uri + "/models/minilm", "test")
-                .with("teacher.sequences", "0", "test");
+                .with("teacher.sequences", "0", "test").with("teacher.states", "materialize", "test");
         StageRunner.run(new TokenizeStage(), settings, spark, false);
         StageResult result = StageRunner.run(new TeacherStage(), settings, spark, false);
 

@@ -48,7 +48,7 @@ class TeacherStageTest {
     private static Settings settings(Path run, String... overrides) {
         Settings s = Settings.defaults().with("run.dir", run.toString(), "test")
                 .with("tokenize.input", TestData.mobyDick().toString(), "test")
-                .with("teacher.sequences", "48", "test")
+                .with("teacher.sequences", "48", "test").with("teacher.states", "materialize", "test")
                 .with("supernet.blocks", "3", "test")
                 .with("teacher.batch-size", "16", "test");
         for (int i = 0; i < overrides.length; i += 2) {

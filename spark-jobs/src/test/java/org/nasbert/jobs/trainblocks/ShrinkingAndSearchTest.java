@@ -69,7 +69,7 @@ class ShrinkingAndSearchTest {
     private static Settings settings(Path run, String... more) {
         String[] values = {
                 "run.dir", run.toString(), "tokenize.input", TestData.mobyDick().toString(),
-                "teacher.sequences", "80", "teacher.held-out", "0.2", "teacher.precision", "fp32",
+                "teacher.sequences", "80", "teacher.states", "materialize", "teacher.held-out", "0.2", "teacher.precision", "fp32",
                 "supernet.blocks", "2", "supernet.hidden-sizes", "32,64", "supernet.kernels", "3",
                 "supernet.layers-per-block", "2", "supernet.batch-size", "8", "supernet.eval-paths", "2",
                 "supernet.checkpoint-every", "100", "supernet.partitions", "2", "supernet.steps-per-epoch", "3",
