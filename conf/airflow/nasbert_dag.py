@@ -107,6 +107,8 @@ with DAG(
                 "spark.yarn.queue": QUEUE,
                 "spark.driver.extraJavaOptions": DRIVER_JAVA_OPTIONS,
                 "spark.executor.extraJavaOptions": EXECUTOR_JAVA_OPTIONS,
+                # executors build the MKL plugin before they fetch the job's jar: YARN gives them it as __app__.jar
+                "spark.executor.extraClassPath": "__app__.jar",
                 "spark.yarn.maxAppAttempts": "1",
             },
             application_args=[stage, "--run", RUN_DIR, "--conf-file", SETTINGS_NAME] + arguments,

@@ -82,6 +82,11 @@ public abstract class Parameterized<A extends Activity> extends AbstractModule<A
 
     protected abstract List<Tensor<Float>> gradients();
 
+    /** The weights alone, in {@link #parameters()}' order: reading or writing them allocates no gradients (a copy that only runs forward never needs them). */
+    public final List<Tensor<Float>> weightTensors() {
+        return weights();
+    }
+
     @Override
     @SuppressWarnings("unchecked")
     public Tuple2<Tensor<Float>[], Tensor<Float>[]> parameters() {

@@ -12,6 +12,7 @@ import org.nasbert.space.Op;
 import org.nasbert.space.SearchSpace;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -193,9 +194,13 @@ public final class SupernetBlock {
         return (Parameterized<Table>) group(name);
     }
 
+    private List<Tensor<Float>> tensors(String name, boolean gradients) {
+        return gradients ? Arrays.asList(group(name).parameters()._2()) : group(name).weightTensors();
+    }
+
     /** The group's weights (or gradients) concatenated, in the module's parameter order. */
     public float[] flatten(String name, boolean gradients) {
-        Tensor<Float>[] tensors = gradients ? group(name).parameters()._2() : group(name).parameters()._1();
+        List<Tensor<Float>> tensors = tensors(name, gradients);
         int n = 0;
         for (Tensor<Float> t : tensors) {
             n += t.nElement();
@@ -213,7 +218,7 @@ public final class SupernetBlock {
     /** Overwrites the group's weights (or gradients) with {@code values}, laid out as {@link #flatten} does. */
     public void load(String name, float[] values, boolean gradients) {
         int at = 0;
-        for (Tensor<Float> t : gradients ? group(name).parameters()._2() : group(name).parameters()._1()) {
+        for (Tensor<Float> t : tensors(name, gradients)) {
             if (!t.isContiguous()) {
                 throw new IllegalStateException(name + ": weights must be contiguous");
             }

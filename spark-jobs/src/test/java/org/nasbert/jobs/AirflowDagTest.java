@@ -85,6 +85,8 @@ class AirflowDagTest {
                     "the driver's JVM options are bin/nasbert's (cluster mode)");
             assertEquals(launcherJavaOptions("executor"), kwargs.path("conf").path("spark.executor.extraJavaOptions").asText(),
                     "the executors' JVM options are bin/nasbert's");
+            assertEquals("__app__.jar", kwargs.path("conf").path("spark.executor.extraClassPath").asText(),
+                    "the executors have the application jar (its MKL plugin) from the start, as bin/nasbert gives them in cluster mode");
             for (String a : args) {
                 if (a.startsWith("--")) {
                     assertTrue(helpText.contains(a + " "), "bin/nasbert --help lists " + a);
@@ -127,6 +129,7 @@ class AirflowDagTest {
                 "bin/nasbert's cluster-mode options are as this test reads them");
         assertTrue(launcher.contains("spark.executor.extraJavaOptions=-Dlog4j.configurationFile=log4j2.properties $jvm_opts "
                 + "-XX:+UseParallelGC"), "bin/nasbert's executor options are as this test reads them");
+        assertTrue(launcher.contains("executor_cp=\"__app__.jar\""), "bin/nasbert's cluster-mode executor classpath is as this test reads it");
         String jvm = "-XX:+IgnoreUnrecognizedVMOptions " + String.join(" ", opens) + " -Dbigdl.utils.LoggerFilter.disable=true";
         return "-Dlog4j.configurationFile=log4j2.properties " + jvm + ("executor".equals(which) ? " -XX:+UseParallelGC" : "");
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nasbert.io.Json;
 import org.nasbert.testing.MklPaths;
+import org.nasbert.testing.SparkInstallation;
 import org.nasbert.testing.TestData;
 
 import java.io.File;
@@ -41,6 +42,7 @@ class YarnHdfsIT {
     private static MiniYARNCluster yarn;
     private static File work;
     private static File confDir;
+    private static SparkInstallation spark;
 
     @BeforeAll
     static void start() throws Exception {
@@ -105,7 +107,7 @@ class YarnHdfsIT {
         // ApplicationMaster's container, the settings and log4j2 file shipped with --files)
         String teacher = submitThroughLauncher("teacher", "--master", "yarn", "--deploy-mode", "cluster", "--num-executors", "1",
                 "--executor-cores", "1", "--executor-memory", "1g", "--driver-memory", "1g",
-                "--conf", "spark.yarn.jars=local:" + sparkJars().getAbsolutePath() + "/*",
+                "--conf", "spark.yarn.jars=local:" + spark().jars().getAbsolutePath() + "/*",
                 "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + System.getProperty("java.home"),
                 "--conf", "spark.executorEnv.JAVA_HOME=" + System.getProperty("java.home"),
                 "--conf", "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
@@ -155,42 +157,23 @@ class YarnHdfsIT {
         }
     }
 
-    /** The containers find Spark and Hadoop where a cluster would have them installed: local: paths on every node. */
-    private static File sparkJars() throws Exception {
-        File sparkJars = new File(work, "spark-jars");
-        if (!sparkJars.isDirectory()) {
-            sparkJars.mkdirs();
-            for (String jar : buildClasspath().split(File.pathSeparator)) {
-                File j = new File(jar);
-                if (j.isFile()) {
-                    Files.createSymbolicLink(new File(sparkJars, j.getName()).toPath(), j.toPath());
-                }
-            }
+    /**
+     * A Spark 2.4 installation (Spark's, Hadoop 2.7's and Scala's jars, none of the application's): the containers find
+     * it where a cluster has it installed (local: paths on every node), and the gateway's spark-submit runs on it.
+     */
+    private static SparkInstallation spark() throws Exception {
+        if (spark == null) {
+            spark = SparkInstallation.create(new File(work, "spark-installation"));
         }
-        return sparkJars;
-    }
-
-    private static String buildClasspath() throws Exception {
-        File target = new File(TestData.projectDir(), "spark-jobs/target");
-        return new String(Files.readAllBytes(new File(target, "classpath.txt").toPath()), StandardCharsets.UTF_8).trim();
+        return spark;
     }
 
     /**
-     * bin/nasbert with SPARK_HOME set, as on a gateway machine. This SPARK_HOME's bin/spark-submit starts Spark's own
-     * SparkSubmit on the build's Spark jars (what Spark's script does with an installation's).
+     * bin/nasbert with SPARK_HOME set, as on a gateway machine: the Spark installation's bin/spark-submit starts Spark's
+     * own SparkSubmit on its jars and HADOOP_CONF_DIR.
      */
     private static String submitThroughLauncher(String... args) throws Exception {
-        File sparkHome = new File(work, "spark-home");
-        File script = new File(sparkHome, "bin/spark-submit");
-        if (!script.isFile()) {
-            script.getParentFile().mkdirs();
-            String opens = System.getProperty("nasbert.jdk17.opens", "");
-            Files.write(script.toPath(), ("#!/usr/bin/env bash\n"
-                    + "exec '" + System.getProperty("java.home") + "/bin/java' -Xmx1g " + opens + " -cp '" + confDir.getAbsolutePath()
-                    + File.pathSeparator + buildClasspath() + "' org.apache.spark.deploy.SparkSubmit \"$@\"\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            assertTrue(script.setExecutable(true));
-        }
+        File sparkHome = spark().home;
         Map<String, String> env = new HashMap<>();
         env.put("SPARK_HOME", sparkHome.getAbsolutePath());
         env.put("HADOOP_CONF_DIR", confDir.getAbsolutePath());
@@ -204,13 +187,12 @@ class YarnHdfsIT {
         File target = new File(TestData.projectDir(), "spark-jobs/target");
         File[] apps = target.listFiles((d, n) -> n.startsWith("nasbert-spark-jobs-") && n.endsWith("-app.jar"));
         assertTrue(apps != null && apps.length == 1, "the shaded jar in " + target);
-        String classpath = buildClasspath();
-        File sparkJars = sparkJars();
+        File sparkJars = spark().jars();
         String opens = System.getProperty("nasbert.jdk17.opens", "");
         String javaHome = System.getProperty("java.home");
         List<String> command = new ArrayList<>(Arrays.asList(javaHome + "/bin/java", "-Xmx1g"));
         command.addAll(Arrays.asList(opens.trim().split("\\s+")));
-        command.addAll(Arrays.asList("-cp", confDir.getAbsolutePath() + File.pathSeparator + classpath,
+        command.addAll(Arrays.asList("-cp", confDir.getAbsolutePath() + File.pathSeparator + sparkJars.getAbsolutePath() + "/*",
                 "org.apache.spark.deploy.SparkSubmit", "--master", "yarn", "--deploy-mode", "client",
                 "--class", NasbertMain.class.getName(), "--num-executors", "1", "--executor-cores", "1",
                 "--executor-memory", "1g", "--driver-memory", "1g",
@@ -221,6 +203,8 @@ class YarnHdfsIT {
                 "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
                 "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
                 "--conf", "spark.driver.host=127.0.0.1",
+                // executors build the MKL plugin before they fetch the job's jar: it travels with --files, on their classpath
+                "--files", apps[0].getAbsolutePath(), "--conf", "spark.executor.extraClassPath=" + apps[0].getName(),
                 apps[0].getAbsolutePath()));
         command.addAll(Arrays.asList(appArgs));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);

@@ -25,6 +25,9 @@ public final class SparkSessions {
         }
         conf.setIfMissing("spark.serializer", KryoSerializer.class.getName());
         conf.setIfMissing("spark.kryo.registrator", NasbertKryoRegistrator.class.getName());
+        // A training step's gradients come back as one task result: at BERT-base's width on the paper's space a path's
+        // reach 200 MB, over Kryo's default 64 MB ceiling (a ceiling: buffers still start small and grow)
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.speculation", "false");
         conf.setIfMissing("spark.sql.parquet.compression.codec", "snappy");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");

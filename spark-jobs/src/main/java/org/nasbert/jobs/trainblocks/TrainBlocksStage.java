@@ -89,7 +89,8 @@ public final class TrainBlocksStage implements Stage {
 
     /**
      * The driver holds the supernet's master weights and Adam's two moments; each partition a replica with its
-     * gradients, kept for the whole training (local mode: every partition's in the one JVM).
+     * gradients, kept for the whole training (local mode: every partition's in the one JVM). Scoring paths (shrinking's
+     * rounds, the candidates) adds a broadcast copy of the weights per JVM and a forward-only copy per running task.
      */
     @Override
     public MemoryNeed memoryNeed(StageContext context) throws Exception {
@@ -101,8 +102,10 @@ public final class TrainBlocksStage implements Stage {
         int perExecutor = (partitions + executors - 1) / executors;
         return new MemoryNeed()
                 .driver("the supernet's weights and Adam's two moments", 3 * copy)
-                .executor(perExecutor + " supernet replica(s) with gradients", perExecutor * 2 * copy)
-                .local(partitions + " supernet replica(s) with gradients", partitions * 2 * copy);
+                .executor(perExecutor + " supernet replica(s) with gradients, and for scoring one weights broadcast and "
+                        + perExecutor + " forward-only copies", perExecutor * 2 * copy + copy + perExecutor * copy)
+                .local(partitions + " supernet replica(s) with gradients, and for scoring one weights broadcast and "
+                        + partitions + " forward-only copies", partitions * 2 * copy + copy + partitions * copy);
     }
 
     @Override
