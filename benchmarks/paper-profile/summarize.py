@@ -24,8 +24,12 @@ def per_step(output, m):
         n = m["counts"]["sequences"]
         return m["seconds"] / n, "s per sequence (%d sequences)" % n
     if output == "supernet":
-        return m["seconds_training"] / m["steps"], "s per step (%d steps of %s sequences; %.1f MB shipped a step)" % (
-            m["steps"], s.get("supernet.batch-size"), m["bytes_per_step"] / 1e6)
+        # training time less the first step (JIT, replicas built) and the shrinking rounds' scoring, per later step
+        scoring = m["shrinking"].get("seconds_scoring", 0)
+        step = (m["seconds_training"] - m["seconds_first_step"] - scoring) / (m["steps"] - 1)
+        return step, "s per step after the first (%d steps of %s sequences; %.1f MB shipped a step; first step %.1f s; " \
+            "shrinking rounds' scoring %.1f s)" % (m["steps"], s.get("supernet.batch-size"), m["bytes_per_step"] / 1e6,
+                                                  m["seconds_first_step"], scoring)
     if output == "students":
         steps = int(s["distill.steps"])
         rows = ["%s %.1fM: %.2f" % (x["name"], x["parameters"] / 1e6, x["seconds"] / steps) for x in m["students"]]

@@ -16,21 +16,21 @@ public final class MemoryGuard {
     private MemoryGuard() {
     }
 
-    /** {@code driverHeap}: this JVM's maximum heap (the driver's, in client and local mode). */
+    /** {@code driverHeap}: this JVM's maximum heap, the driver's (the guard runs in the driver, in every deploy mode). */
     public static void check(String stage, MemoryNeed need, SparkConf conf, long driverHeap) {
         if (need == MemoryNeed.NONE) {
             return;
         }
         String master = conf.get("spark.master", "local[*]");
-        if (master.startsWith("local")) {
+        if (master.equals("local") || master.startsWith("local[")) { // local-cluster[...] has executor JVMs of its own
             long total = MemoryNeed.total(need.driver) + MemoryNeed.total(need.local);
             require(stage, total, driverHeap, "this JVM (local mode: the driver and the executors)",
                     MemoryNeed.describe(need.driver) + (need.local.isEmpty() ? "" : ", " + MemoryNeed.describe(need.local)),
                     "NASBERT_DRIVER_MEMORY (the launcher's -Xmx)");
             return;
         }
-        long driverMemory = conf.getSizeAsBytes("spark.driver.memory", "1g");
-        require(stage, MemoryNeed.total(need.driver), driverMemory, "the driver", MemoryNeed.describe(need.driver),
+        // the guard runs in the driver: its own heap is what the driver has, whichever way it was started
+        require(stage, MemoryNeed.total(need.driver), driverHeap, "the driver", MemoryNeed.describe(need.driver),
                 "spark.driver.memory (--driver-memory)");
         long executorMemory = conf.getSizeAsBytes("spark.executor.memory", "1g");
         require(stage, MemoryNeed.total(need.executor), executorMemory, "each executor", MemoryNeed.describe(need.executor),

@@ -17,17 +17,26 @@ class MemoryGuardTest {
 
     @Test
     void onAClusterEachJvmIsCheckedAgainstItsOwnSetting() {
-        SparkConf conf = new SparkConf(false).set("spark.master", "yarn").set("spark.driver.memory", "4g")
-                .set("spark.executor.memory", "4g");
-        NasbertException e = assertThrows(NasbertException.class, () -> MemoryGuard.check("train-blocks", SUPERNET, conf, GB));
+        SparkConf conf = new SparkConf(false).set("spark.master", "yarn").set("spark.executor.memory", "4g");
+        NasbertException e = assertThrows(NasbertException.class, () -> MemoryGuard.check("train-blocks", SUPERNET, conf, 4 * GB));
         // 4 GB needed: 4 / 0.9 + 0.3 = 4.7 GB of heap
         assertEquals("train-blocks needs about 4.0 GB in each executor (2 replicas 4.0 GB) but it has 4.0 GB of heap; raise "
                 + "spark.executor.memory (--executor-memory) to at least 4.7 GB, or make the stage smaller", e.getMessage());
-        MemoryGuard.check("train-blocks", SUPERNET, conf.set("spark.executor.memory", "5g"), GB);
+        MemoryGuard.check("train-blocks", SUPERNET, conf.set("spark.executor.memory", "5g"), 4 * GB);
+        // the driver is the JVM the guard runs in: its own heap, whatever spark.driver.memory says
         NasbertException driver = assertThrows(NasbertException.class, () ->
-                MemoryGuard.check("train-blocks", SUPERNET, conf.set("spark.driver.memory", "3g"), GB));
+                MemoryGuard.check("train-blocks", SUPERNET, conf.set("spark.driver.memory", "8g"), 3 * GB));
         assertEquals("train-blocks needs about 3.0 GB in the driver (weights and moments 3.0 GB) but it has 3.0 GB of heap; raise "
                 + "spark.driver.memory (--driver-memory) to at least 3.6 GB, or make the stage smaller", driver.getMessage());
+    }
+
+    @Test
+    void localClusterModeHasExecutorJvmsOfItsOwn() {
+        SparkConf conf = new SparkConf(false).set("spark.master", "local-cluster[2,1,4096]").set("spark.executor.memory", "4g");
+        NasbertException e = assertThrows(NasbertException.class, () -> MemoryGuard.check("train-blocks", SUPERNET, conf, 4 * GB));
+        assertEquals("train-blocks needs about 4.0 GB in each executor (2 replicas 4.0 GB) but it has 4.0 GB of heap; raise "
+                + "spark.executor.memory (--executor-memory) to at least 4.7 GB, or make the stage smaller", e.getMessage());
+        MemoryGuard.check("train-blocks", SUPERNET, conf.set("spark.executor.memory", "5g"), 4 * GB);
     }
 
     @Test
