@@ -148,7 +148,7 @@ public final class SupernetManifest extends org.nasbert.stage.Manifest {
         s.append(String.format("%n             shrinking: %d of %d paths per block in %d bins, %d rounds after %d warm-up epochs of %d "
                         + "steps -> candidates per block %s%s", k.pathsPerBlock - k.deletedOutsideBins, k.pathsPerBlock, k.bins, k.rounds,
                 k.warmupEpochs, stepsPerEpoch, k.candidatesPerBlock.toString().replace(" ", ""),
-                k.finished ? "" : " (NOT finished: supernet.steps ran out first)"));
+                k.finished ? "" : " (NOT finished: supernet.steps ran out first; the candidates are a sample of each bin)"));
         return s.append(String.format("%n             candidates: %s/candidates.json, history: %s/shrinking, weights: %s/weights.safetensors, "
                 + "TensorBoard: %s/tensorboard", output, output, output, output)).toString();
     }

@@ -161,7 +161,7 @@ public final class TrainBlocksStage implements Stage {
         manifest.teacherStates = data.stored ? "stored" : "on-the-fly";
         manifest.steps = steps;
         manifest.stepsPerEpoch = stepsPerEpoch;
-        manifest.shrinking = shrinkingSummary(context, shrinking, training.rounds, roundsNeeded);
+        manifest.shrinking = shrinkingSummary(context, shrinking, candidates, training.rounds, roundsNeeded);
         manifest.resumedFromStep = training.resumedFrom;
         manifest.trainingSequences = trainRows;
         manifest.heldOutSequences = heldOutRows;
@@ -223,7 +223,8 @@ public final class TrainBlocksStage implements Stage {
         context.run().fileSystem().delete(context.run().path(CHECKPOINTS), true);
     }
 
-    private static SupernetManifest.Shrinking shrinkingSummary(StageContext context, ShrinkingRounds shrinking, int rounds, int needed) {
+    private static SupernetManifest.Shrinking shrinkingSummary(StageContext context, ShrinkingRounds shrinking, CandidatesFile candidates,
+                                                               int rounds, int needed) {
         SupernetManifest.Shrinking m = new SupernetManifest.Shrinking();
         m.bins = context.get(PruneSettings.BINS);
         m.sample = context.get(PruneSettings.SAMPLE);
@@ -234,8 +235,8 @@ public final class TrainBlocksStage implements Stage {
         m.deletedOutsideBins = shrinking.state.deletedOutsideBins();
         m.rounds = rounds;
         m.finished = rounds >= needed;
-        for (int n = 0; n < shrinking.state.blocks(); n++) {
-            m.candidatesPerBlock.add(shrinking.state.survivors(n).size());
+        for (CandidatesFile.Block block : candidates.blocks) { // a plan cut short: the scored sample, not every survivor
+            m.candidatesPerBlock.add(block.candidates.size());
         }
         m.secondsScoring = shrinking.secondsScoring;
         m.candidates = CANDIDATES;
