@@ -15,7 +15,6 @@ import sys
 TEXT_BYTES = 16e9          # Wikipedia + BookCorpus, 16 GB of text
 BATCH = 1024               # sequences a step
 CORES = 4                  # per executor (partitions = executors x cores: one replica per task slot)
-DRIVER_BYTES_PER_S = 1.25e9  # the driver's network, 10 Gbit/s
 WARMUP_EPOCHS = 3
 ROUNDS = 44                # train-blocks' plan for prune.sample 2,000 and prune.keep 10 on this latency table (it logs it)
 GB = 1 << 30
@@ -55,21 +54,29 @@ def inputs(run):
     }
 
 
-def check(run, x):
-    """Fit the per-byte cost of shipping to real executor JVMs on 1 executor; predict 2; compare with the measurement."""
+def shipping(run, x):
+    """Seconds a byte shipped between the driver and executor JVMs, from the 2-executor run (every core busy, as the
+    model's compute cost was measured): what the step took beyond the model's compute and fixed cost."""
+    two = manifest(run + "-cap-lc2", "supernet")
+    batch = int(two["settings"]["supernet.batch-size"])
+    compute = batch / two["partitions"] * x["supernet core-seconds a sequence"]
+    return (step_seconds(two) - x["fixed seconds a step"] - compute) / two["bytes_per_step"]
+
+
+def check(run, x, seconds_a_byte):
+    """The model fitted on local mode and the 2-executor run, against the 1-executor run."""
     one, two = manifest(run + "-cap-lc1", "supernet"), manifest(run + "-cap-lc2", "supernet")
     batch = int(one["settings"]["supernet.batch-size"])
     t1, t2 = step_seconds(one), step_seconds(two)
-    v1, v2 = one["bytes_per_step"] / one["partitions"], two["bytes_per_step"] / two["partitions"]
-    compute = batch * x["supernet core-seconds a sequence"]
-    seconds_a_byte = (t1 - x["fixed seconds a step"] - compute) / v1
-    predicted = x["fixed seconds a step"] + compute / 2 + 2 * v2 * seconds_a_byte
-    return {"1 executor s/step": t1, "2 executors s/step": t2, "measured ratio": t1 / t2, "predicted 2 executors s/step": predicted,
-            "predicted ratio": t1 / predicted, "shipping s a MB (fitted on 1 executor)": seconds_a_byte * 1e6,
-            "bytes a partition a step, 1 and 2 executors": (v1, v2)}
+    predicted = x["fixed seconds a step"] + batch * x["supernet core-seconds a sequence"] + one["bytes_per_step"] * seconds_a_byte
+    alone = (t1 - x["fixed seconds a step"] - one["bytes_per_step"] * seconds_a_byte) / batch
+    return {"1 executor s/step": t1, "2 executors s/step": t2, "measured ratio": t1 / t2,
+            "predicted 1 executor s/step": predicted, "predicted ratio": predicted / t2,
+            "shipping ms a MB (2-executor run)": seconds_a_byte * 1e9,
+            "core-seconds a sequence, one task alone": alone}
 
 
-def paper(x, executors):
+def paper(x, seconds_a_byte, executors):
     partitions = executors * CORES
     sequences = TEXT_BYTES * x["tokens a text byte"] * x["kept tokens"] / x["tokens a sequence"]
     steps_epoch = sequences / BATCH
@@ -77,7 +84,7 @@ def paper(x, executors):
     half = x["bytes a partition a step"] / 2  # weights out, gradients back
     compute = BATCH * (x["supernet core-seconds a sequence"] + x["teacher core-seconds a sequence"]) / partitions
     scale = max(2, math.ceil(math.sqrt(partitions)))  # treeAggregate (depth 2): partial sums that reach the driver
-    network = (partitions * half + scale * half) / DRIVER_BYTES_PER_S
+    network = (partitions * half + scale * half) * seconds_a_byte  # the driver serialises every task's weights
     step = x["fixed seconds a step"] + compute + network
     w, t = x["supernet weights bytes"], x["teacher weights bytes"]
     # the memory guard's parts: per task slot a replica with gradients and a scoring copy, one broadcast of the weights;
@@ -85,7 +92,7 @@ def paper(x, executors):
     executor = (CORES * 3 * w + w + t) / 0.9 + 300 * (1 << 20)
     driver = (3 * w + t + partitions * half) / 0.9 + 300 * (1 << 20)
     return {"executors": executors, "partitions": partitions, "sequences": sequences, "steps an epoch": steps_epoch,
-            "epochs": epochs, "seconds a step": step, "of it compute": compute, "of it driver network": network,
+            "epochs": epochs, "seconds a step": step, "of it compute": compute, "of it shipping": network,
             "executor-hours an epoch": steps_epoch * step * executors / 3600,
             "executor-hours, whole plan": steps_epoch * epochs * step * executors / 3600,
             "wall days, whole plan": steps_epoch * epochs * step / 86400,
@@ -101,13 +108,14 @@ def main(run):
     print("measured inputs (%s):" % run)
     for k, v in x.items():
         print("  %s: %s" % (k, v if isinstance(v, tuple) else "%.6g" % v))
-    c = check(run, x)
+    seconds_a_byte = shipping(run, x)
+    c = check(run, x, seconds_a_byte)
     print("1 vs 2 executors (local-cluster, 1 core each):")
     for k, v in c.items():
         print("  %s: %s" % (k, v if isinstance(v, tuple) else "%.4g" % v))
-    rows = [paper(x, e) for e in (8, 32, 128)]
-    print("the paper's setup (%.0f GB of text, batch %d, %d cores an executor, %.2f GB/s at the driver, %d epochs):"
-          % (TEXT_BYTES / 1e9, BATCH, CORES, DRIVER_BYTES_PER_S / 1e9, WARMUP_EPOCHS + ROUNDS))
+    rows = [paper(x, seconds_a_byte, e) for e in (8, 32, 128)]
+    print("the paper's setup (%.0f GB of text, batch %d, %d cores an executor, %d epochs):"
+          % (TEXT_BYTES / 1e9, BATCH, CORES, WARMUP_EPOCHS + ROUNDS))
     for key in rows[0]:
         print("  %-32s %s" % (key, "  ".join("%14.4g" % r[key] for r in rows)))
     json.dump({"inputs": {k: v for k, v in x.items()}, "check": c, "paper": rows}, open(run.rstrip("/") + ".capacity.json", "w"),

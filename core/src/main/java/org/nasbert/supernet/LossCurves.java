@@ -1,15 +1,35 @@
 package org.nasbert.supernet;
 
 import com.intel.analytics.bigdl.visualization.TrainSummary;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
-/** Per-block training loss as TensorBoard event files (BigDL's TrainSummary), one run per block under {@code dir}. */
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+
+/**
+ * Per-block training loss as TensorBoard event files (BigDL's TrainSummary), one run per block under {@code dir}.
+ * BigDL's writer closes the Hadoop FileSystem it wrote through when it closes, and that is the JVM's shared, cached
+ * instance: on HDFS every later use of it in the driver then fails with "Filesystem closed". So BigDL only ever writes
+ * to a local directory; for another file system (hdfs://) the event files are written to a local staging directory and
+ * copied under {@code dir} on {@link #close()}.
+ */
 public final class LossCurves implements AutoCloseable {
     private final TrainSummary[] writers;
+    private final Path dir;
+    private final Configuration conf;
+    /** The local directory BigDL writes to when {@code dir} is not local, else null. */
+    private final File staging;
 
-    public LossCurves(Path dir, int blocks) {
-        // BigDL's event writer takes local paths without the file: scheme, and hdfs:// URIs
-        String where = dir.toUri().getScheme() == null || "file".equals(dir.toUri().getScheme()) ? dir.toUri().getPath() : dir.toString();
+    public LossCurves(Path dir, int blocks, Configuration conf) throws IOException {
+        this.dir = dir;
+        this.conf = conf;
+        boolean local = dir.toUri().getScheme() == null || "file".equals(dir.toUri().getScheme());
+        staging = local ? null : Files.createTempDirectory("nasbert-tensorboard").toFile();
+        // BigDL's event writer takes local paths without the file: scheme
+        String where = local ? dir.toUri().getPath() : staging.getAbsolutePath();
         writers = new TrainSummary[blocks];
         for (int n = 0; n < blocks; n++) {
             writers[n] = new TrainSummary(where, "block-" + n);
@@ -42,9 +62,27 @@ public final class LossCurves implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         for (TrainSummary w : writers) {
             w.close();
+        }
+        if (staging != null) {
+            FileSystem target = dir.getFileSystem(conf);
+            upload(staging, dir, target);
+            try (java.util.stream.Stream<java.nio.file.Path> files = Files.walk(staging.toPath())) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static void upload(File from, Path to, FileSystem target) throws IOException {
+        for (File f : from.listFiles()) {
+            Path into = new Path(to, f.getName());
+            if (f.isDirectory()) {
+                upload(f, into, target);
+            } else {
+                target.copyFromLocalFile(false, true, new Path(f.toURI()), into);
+            }
         }
     }
 }

@@ -8,7 +8,10 @@ import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
 import org.apache.hadoop.yarn.client.api.YarnClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.File;
 import java.io.InputStream;
@@ -35,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the ApplicationMaster's container), both reading and writing {@code hdfs://} on Hadoop 3. Hadoop 2.7's client
  * talks to Hadoop 3's HDFS and YARN; the outputs are read back with Hadoop 3's client.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class Hadoop3YarnIT {
+    private static final String RUN = "/user/nasbert/runs/r1";
     private static ClusterProcess cluster;
     /** SPARK_HOME on the gateway: Spark 2.4.6 for Hadoop 2.7 (org.nasbert.testing.SparkInstallation, run as a command). */
     private static File sparkHome;
@@ -61,6 +66,7 @@ class Hadoop3YarnIT {
     }
 
     @Test
+    @Order(1)
     void tokenizeInClientModeAndTeacherInClusterModeRunOnHadoop3() throws Exception {
         Path corpus = new Path("/data/corpus");
         File chapters = new File(System.getProperty("nasbert.project.dir"), "data/moby-dick");
@@ -68,7 +74,7 @@ class Hadoop3YarnIT {
         for (String name : names) {
             fs.copyFromLocalFile(new Path(new File(chapters, name).getAbsolutePath()), new Path(corpus, name));
         }
-        String run = cluster.fileSystem + "/user/nasbert/runs/r1";
+        String run = cluster.fileSystem + RUN;
 
         String tokenize = nasbert("tokenize", "--deploy-mode", "client", "--conf", "spark.yarn.am.memory=512m",
                 "--conf", "spark.driver.host=127.0.0.1", "--run", run, "--input", cluster.fileSystem + corpus);
@@ -99,6 +105,59 @@ class Hadoop3YarnIT {
         assertTrue(tokenizeClasspath.contains("$HADOOP_COMMON_HOME/share/hadoop/common/*"), "by default Hadoop 3's jars follow Spark's");
         assertTrue(teacherClasspath.contains("__spark_libs__") && !teacherClasspath.contains("share/hadoop"),
                 "only Spark 2.4's Hadoop 2.7 client: " + teacherClasspath);
+    }
+
+    /**
+     * YARN retries an ApplicationMaster that dies: the second attempt of a train-blocks killed mid-training (its driver,
+     * in cluster mode the ApplicationMaster's JVM) takes over the run's lock of the first and resumes from the first's
+     * last checkpoint on HDFS instead of training again. Uses the first test's corpus and teacher states.
+     */
+    @Test
+    @Order(2)
+    void aSecondAttemptResumesFromTheFirstAttemptsCheckpoint() throws Exception {
+        String run = cluster.fileSystem + RUN;
+        assertTrue(fs.exists(new Path(run + "/teacher/_SUCCESS")), "the first test made the teacher states");
+        String[] space = {"--set", "supernet.hidden-sizes=64", "--set", "supernet.kernels=3"};
+        nasbert("latency", concat(new String[]{"--deploy-mode", "client", "--conf", "spark.yarn.am.memory=512m",
+                "--conf", "spark.driver.host=127.0.0.1", "--run", run, "--set", "latency.runs=3"}, space));
+        List<String> command = new ArrayList<>(Arrays.asList("--deploy-mode", "cluster", "--conf",
+                "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1", "--driver-memory", "2g", "--run", run));
+        command.addAll(Arrays.asList(space));
+        for (String setting : new String[]{"supernet.layers-per-block=2", "supernet.batch-size=8", "supernet.steps=400",
+                "supernet.warmup-steps=10", "supernet.checkpoint-every=10", "supernet.eval-paths=2", "supernet.steps-per-epoch=1000",
+                "prune.bins=2", "prune.keep=2", "prune.sample=4", "prune.eval-sequences=4"}) {
+            command.add("--set");
+            command.add(setting);
+        }
+        Process submission = start("train-blocks", command.toArray(new String[0]));
+        ProcessHandle firstDriver = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(6);
+        while (System.nanoTime() < deadline && submission.isAlive()) {
+            if (fs.globStatus(new Path(run + "/_checkpoints-supernet/step-*/_SUCCESS")).length > 0) {
+                firstDriver = ProcessHandle.allProcesses().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)
+                        && p.info().commandLine().map(c -> c.contains("org.apache.spark.deploy.yarn.ApplicationMaster")
+                        && c.contains("train-blocks")).orElse(false)).findFirst().orElse(null);
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(firstDriver != null, "the first attempt's driver was training when its first checkpoint appeared");
+        long checkpointed = fs.globStatus(new Path(run + "/_checkpoints-supernet/step-*/_SUCCESS")).length;
+        firstDriver.destroyForcibly(); // as a node loss or an OOM-killer would
+        assertTrue(submission.waitFor(10, TimeUnit.MINUTES), "the application finished in 10 minutes");
+        assertEquals(0, submission.exitValue(), "spark-submit reports the application's success");
+
+        ApplicationReport app = applications().get("nasbert train-blocks run=" + run);
+        assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(), app.getDiagnostics());
+        assertEquals(2, app.getCurrentApplicationAttemptId().getAttemptId(), "YARN ran a second attempt");
+        String manifest = read(run + "/supernet/manifest.json");
+        java.util.regex.Matcher resumed = java.util.regex.Pattern.compile("\"resumed_from_step\" : (\\d+)").matcher(manifest);
+        assertTrue(resumed.find() && Long.parseLong(resumed.group(1)) >= 9 && checkpointed >= 1, manifest);
+        assertTrue(containerLogsContain("an earlier attempt of this application"), "the second attempt took over the run's lock");
+        assertTrue(!fs.exists(new Path(run + "/_checkpoints-supernet")), "checkpoints removed once the output is complete");
+        // the loss curves reach HDFS (BigDL's TensorBoard writer, which closes the file system it writes through, is kept
+        // off HDFS's shared client: the stage used to fail at its end with "Filesystem closed")
+        assertTrue(fs.globStatus(new Path(run + "/supernet/tensorboard/block-0/train/*tfevents*")).length > 0, "TensorBoard curves");
     }
 
     @Test
@@ -141,8 +200,22 @@ class Hadoop3YarnIT {
         }
     }
 
-    /** bin/nasbert STAGE --master yarn with one small executor, Spark from the archive on HDFS. */
+    /** bin/nasbert STAGE --master yarn with one small executor, Spark from the archive on HDFS, to its end. */
     private static Run submit(String stage, String... args) throws Exception {
+        Process p = start(stage, args);
+        File log = latestLog(stage);
+        assertTrue(p.waitFor(10, TimeUnit.MINUTES), stage + " finished in 10 minutes: " + ClusterProcess.tail(log));
+        return new Run(p.exitValue(), new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8));
+    }
+
+    private static File latestLog(String stage) {
+        File[] logs = cluster.work.listFiles((d, n) -> n.startsWith("submit-" + stage + "-"));
+        Arrays.sort(logs);
+        return logs[logs.length - 1];
+    }
+
+    /** Starts bin/nasbert STAGE --master yarn (one small executor, Spark from the archive on HDFS); its output in a log. */
+    private static Process start(String stage, String... args) throws Exception {
         List<String> command = new ArrayList<>(Arrays.asList(new File(System.getProperty("nasbert.project.dir"), "bin/nasbert").getPath(),
                 stage, "--master", "yarn", "--num-executors", "1", "--executor-cores", "1", "--executor-memory", "1g",
                 "--driver-memory", "1g", "--conf", "spark.yarn.archive=" + archive));
@@ -154,9 +227,13 @@ class Hadoop3YarnIT {
         env.put("HADOOP_CONF_DIR", cluster.clientConf().getAbsolutePath());
         env.put("YARN_CONF_DIR", cluster.clientConf().getAbsolutePath());
         builder.environment().putAll(env);
-        Process p = builder.start();
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), stage + " finished in 10 minutes: " + ClusterProcess.tail(log));
-        return new Run(p.exitValue(), new String(Files.readAllBytes(log.toPath()), StandardCharsets.UTF_8));
+        return builder.start();
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     /** The test kit's SparkInstallation in a JVM of its own (this one has Hadoop 3 on its classpath, the kit is for 2.7). */

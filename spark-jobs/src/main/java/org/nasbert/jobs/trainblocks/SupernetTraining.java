@@ -104,7 +104,7 @@ final class SupernetTraining {
         int every = context.get(SupernetSettings.CHECKPOINT_EVERY);
         double[] recent = new double[plan.blocks];
         int recentSteps = 0;
-        LossCurves summaries = new LossCurves(new Path(checkpoints, "tensorboard"), plan.blocks);
+        LossCurves summaries = new LossCurves(new Path(checkpoints, "tensorboard"), plan.blocks, context.hadoopConf());
         for (long step = start; step < steps; step++) {
             List<List<String>> active = new ArrayList<>();
             TrainStep task = sampleStep(step, active);
