@@ -122,7 +122,7 @@ public final class Shrinking {
             for (List<SizeBins.Sized<BlockPath>> bin : block) {
                 int size = bin.size();
                 for (int r = 0; r < rounds && size > keep; r++) {
-                    size -= Math.min(Math.min(sample, size) / 2, size - keep);
+                    size = SizeBins.afterRound(size, sample, keep);
                 }
                 left += Math.min(size, cap);
             }

@@ -123,6 +123,11 @@ public final class SizeBins {
         return survivors;
     }
 
+    /** A bin's size after one round: the worse half of a sample of {@code sample} dropped, never below {@code keep}. */
+    public static int afterRound(int size, int sample, int keep) {
+        return size <= keep ? size : size - Math.min(Math.min(sample, size) / 2, size - keep);
+    }
+
     /** Rounds until a bin of {@code size} paths is down to {@code keep}, sampling {@code sample} per round. */
     public static int roundsToKeep(int size, int sample, int keep) {
         if (sample < 2 || keep < 1) {
@@ -130,7 +135,7 @@ public final class SizeBins {
         }
         int rounds = 0;
         while (size > keep) {
-            size -= Math.min(Math.min(sample, size) / 2, size - keep);
+            size = afterRound(size, sample, keep);
             rounds++;
         }
         return rounds;
