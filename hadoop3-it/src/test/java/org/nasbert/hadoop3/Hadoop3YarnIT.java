@@ -46,10 +46,12 @@ class Hadoop3YarnIT {
     private static File sparkHome;
     private static FileSystem fs;
     private static String archive;
+    /** The cluster's disks, the unpacked Spark and its archive: about 1 GB, removed when the tests end. */
+    private static File work;
 
     @BeforeAll
     static void start() throws Exception {
-        File work = Files.createTempDirectory(new File(System.getProperty("java.io.tmpdir")).toPath(), "hadoop3-it").toFile();
+        work = Files.createTempDirectory(new File(System.getProperty("java.io.tmpdir")).toPath(), "hadoop3-it").toFile();
         cluster = ClusterProcess.start(work);
         fs = FileSystem.get(URI.create(cluster.fileSystem), clientConf());
         sparkHome = sparkInstallation(work);
@@ -62,6 +64,11 @@ class Hadoop3YarnIT {
     static void stop() throws Exception {
         if (cluster != null) {
             cluster.close();
+        }
+        if (work != null) {
+            try (Stream<java.nio.file.Path> files = Files.walk(work.toPath())) {
+                files.sorted(java.util.Comparator.reverseOrder()).map(java.nio.file.Path::toFile).forEach(File::delete);
+            }
         }
     }
 
