@@ -67,7 +67,8 @@ public final class BigDl {
         initialized = true;
     }
 
-    static int[] nodesAndCores(SparkConf conf) {
+    /** {executors, cores of each}: local[N] is one executor of N cores; local-cluster[n,c,m] n of c; a cluster from its settings. */
+    public static int[] nodesAndCores(SparkConf conf) {
         String master = conf.get("spark.master", "local[*]");
         if (master.startsWith("local-cluster")) {
             String[] parts = master.replaceAll("^local-cluster\\[(.*)]$", "$1").split(",");

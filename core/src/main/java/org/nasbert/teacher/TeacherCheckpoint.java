@@ -65,6 +65,40 @@ public final class TeacherCheckpoint {
         }
     }
 
+    /**
+     * The teacher's sizes without reading its weights (for memory estimates before any work): config.json beside a
+     * Hugging Face model, bert_config.json/config.json beside the others, else a TensorFlow bundle's shapes from its
+     * index. An ONNX model without a config file has its sizes only inside the graph: it is read when it is under a third
+     * of this JVM's heap, and otherwise refused (reading it takes the file's bytes and its weights at once).
+     */
+    public static BertConfig configWithoutWeights(String location, Configuration hadoopConf) {
+        ModelFiles files = ModelFiles.locate(location, hadoopConf);
+        try {
+            FileSystem fs = files.path().getFileSystem(hadoopConf);
+            Path path = files.path();
+            Format format = detect(fs, path);
+            Path dir = fs.getFileStatus(path).isFile() ? path.getParent() : path;
+            if (format == Format.TENSORFLOW) {
+                Path prefix = tensorFlowPrefix(fs, path);
+                BertConfig config = configBeside(fs, prefix.getParent());
+                return config != null ? config : TensorFlowNames.inferConfig(new TfBundle(fs, prefix).shapes(), prefix + ".index");
+            }
+            BertConfig config = configBeside(fs, dir);
+            if (config != null || format == Format.HUGGING_FACE) {
+                return config;
+            }
+            long length = fs.getFileStatus(fs.getFileStatus(path).isDirectory() ? single(fs, path, ".onnx") : path).getLen();
+            if (3 * length > Runtime.getRuntime().maxMemory()) {
+                throw new CheckpointException(String.format("teacher '%s': reading its %.1f GB ONNX file needs about %.1f GB of "
+                        + "heap, this JVM has %.1f GB: raise the driver's memory, or put a config.json beside it", location,
+                        length / 1073741824.0, 3 * length / 1073741824.0, Runtime.getRuntime().maxMemory() / 1073741824.0));
+            }
+            return readOnnx(fs, path).config();
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read teacher '" + location + "': " + e.getMessage(), e);
+        }
+    }
+
     /** The vocabulary beside a teacher, without reading its weights; null when there is none. */
     public static String vocabularyBeside(String location, Configuration hadoopConf) {
         ModelFiles files = ModelFiles.locate(location, hadoopConf);
@@ -155,17 +189,21 @@ public final class TeacherCheckpoint {
         return BertWeights.of(config, named, file.toString());
     }
 
-    private static BertWeights readTensorFlow(FileSystem fs, Path path) throws IOException {
-        Path prefix;
+    /** The bundle's prefix as TensorFlow names it ({@code .../variables/variables} for {@code variables.index}). */
+    private static Path tensorFlowPrefix(FileSystem fs, Path path) throws IOException {
         if (fs.getFileStatus(path).isFile()) {
             String s = path.toString();
-            prefix = new Path(s.substring(0, s.length() - ".index".length()));
-        } else if (fs.exists(new Path(path, "variables/variables.index"))) {
-            prefix = new Path(path, "variables/variables");
-        } else {
-            String s = single(fs, path, ".index").toString();
-            prefix = new Path(s.substring(0, s.length() - ".index".length()));
+            return new Path(s.substring(0, s.length() - ".index".length()));
         }
+        if (fs.exists(new Path(path, "variables/variables.index"))) {
+            return new Path(path, "variables/variables");
+        }
+        String s = single(fs, path, ".index").toString();
+        return new Path(s.substring(0, s.length() - ".index".length()));
+    }
+
+    private static BertWeights readTensorFlow(FileSystem fs, Path path) throws IOException {
+        Path prefix = tensorFlowPrefix(fs, path);
         Map<String, WeightTensor> named = TensorFlowNames.read(new TfBundle(fs, prefix));
         BertConfig config = configBeside(fs, prefix.getParent());
         if (config == null) {

@@ -29,6 +29,32 @@ final class TensorFlowNames {
         return named;
     }
 
+    /**
+     * The sizes of a bundle's BERT from its variables' shapes alone (as {@link BertWeights#inferConfig} from the tensors:
+     * heads = hidden / 64, epsilon 1e-12), without reading any weight.
+     */
+    static BertConfig inferConfig(Map<String, int[]> shapes, String source) {
+        Map<String, int[]> named = new LinkedHashMap<>();
+        shapes.forEach((variable, shape) -> named.put(canonical(variable), shape));
+        int[] word = require(named, "bert.embeddings.word_embeddings.weight", source);
+        int[] positions = require(named, "bert.embeddings.position_embeddings.weight", source);
+        int[] types = require(named, "bert.embeddings.token_type_embeddings.weight", source);
+        int[] inner = require(named, "bert.encoder.layer.0.intermediate.dense.weight", source); // a kernel: [in, out]
+        int layers = 0;
+        while (named.containsKey("bert.encoder.layer." + layers + ".intermediate.dense.weight")) {
+            layers++;
+        }
+        return new BertConfig(word[0], word[1], layers, Math.max(1, word[1] / 64), inner[1], positions[0], types[0], 1e-12f);
+    }
+
+    private static int[] require(Map<String, int[]> named, String name, String source) {
+        int[] shape = named.get(name);
+        if (shape == null || shape.length != 2) {
+            throw new org.nasbert.teacher.checkpoint.CheckpointException(source + ": no matrix '" + name + "'; not a BERT checkpoint?");
+        }
+        return shape;
+    }
+
     static String canonical(String variable) {
         String n = variable.startsWith("module/") ? variable.substring("module/".length()) : variable;
         n = n.replace('/', '.').replaceAll("layer_(\\d+)", "layer.$1");

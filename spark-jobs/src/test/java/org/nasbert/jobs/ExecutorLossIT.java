@@ -86,6 +86,12 @@ class ExecutorLossIT {
         }
 
         start("search", "--run", run.toString(), "--constraint", "params=3M", "--top", "2", "--eval-sequences", "8").finish(8);
+        // the memory guard: a step too large for the executors' 1 GB (spark.executor.memory's default) is refused before any
+        // work, naming the setting; the run below, with the executors' memory unchanged and a small step, fits and runs
+        String refused = start("distill", "--run", run.toString(), "--master", CLUSTER, "--batch-size", "4096").finish(8, 1);
+        assertTrue(refused.contains("distill needs about ") && refused.contains("in each executor") && refused.contains(
+                "distill.batch-size = 4096") && refused.contains("raise spark.executor.memory (--executor-memory) to at least"), refused);
+        assertTrue(!Files.exists(run.resolve("students")) && !Files.exists(run.resolve("_checkpoints-distill")), "nothing written");
         NasbertProcess distill = start("distill", "--run", run.toString(), "--master", CLUSTER, "--steps", "60", "--batch-size", "4",
                 "--eval-sequences", "8", "--checkpoint-every", "10");
         Path distillCheckpoints = run.resolve("_checkpoints-distill");

@@ -40,9 +40,14 @@ final class NasbertProcess {
 
     /** Waits for the command to succeed; returns its log (stderr). */
     String finish(int minutes) throws Exception {
+        return finish(minutes, 0);
+    }
+
+    /** Waits for the command to end with {@code exitCode}; returns its log (stderr). */
+    String finish(int minutes, int exitCode) throws Exception {
         assertTrue(process.waitFor(minutes, TimeUnit.MINUTES), "finished within " + minutes + " minutes");
         String text = new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), text);
+        assertEquals(exitCode, process.exitValue(), text);
         return text;
     }
 }

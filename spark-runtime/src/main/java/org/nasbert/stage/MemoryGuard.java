@@ -10,6 +10,7 @@ import org.nasbert.NasbertException;
  * a tenth of the rest is left for what the estimate does not count (activations, buffers, Spark's own).
  */
 public final class MemoryGuard {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MemoryGuard.class);
     static final long RESERVED_MB = 300;
     static final double HEADROOM = 0.9;
 
@@ -39,6 +40,7 @@ public final class MemoryGuard {
 
     private static void require(String stage, long needed, long heap, String where, String parts, String setting) {
         long usable = (long) ((heap - (RESERVED_MB << 20)) * HEADROOM);
+        LOG.info("{}: memory estimate for {}: {} ({}) of {} usable", stage, where, gb(needed), parts, gb(usable));
         if (needed > usable) {
             long raiseTo = (long) Math.ceil(needed / HEADROOM) + (RESERVED_MB << 20);
             throw new NasbertException(String.format("%s needs about %s in %s (%s) but it has %s of heap; raise %s to at least "

@@ -60,6 +60,8 @@ class BertBaseClozeTest {
         assertTrue(checkpoint.weights().hasMlmHead());
         // BERT-base: 110.1M weights with the MLM transform and bias, without the pooler
         assertEquals(c.parameterCount(true), checkpoint.weights().parameterCount());
+        // the same sizes from the bundle's index alone, without its 420 MB of weights (the memory guard reads these)
+        assertEquals(c.toString(), TeacherCheckpoint.configWithoutWeights(TestData.BERT_BASE, new Configuration()).toString());
     }
 
     @Test

@@ -41,6 +41,9 @@ class HuggingFaceRoundTripTest {
 
         assertEquals(TeacherCheckpoint.Format.HUGGING_FACE, copy.format());
         assertEquals(original.config().toString(), copy.config().toString());
+        // the sizes a memory estimate reads before loading: config.json here, the graph of an ONNX file without one
+        assertEquals(original.config().toString(), TeacherCheckpoint.configWithoutWeights(target.toString(), new Configuration()).toString());
+        assertEquals(original.config().toString(), TeacherCheckpoint.configWithoutWeights(TestData.MINILM_MODEL, new Configuration()).toString());
         List<WeightTensor> a = original.weights().all();
         List<WeightTensor> b = copy.weights().all();
         assertEquals(a.size(), b.size());

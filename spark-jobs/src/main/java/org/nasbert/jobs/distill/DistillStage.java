@@ -22,6 +22,7 @@ import org.nasbert.space.StudentSize;
 import org.nasbert.spark.PerModelTasks;
 import org.nasbert.stage.CheckpointKey;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.Baselines;
@@ -111,6 +112,13 @@ public final class DistillStage implements Stage {
     @Override
     public Class<StudentsManifest> manifestType() {
         return StudentsManifest.class;
+    }
+
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        TeacherManifest teacher = TeacherManifest.read(context.run());
+        return DistillMemory.of(context, DistillJobs.of(context, new Path(context.run().path(SearchStage.OUTPUT), SearchStage.PARETO),
+                teacher.teacher));
     }
 
     @Override

@@ -25,6 +25,9 @@ import org.nasbert.io.StageOutput;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.spark.PerModelTasks;
 import org.nasbert.stage.Manifest;
+import org.nasbert.teacher.BertConfig;
+import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
@@ -98,6 +101,36 @@ public final class EvaluateStage implements Stage {
     @Override
     public Class<EvaluateManifest> manifestType() {
         return EvaluateManifest.class;
+    }
+
+    /**
+     * The driver holds the evaluation files' examples (their lines at the recorded max length) and the teacher's weights,
+     * each with a broadcast copy; an executor one copy of each and, per running task, a model (the fine-tuned teacher
+     * counted as a second copy of the teacher) with a 64-example forward pass.
+     */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        FinetuneManifest tuned = FinetuneManifest.read(context.run());
+        BertConfig teacher = TeacherCheckpoint.configWithoutWeights(teacherModel(tuned), context.hadoopConf());
+        int seq = tuned.maxLength();
+        long examples = 0;
+        for (String f : context.get(EvaluateSettings.FILES)) {
+            examples += 8L * seq * org.nasbert.jobs.finetune.TaskData.lines(context, org.nasbert.jobs.finetune.TaskData.resolve(tuned.task, f));
+        }
+        long weights = ModelMemory.weights(teacher.parameterCount(true));
+        List<Long> models = new ArrayList<>();
+        for (FinetuneManifest.Model m : tuned.models) {
+            long one = ModelMemory.weights(m.parameters == null ? teacher.parameterCount(true) : m.parameters)
+                    + ModelMemory.inference(64, seq, teacher, 1);
+            models.addAll(Collections.nCopies(m.seeds == null || m.seeds.isEmpty() ? 1 : m.seeds.size(), one));
+        }
+        int atOnce = Math.min(models.size(), ModelMemory.tasksAtOnce(context.spark().sparkContext().getConf()));
+        String tasks = atOnce + " model(s) at once, each predicting 64 examples of up to " + seq + " tokens at a time";
+        return new MemoryNeed()
+                .driver("the examples and the teacher's weights, with their broadcast copies", 2 * (examples + weights))
+                .executor("the examples and the teacher's weights", examples + weights)
+                .executor(tasks, ModelMemory.largest(models, atOnce))
+                .local(tasks, ModelMemory.largest(models, atOnce));
     }
 
     @Override

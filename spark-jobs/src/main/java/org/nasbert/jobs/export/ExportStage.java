@@ -22,6 +22,8 @@ import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.spark.PerModelTasks;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.StudentExport;
@@ -107,6 +109,25 @@ public final class ExportStage implements Stage {
     @Override
     public Class<ExportManifest> manifestType() {
         return ExportManifest.class;
+    }
+
+    /**
+     * Each running task reads a student, writes its Hugging Face files and builds its ONNX graphs in memory (about three
+     * copies of its weights); the driver then measures each student's ONNX model in ONNX Runtime, one at a time (about two).
+     */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        List<Long> students = new ArrayList<>();
+        for (StudentsManifest.Student s : StudentsManifest.read(context.run()).students) {
+            students.add(ModelMemory.weights(s.parameters));
+        }
+        int atOnce = Math.min(students.size(), ModelMemory.tasksAtOnce(context.spark().sparkContext().getConf()));
+        long largest = ModelMemory.largest(students, 1);
+        String tasks = atOnce + " student(s) at once, each read, written and converted to ONNX";
+        return new MemoryNeed()
+                .driver("the largest student's ONNX model in ONNX Runtime", 2 * largest)
+                .executor(tasks, 3 * ModelMemory.largest(students, atOnce))
+                .local(tasks, 3 * ModelMemory.largest(students, atOnce));
     }
 
     @Override

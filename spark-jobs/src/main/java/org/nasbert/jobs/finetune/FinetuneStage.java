@@ -15,10 +15,14 @@ import org.nasbert.jobs.distill.StudentsManifest;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.spark.PerModelTasks;
 import org.nasbert.stage.CheckpointKey;
+import org.nasbert.jobs.teacher.TeacherManifest;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.tasks.TaskFormat;
+import org.nasbert.teacher.BertConfig;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
 import org.nasbert.text.WordPieceVocabulary;
@@ -104,6 +108,43 @@ public final class FinetuneStage implements Stage {
     @Override
     public Class<FinetuneManifest> manifestType() {
         return FinetuneManifest.class;
+    }
+
+    /**
+     * The driver holds the encoded examples and the teacher's weights, each with a serialised copy for the broadcast. An
+     * executor holds one copy of each, then first the teacher in training (its top layers with gradients and Adam's
+     * moments, every layer's activations of a step), then the students (each seed a task), the largest counted as running
+     * at once. Examples are counted as train.tsv's lines at finetune.max-length tokens.
+     */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
+        BertConfig c = teacher.sizes();
+        int seq = context.get(FinetuneSettings.MAX_LENGTH);
+        int batch = context.get(FinetuneSettings.BATCH_SIZE);
+        long examples = 8L * seq * TaskData.lines(context, TaskData.resolve(context.get(FinetuneSettings.TASK), "train.tsv"));
+        long weights = ModelMemory.weights(teacher.parameters);
+        int trained = context.get(FinetuneSettings.TEACHER_LAYERS) == 0 ? c.numLayers : Math.min(c.numLayers, context.get(FinetuneSettings.TEACHER_LAYERS));
+        long layer = (c.parameterCount(false) - (long) (c.vocabSize + c.maxPositions + c.typeVocabSize + 2) * c.hiddenSize) / c.numLayers;
+        long teacherTask = weights + 3 * ModelMemory.weights(trained * layer)
+                + ModelMemory.trainingActivations(batch, seq, c.hiddenSize, c.intermediateSize, c.numHeads, trained);
+        StudentsManifest distilled = StudentsManifest.read(context.run());
+        List<Long> students = new ArrayList<>();
+        for (StudentsManifest.Student s : distilled.students) {
+            int ffn = org.nasbert.student.StudentExport.ffnRatio(new Path(context.run().path(DistillStage.OUTPUT), s.name), context.hadoopConf());
+            long one = ModelMemory.studentTraining(org.nasbert.space.Architecture.parse(s.architecture),
+                    s.embeddingSize == null ? c.hiddenSize : s.embeddingSize, c.vocabSize, c.maxPositions, ffn, batch, seq);
+            students.addAll(Collections.nCopies(context.get(FinetuneSettings.SEEDS), one));
+        }
+        int atOnce = Math.min(students.size(), ModelMemory.tasksAtOnce(context.spark().sparkContext().getConf()));
+        long studentTasks = ModelMemory.largest(students, atOnce);
+        String training = String.format("the larger of the teacher in training (%d layers, %s = %d of %d tokens) and %d student(s) "
+                + "at once", trained, FinetuneSettings.BATCH_SIZE.key(), batch, seq, atOnce);
+        return new MemoryNeed()
+                .driver("the examples and the teacher's weights, with their broadcast copies", 2 * (examples + weights))
+                .executor("the examples and the teacher's weights", examples + weights)
+                .executor(training, Math.max(teacherTask, studentTasks))
+                .local(training, Math.max(teacherTask, studentTasks));
     }
 
     @Override

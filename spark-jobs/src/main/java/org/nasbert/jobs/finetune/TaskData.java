@@ -45,6 +45,20 @@ public final class TaskData {
         return new Path(task, n).toString();
     }
 
+    /** The file's lines (an upper bound of its examples), counted without decoding it. */
+    public static long lines(StageContext context, String file) throws IOException {
+        long lines = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (InputStream in = new ResourceLocator(context.hadoopConf()).open(file)) {
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                for (int i = 0; i < n; i++) {
+                    lines += buffer[i] == '\n' ? 1 : 0;
+                }
+            }
+        }
+        return lines + 1;
+    }
+
     public static TaskData read(StageContext context, String file, TaskFormat format, WordPieceVocabulary vocabulary, int maxLength)
             throws IOException {
         TaskReader.Result result;

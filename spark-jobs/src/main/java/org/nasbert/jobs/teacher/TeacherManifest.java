@@ -52,6 +52,12 @@ public final class TeacherManifest extends Manifest {
         public long parameters;
         @JsonProperty("mlm_head")
         public boolean mlmHead;
+
+        /** The sizes recorded, as the model's config (two token types, as BERT's). */
+        public org.nasbert.teacher.BertConfig sizes() {
+            return new org.nasbert.teacher.BertConfig(vocabSize, hiddenSize, layers, heads, intermediateSize, maxPositions, 2,
+                    (float) layerNormEps);
+        }
     }
 
     public static TeacherManifest read(RunDirectory run) throws IOException {

@@ -12,11 +12,14 @@ import org.apache.spark.sql.functions;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
 import org.nasbert.io.ResourceLocator;
+import org.nasbert.io.SpaceLeft;
 import org.nasbert.io.StageOutput;
 import org.nasbert.prep.CorpusSchema;
 import org.nasbert.prep.CorpusManifest;
 import org.nasbert.prep.TokenizeStage;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.teacher.BertConfig;
@@ -44,6 +47,8 @@ public final class TeacherStage implements Stage {
     public static final String OUTPUT = "teacher";
     public static final String DATA = "data";
     private static final Logger LOG = LoggerFactory.getLogger(TeacherStage.class);
+    /** Parquet row groups of 32 MB instead of 128: each writing task buffers one, beside the teacher's activations. */
+    private static final int ROW_GROUP_BYTES = 32 << 20;
 
     @Override
     public String name() {
@@ -76,6 +81,31 @@ public final class TeacherStage implements Stage {
         return TeacherManifest.class;
     }
 
+    /**
+     * The driver reads the teacher's weights (its bytes and the weights at once) and, materialising, keeps a serialised copy
+     * for the broadcast; each executor
+     * holds one copy, and each running task a teacher.batch-size forward pass with the boundary states it keeps and a
+     * Parquet row group it buffers. Sizes from the checkpoint's config, before its weights are read.
+     */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        BertConfig config = TeacherCheckpoint.configWithoutWeights(context.get(TeacherSettings.MODEL), context.hadoopConf());
+        long weights = ModelMemory.weights(config.parameterCount(true));
+        if (!"materialize".equals(context.get(TeacherSettings.STATES))) {
+            return new MemoryNeed().driver("the teacher's weights", weights);
+        }
+        int seq = CorpusManifest.read(context.run()).maxSeqLen;
+        int batch = context.get(TeacherSettings.BATCH_SIZE);
+        int tasks = ModelMemory.tasksAtOnce(context.spark().sparkContext().getConf());
+        long perTask = ModelMemory.inference(batch, seq, config, context.get(SupernetSettings.BLOCKS) + 1) + ROW_GROUP_BYTES;
+        String running = String.format("%d task(s) at once, each a forward pass of %s = %d sequences of up to %d tokens",
+                tasks, TeacherSettings.BATCH_SIZE.key(), batch, seq);
+        // reading a checkpoint holds its bytes beside the weights (and TensorFlow's transposed kernels) for a moment
+        return new MemoryNeed().driver("the teacher's weights, read and broadcast", 3 * weights)
+                .executor("the teacher's weights", weights).executor(running, tasks * perTask)
+                .local(running, tasks * perTask);
+    }
+
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
         CorpusManifest corpus = CorpusManifest.read(context.run());
@@ -99,7 +129,7 @@ public final class TeacherStage implements Stage {
         return manifest;
     }
 
-    /** The states must stay under teacher.max-states-gb and fit the run directory's file system. */
+    /** The states must stay under teacher.max-states-gb and fit the run directory's file system and HDFS space quota. */
     private static void requireRoom(StageContext context, StageOutput output, double estimate) throws IOException {
         double limit = context.get(TeacherSettings.MAX_STATES_GB) * (1L << 30);
         if (estimate > limit) {
@@ -108,11 +138,10 @@ public final class TeacherStage implements Stage {
                     TeacherSettings.MAX_STATES_GB.key(), context.settings().raw(TeacherSettings.MAX_STATES_GB.key()).trim(),
                     TeacherSettings.STATES.key()));
         }
-        long free = output.fileSystem().getStatus(output.temp()).getRemaining();
-        if (free > 0 && estimate > free) {
-            throw new NasbertException(String.format("teacher: materialised states would take about %.1f GB, but the file system of "
-                    + "%s has %.1f GB free; free space, use another run directory, or set %s = on-the-fly", estimate / (1L << 30),
-                    output.target(), free / (double) (1L << 30), TeacherSettings.STATES.key()));
+        SpaceLeft left = SpaceLeft.of(output.fileSystem(), output.temp());
+        if (estimate > left.bytes) {
+            throw new NasbertException(String.format("teacher: materialised states would take about %.1f GB, but %s; free space, "
+                    + "use another run directory, or set %s = on-the-fly", estimate / (1L << 30), left.limit, TeacherSettings.STATES.key()));
         }
     }
 
@@ -138,9 +167,8 @@ public final class TeacherStage implements Stage {
         JavaRDD<Row> states = rows.mapPartitions(new BoundaryStates(shared, boundaries, context.get(TeacherSettings.BATCH_SIZE), half,
                 fraction, context.get(TeacherSettings.HELD_OUT), Math.round(total * fraction / Math.max(1, rows.getNumPartitions()))));
         String data = new Path(output.temp(), DATA).toString();
-        // Row groups of 32 MB instead of 128: each writing task buffers one, beside the teacher's activations.
         context.spark().createDataFrame(states, TeacherSchema.schema(boundaries.length)).write()
-                .option("parquet.block.size", 32 << 20).parquet(data);
+                .option("parquet.block.size", ROW_GROUP_BYTES).parquet(data);
         shared.destroy();
 
         Row counts = context.spark().read().parquet(data).agg(functions.count(functions.lit(1)),

@@ -21,7 +21,9 @@ import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
+import org.nasbert.prep.CorpusManifest;
 import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.supernet.SupernetBlock;
@@ -100,12 +102,23 @@ public final class TrainBlocksStage implements Stage {
         int partitions = context.get(SupernetSettings.PARTITIONS) == 0 ? sc.defaultParallelism() : context.get(SupernetSettings.PARTITIONS);
         int executors = Math.max(1, sc.getConf().getInt("spark.executor.instances", 2));
         int perExecutor = (partitions + executors - 1) / executors;
-        return new MemoryNeed()
+        MemoryNeed need = new MemoryNeed()
                 .driver("the supernet's weights and Adam's two moments", 3 * copy)
                 .executor(perExecutor + " supernet replica(s) with gradients, and for scoring one weights broadcast and "
                         + perExecutor + " forward-only copies", perExecutor * 2 * copy + copy + perExecutor * copy)
                 .local(partitions + " supernet replica(s) with gradients, and for scoring one weights broadcast and "
                         + partitions + " forward-only copies", partitions * 2 * copy + copy + partitions * copy);
+        if (!teacher.materialized) { // states on the fly: the teacher broadcast, and each task's forward pass of a micro-batch
+            long weights = ModelMemory.weights(teacher.teacher.parameters);
+            int tasks = Math.min(perExecutor, ModelMemory.tasksAtOnce(sc.getConf()));
+            long forward = ModelMemory.inference(context.get(SupernetSettings.MICRO_BATCH), CorpusManifest.read(context.run()).maxSeqLen,
+                    teacher.teacher.sizes(), teacher.boundaries.length);
+            need.driver("the teacher's weights and their broadcast copy", 2 * weights)
+                    .executor("the teacher's weights and " + tasks + " task(s)' teacher forward passes", weights + tasks * forward)
+                    .local(Math.min(partitions, ModelMemory.tasksAtOnce(sc.getConf())) + " task(s)' teacher forward passes",
+                            Math.min(partitions, ModelMemory.tasksAtOnce(sc.getConf())) * forward);
+        }
+        return need;
     }
 
     @Override

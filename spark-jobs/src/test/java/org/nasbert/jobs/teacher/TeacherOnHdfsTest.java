@@ -77,4 +77,30 @@ class TeacherOnHdfsTest {
         assertEquals(corpus, result.manifest.path("counts").path("sequences").asLong(), "teacher.sequences = 0 takes all");
         assertEquals(corpus, spark.read().parquet(uri + "/runs/t1/teacher/data").count());
     }
+
+    /**
+     * A run directory under an HDFS space quota: materialised states larger than what the quota has left are refused
+     * before any work, naming the quota's directory (the quota is set after tokenize, just above what the corpus uses).
+     */
+    @Test
+    void statesOverTheSpaceQuotaAreRefusedBeforeAnyWork() throws Exception {
+        SparkSession spark = LocalSpark.session();
+        hdfs.copyFromLocalFile(new Path(new File(TestData.mobyDick(), "chapter-003.txt").getAbsolutePath()), new Path("/quota-corpus/c3.txt"));
+        Settings settings = Settings.defaults()
+                .with("run.dir", uri + "/projects/small/run", "test")
+                .with("tokenize.input", uri + "/quota-corpus", "test")
+                .with("teacher.sequences", "0", "test").with("teacher.states", "materialize", "test");
+        StageRunner.run(new TokenizeStage(), settings, spark, false);
+        Path project = new Path("/projects/small");
+        long used = hdfs.getContentSummary(project).getSpaceConsumed();
+        ((org.apache.hadoop.hdfs.DistributedFileSystem) hdfs).setQuota(project,
+                org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, used + (64 << 10));
+
+        org.nasbert.NasbertException e = org.junit.jupiter.api.Assertions.assertThrows(org.nasbert.NasbertException.class,
+                () -> StageRunner.run(new TeacherStage(), settings, spark, false));
+        assertTrue(e.getMessage().startsWith("teacher: materialised states would take about ")
+                && e.getMessage().contains("but the space quota of /projects/small has 0.0 GB left")
+                && e.getMessage().contains("teacher.states = on-the-fly"), e.getMessage());
+        assertTrue(!hdfs.exists(new Path("/projects/small/run/teacher")), "nothing is left where a later stage could read it");
+    }
 }

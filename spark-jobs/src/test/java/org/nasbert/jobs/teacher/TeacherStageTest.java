@@ -138,6 +138,23 @@ class TeacherStageTest {
         assertFalse(Files.exists(run.resolve("teacher")), "nothing is left where a later stage could read it");
     }
 
+    /**
+     * The memory guard, in local mode: 2 tasks each running MiniLM over 4096 sequences of up to 128 tokens (about 21 GB of
+     * activations each, from the checkpoint's config before its weights are read) cannot fit this JVM: refused before any
+     * work, naming the heap to raise and the setting that makes it so; the other tests' batch of 16 fits and runs.
+     */
+    @Test
+    void aForwardPassTooLargeForTheHeapIsRefusedBeforeAnyWork() throws Exception {
+        Path run = temp.resolve("too-large");
+        Settings s = settings(run, "teacher.batch-size", "4096");
+        StageRunner.run(new TokenizeStage(), s, spark, false);
+        NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new TeacherStage(), s, spark, false));
+        assertTrue(e.getMessage().startsWith("teacher needs about ") && e.getMessage().contains("in this JVM (local mode")
+                && e.getMessage().contains("teacher.batch-size = 4096 sequences of up to 128 tokens")
+                && e.getMessage().contains("raise NASBERT_DRIVER_MEMORY"), e.getMessage());
+        assertFalse(Files.exists(run.resolve("teacher")), "nothing is left where a later stage could read it");
+    }
+
     @Test
     void refusesACorpusTokenizedWithAnotherVocabulary() throws Exception {
         Path run = temp.resolve("other-vocab");
