@@ -24,6 +24,12 @@ public final class SearchManifest extends Manifest {
     /** Median |error| of the table's latency for the chosen students timed whole; null when not timed (imported table). */
     @JsonProperty("latency_median_abs_error")
     public Double latencyMedianAbsError;
+    /** Students scored whole by this search; the others' losses came from an earlier search of the run (its cache). */
+    @JsonProperty("students_scored_now")
+    public int studentsScoredNow;
+    /** Chosen students timed whole by this search; the others' timings came from an earlier search of the run. */
+    @JsonProperty("students_timed_now")
+    public int studentsTimedNow;
 
     public static SearchManifest read(RunDirectory run) throws IOException {
         return run.manifest(SearchStage.OUTPUT, SearchManifest.class);

@@ -118,7 +118,9 @@ public final class SearchStage implements Stage {
             proposals.add(search.top(c, top));
         }
         double selectionSeconds = (System.nanoTime() - began) / 1e9;
-        Map<Architecture, Double> measured = measure(context, proposals);
+        SearchCache cache = SearchCache.read(context, context.get(SearchSettings.EVAL_SEQUENCES));
+        int cachedLosses = cache.losses.size();
+        Map<Architecture, Double> measured = measure(context, proposals, cache);
 
         ParetoFile pareto = paretoHeader(context, size, calibration);
         List<String> chosenText = new ArrayList<>();
@@ -137,7 +139,9 @@ public final class SearchStage implements Stage {
                         best.embeddingSize, best.parameters, best.latencyMsByDevice.get(device), device, best.measuredLoss));
             }
         }
-        Double latencyError = LatencyCheck.checkChosen(context, chosen, size);
+        int cachedTimings = cache.timings.size();
+        Double latencyError = LatencyCheck.checkChosen(context, chosen, size, cache);
+        cache.write(context);
         addFronts(pareto, proposals, measured, tables.keySet(), size);
         pareto.write(output.fileSystem(), new Path(output.temp(), PARETO));
         SearchManifest manifest = new SearchManifest();
@@ -148,6 +152,8 @@ public final class SearchStage implements Stage {
         manifest.devices = new ArrayList<>(tables.keySet());
         manifest.secondsSelection = selectionSeconds;
         manifest.latencyMedianAbsError = latencyError;
+        manifest.studentsScoredNow = cache.losses.size() - cachedLosses;
+        manifest.studentsTimedNow = cache.timings.size() - cachedTimings;
         LOG.info(String.format("search: %d constraints over %s candidates per block, selection in %.3f s, %d students scored whole",
                 constraints.size(), counts(blocks), selectionSeconds, measured.size()));
         return manifest;
@@ -213,9 +219,9 @@ public final class SearchStage implements Stage {
         return n.toString();
     }
 
-    /** Every proposed student's whole-model loss, each scored once. */
-    private static Map<Architecture, Double> measure(StageContext context, List<List<ArchitectureSearch.Proposal>> proposals)
-            throws IOException {
+    /** Every proposed student's whole-model loss, each scored once: from the cache, else scored now and added to it. */
+    private static Map<Architecture, Double> measure(StageContext context, List<List<ArchitectureSearch.Proposal>> proposals,
+                                                     SearchCache cache) throws IOException {
         List<Architecture> distinct = new ArrayList<>();
         for (List<ArchitectureSearch.Proposal> list : proposals) {
             for (ArchitectureSearch.Proposal p : list) {
@@ -224,15 +230,25 @@ public final class SearchStage implements Stage {
                 }
             }
         }
-        Map<Architecture, Double> out = new LinkedHashMap<>();
-        if (distinct.isEmpty()) {
-            return out;
-        }
-        try (SupernetEvaluator evaluator = SupernetEvaluator.open(context, context.get(SearchSettings.EVAL_SEQUENCES))) {
-            double[] losses = evaluator.wholeModelLosses(distinct);
-            for (int i = 0; i < losses.length; i++) {
-                out.put(distinct.get(i), losses[i]);
+        List<Architecture> unscored = new ArrayList<>();
+        for (Architecture a : distinct) {
+            if (!cache.losses.containsKey(a.toString())) {
+                unscored.add(a);
             }
+        }
+        LOG.info("search: {} students to score whole, {} of them scored by an earlier search of this run", distinct.size(),
+                distinct.size() - unscored.size());
+        if (!unscored.isEmpty()) {
+            try (SupernetEvaluator evaluator = SupernetEvaluator.open(context, context.get(SearchSettings.EVAL_SEQUENCES))) {
+                double[] losses = evaluator.wholeModelLosses(unscored);
+                for (int i = 0; i < losses.length; i++) {
+                    cache.losses.put(unscored.get(i).toString(), losses[i]);
+                }
+            }
+        }
+        Map<Architecture, Double> out = new LinkedHashMap<>();
+        for (Architecture a : distinct) {
+            out.put(a, cache.losses.get(a.toString()));
         }
         return out;
     }

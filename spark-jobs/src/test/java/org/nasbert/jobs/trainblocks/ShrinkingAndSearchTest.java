@@ -143,6 +143,21 @@ class ShrinkingAndSearchTest {
         }
         assertTrue(chosen >= 2, "the parameter and the latency constraint each have a student: " + pareto);
         assertTrue(search.manifest.path("students_evaluated").asInt() > 0);
+        assertEquals(search.manifest.path("students_evaluated").asInt(), search.manifest.path("students_scored_now").asInt(),
+                "the run's first search scores every student");
+
+        // one constraint more: the students the first search scored come from its cache, with the numbers scoring gives
+        Settings more = settings(run, "latency.import", table().toString(), "search.constraint",
+                "params=" + p + ";latency=" + us + "us;params=" + p + ",latency=" + us + "us;params=" + (p + params[1]) / 2);
+        StageResult cached = StageRunner.run(new SearchStage(), more, spark, false);
+        assertTrue(cached.manifest.path("students_scored_now").asInt() < cached.manifest.path("students_evaluated").asInt(),
+                cached.manifest.toString());
+        byte[] fromCache = Files.readAllBytes(run.resolve("search/pareto.json"));
+        org.nasbert.jobs.TestFiles.deleteTree(run.resolve("_search-cache"));
+        StageResult fresh = StageRunner.run(new SearchStage(), more, spark, true);
+        assertEquals(fresh.manifest.path("students_evaluated").asInt(), fresh.manifest.path("students_scored_now").asInt());
+        assertEquals(new String(fromCache, StandardCharsets.UTF_8), new String(Files.readAllBytes(run.resolve("search/pareto.json")),
+                StandardCharsets.UTF_8), "the cached losses are the ones scoring afresh gives, to the last digit");
 
         // 16-wide embedding tables, narrower than any block: the run's table has no timing of them yet
         String[] narrow = {"search.embedding-size", "16", "search.constraint", "params=" + p + ";latency=" + us + "us;params=" + p
@@ -172,6 +187,7 @@ class ShrinkingAndSearchTest {
         StageResult again = StageRunner.run(new SearchStage(), other, spark, false);
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertFalse(again.skipped, "the search is redone for a new constraint");
+
         assertTrue(seconds < 60, "answered from the stored tables in " + seconds + " s");
         JsonNode answer = Json.MAPPER.readTree(run.resolve("search/pareto.json").toFile());
         assertTrue(answer.path("constraints").get(0).path("chosen").isNull(), "nothing has 1K parameters: " + answer);
