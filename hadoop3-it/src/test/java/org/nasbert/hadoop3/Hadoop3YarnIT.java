@@ -130,7 +130,7 @@ class Hadoop3YarnIT {
         List<String> command = new ArrayList<>(Arrays.asList("--deploy-mode", "cluster", "--conf",
                 "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1", "--driver-memory", "2g", "--run", run));
         command.addAll(Arrays.asList(space));
-        for (String setting : new String[]{"supernet.layers-per-block=2", "supernet.batch-size=8", "supernet.steps=400",
+        for (String setting : new String[]{"supernet.layers-per-block=2", "supernet.batch-size=8", "supernet.steps=60",
                 "supernet.warmup-steps=10", "supernet.checkpoint-every=10", "supernet.eval-paths=2", "supernet.steps-per-epoch=1000",
                 "prune.bins=2", "prune.keep=2", "prune.sample=4", "prune.eval-sequences=4"}) {
             command.add("--set");

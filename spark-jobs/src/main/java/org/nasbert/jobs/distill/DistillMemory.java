@@ -22,11 +22,12 @@ import java.util.List;
  * of the broadcasts, and each running task one student's weights, gradients, Adam's moments and a step's activations
  * (plus the teacher's forward pass). The largest students are counted as the ones running at once.
  */
-final class DistillMemory {
+public final class DistillMemory {
     private DistillMemory() {
     }
 
-    static MemoryNeed of(StageContext context, List<DistillStage.Job> jobs) throws IOException {
+    /** {@code inherited}: the searched students start from the supernet's weights (distill.init = inherited). */
+    public static MemoryNeed of(StageContext context, List<DistillStage.Job> jobs, boolean inherited) throws IOException {
         TeacherManifest teacher = TeacherManifest.read(context.run());
         boolean maskedLm = DistillStage.maskedLm(context, teacher.teacher);
         boolean runsTeacher = !teacher.materialized || maskedLm;
@@ -40,7 +41,6 @@ final class DistillMemory {
         SupernetManifest supernet = SupernetManifest.read(context.run());
         int ffn = supernet.ffnRatio();
 
-        boolean inherited = "inherited".equals(context.get(DistillSettings.INIT));
         List<Long> students = new ArrayList<>();
         for (DistillStage.Job job : jobs) {
             // an inherited student takes the teacher's embedding table

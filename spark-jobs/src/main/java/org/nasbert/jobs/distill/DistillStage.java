@@ -118,7 +118,7 @@ public final class DistillStage implements Stage {
     public MemoryNeed memoryNeed(StageContext context) throws Exception {
         TeacherManifest teacher = TeacherManifest.read(context.run());
         return DistillMemory.of(context, DistillJobs.of(context, new Path(context.run().path(SearchStage.OUTPUT), SearchStage.PARETO),
-                teacher.teacher));
+                teacher.teacher), "inherited".equals(context.get(DistillSettings.INIT)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import org.nasbert.io.Json;
 import org.nasbert.io.StageOutput;
 import org.nasbert.jobs.latency.LatencyStage;
 import org.nasbert.jobs.search.SearchStage;
+import org.nasbert.jobs.distill.DistillMemory;
 import org.nasbert.jobs.distill.DistillStage;
 import org.nasbert.jobs.trainblocks.SupernetEvaluator;
 import org.nasbert.jobs.trainblocks.SupernetManifest;
@@ -26,6 +27,7 @@ import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.student.DistillSettings;
@@ -92,14 +94,26 @@ public final class FidelityStage implements Stage {
         return FidelityManifest.class;
     }
 
+    /** The students to distil alone, as {@link #run} picks them, held as distill holds its own (fresh weights). */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        ParetoFile pareto = ParetoFile.read(context.run());
+        StudentSize size = searchedSize(context, pareto);
+        Map<Architecture, List<String>> chosen = chosen(pareto);
+        return DistillMemory.of(context, jobs(sample(context, CandidatesFile.readScored(context.run()), chosen, size), chosen, size), false);
+    }
+
+    /** The search's own conditions, as it recorded them: its score is what is being tested. */
+    private static StudentSize searchedSize(StageContext context, ParetoFile pareto) throws java.io.IOException {
+        TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
+        return new StudentSize(teacher.vocabSize, teacher.maxPositions, 2, SupernetManifest.read(context.run()).ffnRatio(),
+                pareto.embeddingSizeSetting);
+    }
+
     @Override
     public Manifest run(StageContext context, StageOutput output) throws Exception {
         ParetoFile pareto = ParetoFile.read(context.run());
-        TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
-        // the search's own conditions, as it recorded them: its score is what is being tested
-        StudentSize size = new StudentSize(teacher.vocabSize, teacher.maxPositions,
-                2, SupernetManifest.read(context.run()).ffnRatio(),
-                pareto.embeddingSizeSetting);
+        StudentSize size = searchedSize(context, pareto);
         int scoreSequences = SearchManifest.read(context.run()).recorded(SearchSettings.EVAL_SEQUENCES);
         List<List<ArchitectureSearch.Scored>> blocks = CandidatesFile.readScored(context.run());
         ArchitectureSearch costs = new ArchitectureSearch(blocks, size, LatencyStage.readTable(context), StudentSize.FLOPS_SEQUENCE);
