@@ -30,6 +30,15 @@ public final class MemoryNeed {
         return this;
     }
 
+    /** For a stage whose phases run one after the other: per JVM (driver, executor, local) the parts of the larger phase. */
+    public static MemoryNeed larger(MemoryNeed a, MemoryNeed b) {
+        MemoryNeed out = new MemoryNeed();
+        out.driver.putAll(total(a.driver) >= total(b.driver) ? a.driver : b.driver);
+        out.executor.putAll(total(a.executor) >= total(b.executor) ? a.executor : b.executor);
+        out.local.putAll(total(a.local) >= total(b.local) ? a.local : b.local);
+        return out;
+    }
+
     static long total(Map<String, Long> parts) {
         long n = 0;
         for (long b : parts.values()) {

@@ -4,6 +4,8 @@ import org.apache.spark.SparkConf;
 import org.nasbert.engine.BigDl;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.BlockPath;
+import org.nasbert.space.Op;
+import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 import org.nasbert.teacher.BertConfig;
 
@@ -46,17 +48,36 @@ public final class ModelMemory {
 
     /**
      * A student in training: weights (embedding table {@code embedding} wide, vocabulary and positions as given),
-     * gradients, Adam's moments, and a step's activations of {@code batch} x {@code seq} tokens at its widest block.
+     * gradients, Adam's moments, and a step's activations of {@code batch} x {@code seq} tokens, every op's kept for the
+     * backward pass and their gradients as large.
      */
     public static long studentTraining(Architecture a, int embedding, int vocab, int positions, int ffn, int batch, int seq) {
-        int widest = 0;
-        int layers = 0;
+        long perToken = 0;
         for (BlockPath b : a.blocks()) {
-            widest = Math.max(widest, b.hidden());
-            layers += b.depth();
+            for (Op op : b.ops()) {
+                perToken += opActivations(op, b.hidden(), ffn, seq);
+            }
         }
         long parameters = new StudentSize(vocab, positions, 2, ffn, embedding).parameters(a);
-        return training(parameters) + trainingActivations(batch, seq, widest, widest * ffn, Math.max(1, widest / 64), Math.max(1, layers));
+        return training(parameters) + 2 * FLOAT * batch * seq * perToken;
+    }
+
+    /**
+     * One op's activations per token, its residual and LayerNorm included: attention's projections, context and output
+     * (about 6 x hidden) and per head a row of scores and their softmax; the feed-forward's two inner tensors; a
+     * separable convolution's depthwise and pointwise outputs.
+     */
+    static long opActivations(Op op, int hidden, int ffn, int seq) {
+        switch (op.kind()) {
+            case MHA:
+                return 8L * hidden + 2L * SearchSpace.heads(hidden) * seq;
+            case FFN:
+                return 2L * ffn * hidden + 4L * hidden;
+            case SEP_CONV:
+                return 6L * hidden;
+            default:
+                return 0;
+        }
     }
 
     /** The sum of the {@code n} largest of {@code sizes}: what the tasks running at once hold when the largest run together. */

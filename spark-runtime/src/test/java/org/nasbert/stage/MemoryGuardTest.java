@@ -49,4 +49,14 @@ class MemoryGuardTest {
         MemoryGuard.check("train-blocks", SUPERNET, conf, 13 * GB);
         MemoryGuard.check("tokenize", MemoryNeed.NONE, conf, 1);
     }
+
+    @Test
+    void phasesOneAfterTheOtherNeedTheLargerOfTheTwoInEachJvm() {
+        MemoryNeed scoring = new MemoryNeed().driver("supernet", 4 * GB).executor("copies", 2 * GB).local("copies", 2 * GB);
+        MemoryNeed distilling = new MemoryNeed().driver("sequences", GB).executor("students", 3 * GB).local("students", 3 * GB);
+        MemoryNeed both = MemoryNeed.larger(scoring, distilling);
+        assertEquals(4 * GB, MemoryNeed.total(both.driver));
+        assertEquals(3 * GB, MemoryNeed.total(both.executor));
+        assertEquals(3 * GB, MemoryNeed.total(both.local));
+    }
 }

@@ -27,12 +27,13 @@ class ModelMemoryTest {
     }
 
     @Test
-    void aStudentStepHoldsItsTrainingStateAndEveryLayersActivationsTwice() {
-        Architecture a = Architecture.parse("128:mha,ffn|256:mha,ffn,id");
+    void aStudentStepHoldsItsTrainingStateAndEveryOpsActivationsTwice() {
+        Architecture a = Architecture.parse("128:mha,ffn|256:mha,sep3,id");
         long parameters = new StudentSize(30522, 512, 2, 4, 128).parameters(a);
-        // widest block 256 (4 heads), 4 layers that are not identities; per token 6 x 256 + 2 x 1024 + 2 x 4 x 64
-        long activations = 2L * 4 * 8 * 64 * 4 * (1536 + 2048 + 512);
-        assertEquals(16 * parameters + activations, ModelMemory.studentTraining(a, 128, 30522, 512, 4, 8, 64));
+        // per token: mha@128 8 x 128 + 2 heads x 64; ffn@128 2 x 512 + 4 x 128; mha@256 8 x 256 + 4 heads x 64 x 2;
+        // sep3@256 6 x 256; the identity nothing
+        long perToken = (1024 + 256) + (1024 + 512) + (2048 + 512) + 1536;
+        assertEquals(16 * parameters + 2L * 4 * 8 * 64 * perToken, ModelMemory.studentTraining(a, 128, 30522, 512, 4, 8, 64));
     }
 
     @Test

@@ -94,13 +94,18 @@ public final class FidelityStage implements Stage {
         return FidelityManifest.class;
     }
 
-    /** The students to distil alone, as {@link #run} picks them, held as distill holds its own (fresh weights). */
+    /**
+     * Scoring the students with the supernet, then distilling them alone as {@link #run} picks them (held as distill holds
+     * its own, fresh weights).
+     */
     @Override
     public MemoryNeed memoryNeed(StageContext context) throws Exception {
         ParetoFile pareto = ParetoFile.read(context.run());
         StudentSize size = searchedSize(context, pareto);
         Map<Architecture, List<String>> chosen = chosen(pareto);
-        return DistillMemory.of(context, jobs(sample(context, CandidatesFile.readScored(context.run()), chosen, size), chosen, size), false);
+        // first the supernet scores the students, then they are distilled: the larger of the two
+        return MemoryNeed.larger(SupernetEvaluator.memoryNeed(context, new MemoryNeed()),
+                DistillMemory.of(context, jobs(sample(context, CandidatesFile.readScored(context.run()), chosen, size), chosen, size), false));
     }
 
     /** The search's own conditions, as it recorded them: its score is what is being tested. */

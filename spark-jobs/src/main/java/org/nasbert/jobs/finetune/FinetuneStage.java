@@ -114,15 +114,22 @@ public final class FinetuneStage implements Stage {
      * The driver holds the encoded examples and the teacher's weights, each with a serialised copy for the broadcast. An
      * executor holds one copy of each, then first the teacher in training (its top layers with gradients and Adam's
      * moments, every layer's activations of a step), then the students (each seed a task), the largest counted as running
-     * at once. Examples are counted as train.tsv's lines at finetune.max-length tokens.
+     * at once, each step as long as the longest example.
      */
     @Override
     public MemoryNeed memoryNeed(StageContext context) throws Exception {
         TeacherManifest.Teacher teacher = TeacherManifest.read(context.run()).teacher;
         BertConfig c = teacher.sizes();
-        int seq = context.get(FinetuneSettings.MAX_LENGTH);
+        // the examples as the stage encodes them: a batch is as long as its longest example
+        TaskData train = TaskData.read(context, TaskData.resolve(context.get(FinetuneSettings.TASK), "train.tsv"), TaskData.format(context),
+                TokenizeStage.recordedVocabulary(context), context.get(FinetuneSettings.MAX_LENGTH));
+        int seq = 1;
+        long examples = 0;
+        for (EncodedExample e : train.examples) {
+            seq = Math.max(seq, e.ids.length);
+            examples += 8L * e.ids.length;
+        }
         int batch = context.get(FinetuneSettings.BATCH_SIZE);
-        long examples = 8L * seq * TaskData.lines(context, TaskData.resolve(context.get(FinetuneSettings.TASK), "train.tsv"));
         long weights = ModelMemory.weights(teacher.parameters);
         int trained = context.get(FinetuneSettings.TEACHER_LAYERS) == 0 ? c.numLayers : Math.min(c.numLayers, context.get(FinetuneSettings.TEACHER_LAYERS));
         long layer = (c.parameterCount(false) - (long) (c.vocabSize + c.maxPositions + c.typeVocabSize + 2) * c.hiddenSize) / c.numLayers;

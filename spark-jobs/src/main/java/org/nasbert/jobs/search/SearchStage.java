@@ -22,6 +22,7 @@ import org.nasbert.search.SearchSettings;
 import org.nasbert.space.Architecture;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
+import org.nasbert.stage.MemoryNeed;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.slf4j.Logger;
@@ -91,6 +92,12 @@ public final class SearchStage implements Stage {
     @Override
     public Class<SearchManifest> manifestType() {
         return SearchManifest.class;
+    }
+
+    /** Scoring students whole with the trained supernet (students an earlier search scored are not scored again). */
+    @Override
+    public MemoryNeed memoryNeed(StageContext context) throws Exception {
+        return SupernetEvaluator.memoryNeed(context, new MemoryNeed());
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.nasbert.jobs.trainblocks;
 
+import org.nasbert.prep.CorpusManifest;
+import org.nasbert.stage.MemoryNeed;
+import org.nasbert.stage.ModelMemory;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -38,6 +41,31 @@ public final class SupernetEvaluator implements AutoCloseable {
         this.master = master;
         this.rows = jsc.broadcast(rows);
         this.batchSize = batchSize;
+    }
+
+    /**
+     * What scoring with the trained supernet holds, added to {@code need}: the supernet on the driver with its broadcast
+     * copy, the broadcast in each executor and a forward-only copy per running task; with states on the fly, the
+     * teacher's weights (and broadcast copy) and each task's teacher forward pass of a micro-batch.
+     */
+    public static MemoryNeed memoryNeed(StageContext context, MemoryNeed need) throws IOException {
+        TeacherManifest teacher = TeacherManifest.read(context.run());
+        SupernetManifest trained = SupernetManifest.read(context.run());
+        long copy = ModelMemory.weights(teacher.blocks() * SupernetBlock.parameterCount(trained.space(), teacher.width()));
+        int tasks = ModelMemory.tasksAtOnce(context.spark().sparkContext().getConf());
+        String scoring = tasks + " task(s)' forward-only copies of the supernet";
+        need.driver("the trained supernet and its broadcast copy", 2 * copy)
+                .executor("the supernet's broadcast and " + scoring, copy + tasks * copy)
+                .local(scoring, tasks * copy);
+        if (!teacher.materialized) {
+            long weights = ModelMemory.weights(teacher.teacher.parameters);
+            long forward = tasks * ModelMemory.inference(trained.microBatch(), CorpusManifest.read(context.run()).maxSeqLen,
+                    teacher.teacher.sizes(), teacher.boundaries.length);
+            need.driver("the teacher's weights and their broadcast copy", 2 * weights)
+                    .executor("the teacher's weights and " + tasks + " task(s)' teacher forward passes", weights + forward)
+                    .local(tasks + " task(s)' teacher forward passes", forward);
+        }
+        return need;
     }
 
     /** The run's trained supernet and the first {@code sequences} held-out sequences. */
