@@ -57,15 +57,25 @@ public final class SupernetEvaluator implements AutoCloseable {
         need.driver("the trained supernet and its broadcast copy", 2 * copy)
                 .executor("the supernet's broadcast and " + scoring, copy + tasks * copy)
                 .local(scoring, tasks * copy);
-        if (!teacher.materialized) {
-            long weights = ModelMemory.weights(teacher.teacher.parameters);
-            long forward = tasks * ModelMemory.inference(trained.microBatch(), CorpusManifest.read(context.run()).maxSeqLen,
-                    teacher.teacher.sizes(), teacher.boundaries.length);
-            need.driver("the teacher's weights and their broadcast copy", 2 * weights)
-                    .executor("the teacher's weights and " + tasks + " task(s)' teacher forward passes", weights + forward)
-                    .local(tasks + " task(s)' teacher forward passes", forward);
+        return teacherOnTheFly(context, teacher, trained.microBatch(), tasks, tasks, need);
+    }
+
+    /**
+     * With states on the fly (train-blocks, scoring), added to {@code need}: the teacher's weights and their broadcast copy,
+     * and each running task's teacher forward pass of a micro-batch ({@code executorTasks} per executor, {@code localTasks}
+     * in local mode). Stored states add nothing.
+     */
+    static MemoryNeed teacherOnTheFly(StageContext context, TeacherManifest teacher, int microBatch, int executorTasks, int localTasks,
+                                      MemoryNeed need) throws IOException {
+        if (teacher.materialized) {
+            return need;
         }
-        return need;
+        long weights = ModelMemory.weights(teacher.teacher.parameters);
+        long forward = ModelMemory.inference(microBatch, CorpusManifest.read(context.run()).maxSeqLen, teacher.teacher.sizes(),
+                teacher.boundaries.length);
+        return need.driver("the teacher's weights and their broadcast copy", 2 * weights)
+                .executor("the teacher's weights and " + executorTasks + " task(s)' teacher forward passes", weights + executorTasks * forward)
+                .local(localTasks + " task(s)' teacher forward passes", localTasks * forward);
     }
 
     /** The run's trained supernet and the first {@code sequences} held-out sequences. */

@@ -21,7 +21,6 @@ import org.nasbert.space.BlockPath;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.space.StudentSize;
 import org.nasbert.stage.Manifest;
-import org.nasbert.prep.CorpusManifest;
 import org.nasbert.stage.MemoryNeed;
 import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
@@ -108,17 +107,9 @@ public final class TrainBlocksStage implements Stage {
                         + perExecutor + " forward-only copies", perExecutor * 2 * copy + copy + perExecutor * copy)
                 .local(partitions + " supernet replica(s) with gradients, and for scoring one weights broadcast and "
                         + partitions + " forward-only copies", partitions * 2 * copy + copy + partitions * copy);
-        if (!teacher.materialized) { // states on the fly: the teacher broadcast, and each task's forward pass of a micro-batch
-            long weights = ModelMemory.weights(teacher.teacher.parameters);
-            int tasks = Math.min(perExecutor, ModelMemory.tasksAtOnce(sc.getConf()));
-            long forward = ModelMemory.inference(context.get(SupernetSettings.MICRO_BATCH), CorpusManifest.read(context.run()).maxSeqLen,
-                    teacher.teacher.sizes(), teacher.boundaries.length);
-            need.driver("the teacher's weights and their broadcast copy", 2 * weights)
-                    .executor("the teacher's weights and " + tasks + " task(s)' teacher forward passes", weights + tasks * forward)
-                    .local(Math.min(partitions, ModelMemory.tasksAtOnce(sc.getConf())) + " task(s)' teacher forward passes",
-                            Math.min(partitions, ModelMemory.tasksAtOnce(sc.getConf())) * forward);
-        }
-        return need;
+        int tasks = ModelMemory.tasksAtOnce(sc.getConf());
+        return SupernetEvaluator.teacherOnTheFly(context, teacher, context.get(SupernetSettings.MICRO_BATCH),
+                Math.min(perExecutor, tasks), Math.min(partitions, tasks), need);
     }
 
     @Override
