@@ -1,12 +1,10 @@
 package org.nasbert.prep;
 
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.nasbert.text.PackedSequence;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,11 +29,6 @@ public final class CorpusSchema {
     });
 
     private CorpusSchema() {
-    }
-
-    public static Row toRow(PackedSequence sequence) {
-        return RowFactory.create(sequence.inputIds, sequence.tokenTypeIds(), sequence.length(),
-                sequence.docId, sequence.indexInDoc);
     }
 
     /** The schema as the manifest documents it. */

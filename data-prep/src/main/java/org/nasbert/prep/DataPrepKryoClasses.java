@@ -10,6 +10,6 @@ import java.util.List;
 public final class DataPrepKryoClasses implements KryoClasses {
     @Override
     public List<Class<?>> classes() {
-        return Arrays.asList(TokenizedItem.class, CorpusCounts.class);
+        return Arrays.asList(TokenizedItem.class, CorpusCounts.class, SequenceParts.Part.class);
     }
 }

@@ -5,13 +5,13 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.LongWritable;
 import org.apache.hadoop.mapreduce.Job;
 import org.apache.hadoop.mapreduce.lib.input.FileInputFormat;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.SerializableWritable;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.nasbert.NasbertException;
 import org.nasbert.conf.Setting;
@@ -35,15 +35,13 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * data-prep: raw text to packed BERT pre-training sequences. Reads the corpus as documents
  * ({@link CorpusInputFormat}), tokenizes with the teacher's WordPiece vocabulary and packs per
- * document ({@link DocumentPacker}) and writes Parquet ({@link CorpusSchema}) with a manifest of
- * counts: one file per input split (balanced splits of at most 64 MB), or, with
+ * document ({@link DocumentPacker}) and writes Parquet ({@link CorpusSchema}, straight from the packed ids:
+ * {@link SequenceParts}) with a manifest of counts: one file per input split (balanced splits of at most 64 MB), or, with
  * tokenize.partitions = N, spread over N files by a deterministic hash shuffle.
  */
 public final class TokenizeStage implements Stage {
@@ -110,13 +108,15 @@ public final class TokenizeStage implements Stage {
                 .partitionBy(new HashPartitioner(partitions))
                 .values();
 
-        CountsAccumulator accumulator = new CountsAccumulator();
-        spark.sparkContext().register(accumulator, "tokenize counts");
-        JavaRDD<Row> rows = spread.mapPartitions(new RowsAndCounts(accumulator));
-        spark.createDataFrame(rows, CorpusSchema.SCHEMA).write().parquet(new Path(output.temp(), DATA).toString());
+        CompressionCodecName codec = SequenceParts.codecName(spark.conf().get("spark.sql.parquet.compression.codec", "snappy"));
+        Path data = new Path(output.temp(), DATA);
+        output.fileSystem().mkdirs(data);
+        Broadcast<SerializableWritable<Configuration>> taskConf = jsc.broadcast(new SerializableWritable<>(conf));
+        List<SequenceParts.Part> parts = spread.mapPartitionsWithIndex(new SequenceParts(taskConf, data, codec), false).collect();
+        CorpusCounts counts = SequenceParts.commit(output.fileSystem(), data, parts, codec);
         shared.destroy();
+        taskConf.destroy();
 
-        CorpusCounts counts = accumulator.value();
         long filesCounted = counts.get(CorpusCount.FILES_READ) + counts.get(CorpusCount.BINARY_FILE)
                 + counts.get(CorpusCount.EMPTY_FILE);
         if (filesCounted != files.files.size()) {
@@ -232,45 +232,5 @@ public final class TokenizeStage implements Stage {
         m.skipped = counts.asMap(true);
         m.schema = CorpusSchema.describe();
         return m;
-    }
-
-    /** Rows for the sequences; the counts items go to the accumulator. */
-    private static final class RowsAndCounts implements FlatMapFunction<Iterator<TokenizedItem>, Row> {
-        private static final long serialVersionUID = 1L;
-        private final CountsAccumulator accumulator;
-
-        RowsAndCounts(CountsAccumulator accumulator) {
-            this.accumulator = accumulator;
-        }
-
-        @Override
-        public Iterator<Row> call(Iterator<TokenizedItem> items) {
-            return new Iterator<Row>() {
-                private Row next;
-
-                @Override
-                public boolean hasNext() {
-                    while (next == null && items.hasNext()) {
-                        TokenizedItem item = items.next();
-                        if (item.counts != null) {
-                            accumulator.add(item.counts);
-                        } else {
-                            next = CorpusSchema.toRow(item.sequence);
-                        }
-                    }
-                    return next != null;
-                }
-
-                @Override
-                public Row next() {
-                    if (!hasNext()) {
-                        throw new NoSuchElementException();
-                    }
-                    Row row = next;
-                    next = null;
-                    return row;
-                }
-            };
-        }
     }
 }

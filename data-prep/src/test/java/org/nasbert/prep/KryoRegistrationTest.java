@@ -39,6 +39,10 @@ class KryoRegistrationTest {
         CorpusCounts counts = new CorpusCounts();
         counts.add(CorpusCount.TOKENS, 12345);
         assertEquals(12345, roundTrip(TokenizedItem.of(counts)).counts.get(CorpusCount.TOKENS));
+        SequenceParts.Part part = roundTrip(new SequenceParts.Part(7, "file:/run/corpus/data/_temporary/part-00007.attempt-3", counts));
+        assertEquals(7, part.partition);
+        assertEquals("file:/run/corpus/data/_temporary/part-00007.attempt-3", part.file);
+        assertEquals(12345, part.counts.get(CorpusCount.TOKENS));
     }
 
     @Test

@@ -1,8 +1,15 @@
 package org.nasbert.prep;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.spark.SerializableWritable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +22,7 @@ import org.nasbert.stage.StageRunner;
 import org.nasbert.testing.HuggingFaceReference;
 import org.nasbert.testing.LocalSpark;
 import org.nasbert.testing.TestData;
+import org.nasbert.text.PackedSequence;
 import org.nasbert.text.WordPieceVocabulary;
 
 import java.io.File;
@@ -23,12 +31,15 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.GZIPOutputStream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -93,6 +104,15 @@ class TokenizeStageTest {
         }
 
         Dataset<Row> rows = spark.read().parquet(result.output + "/data");
+        // The reference: what Spark's own Parquet writer of the documented schema reads back as.
+        Path reference = temp.resolve("spark-written");
+        spark.createDataFrame(Collections.singletonList(RowFactory.create(new int[]{101, 7, 102},
+                new int[]{0, 0, 0}, 3, 1L, 0)), CorpusSchema.SCHEMA).write().parquet(reference.toString());
+        assertEquals(spark.read().parquet(reference.toString()).schema(), rows.schema());
+        String[] written = new File(new File(result.output.toUri()), "data").list((dir, name) -> !name.startsWith("."));
+        Arrays.sort(written);
+        assertArrayEquals(new String[]{"_SUCCESS", "part-00000.snappy.parquet", "part-00001.snappy.parquet"}, written,
+                "one file per input split, no task attempt left");
         long sequences = counts.path("sequences").asLong();
         assertEquals(sequences, rows.count());
         Row sums = rows.selectExpr("sum(num_tokens)", "max(num_tokens)", "count(distinct doc_id)").first();
@@ -174,6 +194,35 @@ class TokenizeStageTest {
                     + row.getList(row.fieldIndex("input_ids")));
         }
         return set;
+    }
+
+    @Test
+    void onlyTheAttemptSparkReturnedIsMovedIntoPlaceAndTheOthersAreDropped() throws Exception {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        org.apache.hadoop.fs.Path data = new org.apache.hadoop.fs.Path(temp.resolve("data").toUri());
+        List<TokenizedItem> items = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            items.add(TokenizedItem.of(new PackedSequence(1000L + i, i, new int[]{101, 2000 + i, 102, 3000 + i, 102}, 3)));
+        }
+        Broadcast<SerializableWritable<Configuration>> conf =
+                jsc.broadcast(new SerializableWritable<>(spark.sparkContext().hadoopConfiguration()));
+        SequenceParts writer = new SequenceParts(conf, data, CompressionCodecName.SNAPPY);
+        // a first run whose results are lost, as when a driver loses a task's result; then the run that counts
+        jsc.parallelize(items, 2).mapPartitionsWithIndex(writer, false).collect();
+        List<SequenceParts.Part> parts = jsc.parallelize(items, 2).mapPartitionsWithIndex(writer, false).collect();
+        assertEquals(4, temp.resolve("data/_temporary").toFile().list((dir, name) -> name.endsWith(".parquet")).length);
+
+        SequenceParts.commit(FileSystem.getLocal(spark.sparkContext().hadoopConfiguration()), data, parts,
+                CompressionCodecName.SNAPPY);
+        assertFalse(Files.exists(temp.resolve("data/_temporary")));
+        List<Row> rows = spark.read().parquet(data.toString()).orderBy("doc_id").collectAsList();
+        assertEquals(10, rows.size());
+        for (int i = 0; i < 10; i++) {
+            assertEquals(Arrays.asList(101, 2000 + i, 102, 3000 + i, 102), rows.get(i).getList(0));
+            assertEquals(Arrays.asList(0, 0, 0, 1, 1), rows.get(i).getList(1));
+            assertEquals(5, rows.get(i).getInt(2));
+            assertEquals(i, rows.get(i).getInt(4));
+        }
     }
 
     @Test
