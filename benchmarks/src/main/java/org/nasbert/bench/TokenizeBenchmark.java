@@ -26,9 +26,13 @@ import java.util.concurrent.Future;
  * The tokenize job's throughput beside the raw tokenizer's, on the same text, in the same JVM run:
  * the shipped corpus copied N times; the raw tokenizer on 1 and on T threads (lines in memory); the
  * job (read, split sentences, tokenize, pack, shuffle, write Parquet) in Spark local[T]. Medians of
- * several runs after a warm-up.
+ * several runs after a warm-up. Besides the wall-clock rates, the CPU time per token of the raw tokenizer's threads
+ * and of the job's tasks (Spark's executor CPU time): on a shared machine whose other tenants take cores now and
+ * then, the CPU ratio is the steadier measure of the job's own overhead.
  */
 final class TokenizeBenchmark {
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
     private TokenizeBenchmark() {
     }
 
@@ -45,28 +49,40 @@ final class TokenizeBenchmark {
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
                 Runtime.getRuntime().availableProcessors());
 
-        raw(tokenizer, lines, 1);
+        raw(tokenizer, lines, 1, new long[1]);
+        long corpusTokens = tokens(tokenizer, lines);
         List<Double> raw1 = new ArrayList<>();
         List<Double> rawT = new ArrayList<>();
+        List<Double> rawCpu = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
-            raw1.add(raw(tokenizer, lines, 1));
-            rawT.add(raw(tokenizer, lines, threads));
+            long[] cpu = new long[1];
+            raw1.add(raw(tokenizer, lines, 1, cpu));
+            rawT.add(raw(tokenizer, lines, threads, cpu));
+            rawCpu.add(cpu[0] / 2.0 / corpusTokens);
         }
 
         SparkSession spark = SparkSessions.start(SparkSessions.conf("nasbert bench tokenize", "local[" + threads + "]")
                 .set("spark.ui.enabled", "false"));
         List<Double> job = new ArrayList<>();
+        List<Double> jobCpu = new ArrayList<>();
+        TaskCpu taskCpu = new TaskCpu();
+        spark.sparkContext().addSparkListener(taskCpu);
         try {
             for (int r = 0; r <= runs; r++) {
+                taskCpu.reset();
                 Settings settings = Settings.defaults()
                         .with("run.dir", work.resolve("run").toString(), "bench")
                         .with("tokenize.input", corpus.toString(), "bench");
                 StageResult result = StageRunner.run(new TokenizeStage(), settings, spark, true);
                 double rate = result.manifest.path("counts").path("tokens").asLong() / result.seconds;
+                spark.sparkContext().listenerBus().waitUntilEmpty(10_000);
+                double cpuPerToken = taskCpu.nanos() / (double) result.manifest.path("counts").path("tokens").asLong();
                 if (r > 0) {
                     job.add(rate);
+                    jobCpu.add(cpuPerToken);
                 }
-                System.out.printf("  job run %d%s: %.2f s, %,.0f tokens/s%n", r, r == 0 ? " (warm-up)" : "", result.seconds, rate);
+                System.out.printf("  job run %d%s: %.2f s, %,.0f tokens/s, tasks' CPU %.0f ns a token%n", r, r == 0 ? " (warm-up)" : "",
+                        result.seconds, rate, cpuPerToken);
             }
         } finally {
             spark.stop();
@@ -75,10 +91,12 @@ final class TokenizeBenchmark {
         System.out.printf("raw tokenizer, %d threads:  %,12.0f tokens/s  (runs %s)%n", threads, median(rawT), format(rawT));
         System.out.printf("tokenize job, local[%d]:   %,12.0f tokens/s  (runs %s)%n", threads, median(job), format(job));
         System.out.printf("job / raw on %d threads:   %.2f   (goal >= 0.70)%n", threads, median(job) / median(rawT));
+        System.out.printf("CPU a token: raw %.0f ns, job's tasks %.0f ns; raw / job %.2f  (runs raw %s; job %s)%n", median(rawCpu),
+                median(jobCpu), median(rawCpu) / median(jobCpu), format(rawCpu), format(jobCpu));
     }
 
-    /** Tokens per second of the bare tokenizer over every line, split among {@code threads}. */
-    static double raw(WordPieceTokenizer tokenizer, List<String> lines, int threads) throws Exception {
+    /** Tokens per second of the bare tokenizer over every line, split among {@code threads}; adds its threads' CPU to cpu[0]. */
+    static double raw(WordPieceTokenizer tokenizer, List<String> lines, int threads, long[] cpu) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -86,12 +104,16 @@ final class TokenizeBenchmark {
             for (int t = 0; t < threads; t++) {
                 int offset = t;
                 parts.add(pool.submit(() -> {
+                    long cpuStart = THREADS.getCurrentThreadCpuTime();
                     IntList ids = new IntList(512);
                     long tokens = 0;
                     for (int i = offset; i < lines.size(); i += threads) {
                         ids.clear();
                         String line = lines.get(i);
                         tokens += tokenizer.encode(line, 0, line.length(), ids);
+                    }
+                    synchronized (cpu) {
+                        cpu[0] += THREADS.getCurrentThreadCpuTime() - cpuStart;
                     }
                     return tokens;
                 }));
@@ -103,6 +125,36 @@ final class TokenizeBenchmark {
             return tokens / ((System.nanoTime() - start) / 1e9);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    private static long tokens(WordPieceTokenizer tokenizer, List<String> lines) {
+        IntList ids = new IntList(512);
+        long tokens = 0;
+        for (String line : lines) {
+            ids.clear();
+            tokens += tokenizer.encode(line, 0, line.length(), ids);
+        }
+        return tokens;
+    }
+
+    /** The executor CPU time of the tasks that ended since the last reset. */
+    private static final class TaskCpu extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                nanos.addAndGet(end.taskMetrics().executorCpuTime());
+            }
+        }
+
+        void reset() {
+            nanos.set(0);
+        }
+
+        long nanos() {
+            return nanos.get();
         }
     }
 

@@ -104,6 +104,15 @@ public final class Architecture implements Serializable {
         return n;
     }
 
+    /** Multiply-adds x 2 of the blocks' operations on {@code seq} tokens: what a student's training and inference cost grow with. */
+    public long blockFlops(int ffnRatio, int seq) {
+        long n = 0;
+        for (BlockPath b : blocks) {
+            n += b.flops(ffnRatio, seq);
+        }
+        return n;
+    }
+
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder();

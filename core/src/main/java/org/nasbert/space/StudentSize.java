@@ -110,11 +110,7 @@ public final class StudentSize implements Serializable {
     }
 
     public long flops(Architecture a, int seq) {
-        long n = fixedFlops(widths(a), seq);
-        for (BlockPath b : a.blocks()) {
-            n += b.flops(ffnRatio, seq);
-        }
-        return n;
+        return fixedFlops(widths(a), seq) + a.blockFlops(ffnRatio, seq);
     }
 
     public static int[] widths(Architecture a) {

@@ -56,6 +56,8 @@ public final class DistillStage implements Stage {
     /** Inside CHECKPOINTS: each student's inherited starting weights. */
     static final String INITIAL = "_initial";
     private static final Logger LOG = LoggerFactory.getLogger(DistillStage.class);
+    /** The sequence length at which the students' arithmetic is compared to start the costliest tasks first. */
+    public static final int COST_SEQUENCE = 128;
 
     @Override
     public String name() {
@@ -240,7 +242,8 @@ public final class DistillStage implements Stage {
         LOG.info("{}: {} students ({} weights) learn the teacher's {}; {} training and {} held-out sequences, {} steps of {} "
                 + "each, one task per student", stage, jobs.size(), init,
                 maskedLm ? "masked-LM outputs" : "last hidden state", train.size(), heldOut.size(), recipe.steps, recipe.batchSize);
-        List<double[]> results = PerModelTasks.map(jsc, "nasbert " + stage + ": distil", jobs, job -> recipe.train(job,
+        List<double[]> results = PerModelTasks.mapLargestFirst(jsc, "nasbert " + stage + ": distil", jobs,
+                job -> job.architecture.blockFlops(recipe.ffnRatio, COST_SEQUENCE), job -> recipe.train(job,
                 trainRows.value(), heldOutRows.value(), teacherWeights == null ? null : new BertModel(teacherWeights.value())));
         if (teacherWeights != null) {
             teacherWeights.destroy();

@@ -196,7 +196,10 @@ public final class FinetuneStage implements Stage {
                 name -> recipe.teacher(weights.value(), trained, examples.value())).get(0);
         weights.destroy();
         Broadcast<float[][]> logits = jsc.broadcast(teacher.logits);
-        List<Result> results = PerModelTasks.map(jsc, "nasbert finetune: students and baselines", jobs,
+        int ffnRatio = org.nasbert.jobs.trainblocks.SupernetManifest.read(context.run()).ffnRatio();
+        List<Result> results = PerModelTasks.mapLargestFirst(jsc, "nasbert finetune: students and baselines", jobs,
+                job -> org.nasbert.space.Architecture.parse(distilled.student(job.name).architecture).blockFlops(ffnRatio,
+                        DistillStage.COST_SEQUENCE),
                 job -> recipe.student(job, examples.value(), logits.value()));
         logits.destroy();
         examples.destroy();
