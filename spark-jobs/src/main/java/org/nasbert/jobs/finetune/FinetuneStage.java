@@ -22,6 +22,7 @@ import org.nasbert.stage.ModelMemory;
 import org.nasbert.stage.Stage;
 import org.nasbert.stage.StageContext;
 import org.nasbert.tasks.TaskFormat;
+import org.nasbert.student.StudentExport;
 import org.nasbert.teacher.BertConfig;
 import org.nasbert.teacher.BertWeights;
 import org.nasbert.teacher.TeacherCheckpoint;
@@ -196,7 +197,8 @@ public final class FinetuneStage implements Stage {
                 name -> recipe.teacher(weights.value(), trained, examples.value())).get(0);
         weights.destroy();
         Broadcast<float[][]> logits = jsc.broadcast(teacher.logits);
-        int ffnRatio = org.nasbert.jobs.trainblocks.SupernetManifest.read(context.run()).ffnRatio();
+        // the students' FFN ratio as distill exported them (the supernet's; finetune reads no supernet output)
+        int ffnRatio = jobs.isEmpty() ? 4 : StudentExport.ffnRatio(new Path(jobs.get(0).source), context.hadoopConf());
         List<Result> results = PerModelTasks.mapLargestFirst(jsc, "nasbert finetune: students and baselines", jobs,
                 job -> org.nasbert.space.Architecture.parse(distilled.student(job.name).architecture).blockFlops(ffnRatio,
                         DistillStage.COST_SEQUENCE),
