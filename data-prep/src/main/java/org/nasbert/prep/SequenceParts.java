@@ -9,6 +9,8 @@ import org.apache.spark.SerializableWritable;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
+import org.nasbert.NasbertException;
+import org.nasbert.io.RunDirectory;
 import org.nasbert.prep.corpus.CorpusCounts;
 import org.nasbert.text.PackedSequence;
 
@@ -92,7 +94,7 @@ final class SequenceParts implements Function2<Integer, Iterator<TokenizedItem>,
             }
         }
         fs.delete(new Path(data, ATTEMPTS), true);
-        fs.create(new Path(data, "_SUCCESS"), true).close();
+        fs.create(new Path(data, RunDirectory.SUCCESS), true).close();
         return total;
     }
 
@@ -102,7 +104,7 @@ final class SequenceParts implements Function2<Integer, Iterator<TokenizedItem>,
         try {
             return "NONE".equals(name) ? CompressionCodecName.UNCOMPRESSED : CompressionCodecName.valueOf(name);
         } catch (IllegalArgumentException e) {
-            throw new org.nasbert.NasbertException("spark.sql.parquet.compression.codec = '" + sparkCodec
+            throw new NasbertException("spark.sql.parquet.compression.codec = '" + sparkCodec
                     + "' is not a Parquet codec; expected one of none, uncompressed, snappy, gzip, lzo, brotli, lz4, zstd");
         }
     }
