@@ -21,16 +21,31 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The latency stage: a table of every part of the space, measured in a task or imported, never half-written. */
+/**
+ * The latency stage: a table of every part of the space, measured in a task or imported, never half-written. Measuring
+ * takes seconds of timed runs whatever the space's size, so the tables the tests only read are measured once here.
+ */
 class LatencyStageTest {
     private static SparkSession spark;
+    /** The settings' table (ONNX Runtime, one thread), measured once. */
+    private static Path ortRun;
+    private static StageResult ortMeasured;
+    /** The same space timed in BigDL, measured once. */
+    private static Path bigdlRun;
+
+    @TempDir
+    static Path shared;
 
     @TempDir
     Path temp;
 
     @BeforeAll
-    static void start() {
+    static void start() throws Exception {
         spark = LocalSpark.session();
+        ortRun = shared.resolve("ort");
+        ortMeasured = StageRunner.run(new LatencyStage(), settings(ortRun), spark, false);
+        bigdlRun = shared.resolve("bigdl");
+        StageRunner.run(new LatencyStage(), settings(bigdlRun, "latency.engine", "bigdl"), spark, false);
     }
 
     private static Settings settings(Path run, String... overrides) {
@@ -50,8 +65,8 @@ class LatencyStageTest {
 
     @Test
     void measuresEveryPartOfTheSpaceOnAnExecutorAndImportsItElsewhere() throws Exception {
-        Path run = temp.resolve("measured");
-        StageResult result = StageRunner.run(new LatencyStage(), settings(run), spark, false);
+        Path run = ortRun;
+        StageResult result = ortMeasured;
         assertEquals(13, result.manifest.path("parts").asInt(), "2 widths x (mha, ffn, sep3, embeddings, head) + 2 projections + run");
         assertEquals("measured", result.manifest.path("source").asText());
         assertEquals("milliseconds", result.manifest.path("units").asText());
@@ -69,8 +84,7 @@ class LatencyStageTest {
 
     @Test
     void aTableLackingPartsOfTheSpaceIsRefusedAndNothingIsWritten() throws Exception {
-        Path run = temp.resolve("small");
-        StageRunner.run(new LatencyStage(), settings(run), spark, false);
+        Path run = ortRun;
         Path other = temp.resolve("wider");
         Settings wider = settings(other, "supernet.kernels", "3,7", "latency.import", run.resolve("latency/table.json").toString());
         NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), wider, spark, false));
@@ -98,8 +112,7 @@ class LatencyStageTest {
 
     @Test
     void theEngineIsASettingAndTheTableSaysWhichTimedIt() throws Exception {
-        Path ort = temp.resolve("ort");
-        StageRunner.run(new LatencyStage(), settings(ort, "latency.engine", "onnxruntime"), spark, false);
+        Path ort = ortRun; // latency.engine's default
         LatencyTable t = table(ort);
         assertEquals("onnxruntime", t.engine());
         assertEquals("1.20.0", t.conditions().get("engine_version"));
@@ -119,18 +132,16 @@ class LatencyStageTest {
         assertEquals(16, spec.sequenceLength);
         assertEquals("onnxruntime", spec.engine);
 
-        Path bigdl = temp.resolve("bigdl");
-        StageResult result = StageRunner.run(new LatencyStage(), settings(bigdl, "latency.engine", "bigdl"), spark, false);
-        assertEquals(12, result.manifest.path("parts").asInt(), "no run part: BigDL's modules are called directly");
+        Path bigdl = bigdlRun;
+        assertEquals(12, org.nasbert.io.Json.MAPPER.readTree(bigdl.resolve("latency/manifest.json").toFile()).path("parts").asInt(),
+                "no run part: BigDL's modules are called directly");
         assertEquals("bigdl", table(bigdl).engine());
         assertTrue(table(bigdl).conditions().containsKey("mkl_code_path"));
     }
 
     @Test
     void anImportedTableMustBeOfTheSettingsEngineAndConditions() throws Exception {
-        Path run = temp.resolve("one-thread");
-        StageRunner.run(new LatencyStage(), settings(run, "latency.engine", "bigdl"), spark, false);
-        Path file = run.resolve("latency/table.json");
+        Path file = bigdlRun.resolve("latency/table.json"); // one thread
         Path other = temp.resolve("two-threads");
         Settings two = settings(other, "latency.import", file.toString(), "latency.threads", "2");
         NasbertException e = assertThrows(NasbertException.class, () -> StageRunner.run(new LatencyStage(), two, spark, false));
@@ -145,7 +156,9 @@ class LatencyStageTest {
         StageRunner.run(new LatencyStage(), settings(edgeRun, "latency.threads", "2"), spark, false);
         Path edgeFile = edgeRun.resolve("latency/table.json");
         Path run = temp.resolve("devices");
-        StageResult result = StageRunner.run(new LatencyStage(), settings(run, "latency.tables", "edge=" + edgeFile), spark, false);
+        // the run's own table imported (measuring it again would only take time): the devices come out the same
+        StageResult result = StageRunner.run(new LatencyStage(), settings(run, "latency.tables", "edge=" + edgeFile,
+                "latency.import", ortRun.resolve("latency/table.json").toString()), spark, false);
         java.util.List<String> devices = new java.util.ArrayList<>();
         result.manifest.path("devices").fieldNames().forEachRemaining(devices::add);
         assertEquals(java.util.Arrays.asList("default", "edge"), devices);
