@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An executor JVM killed (SIGKILL) in Spark's local-cluster mode, once during train-blocks and once during distill: Spark
  * replaces it and reruns the lost tasks, and each stage completes with complete outputs; distill's rerun task resumes its
- * student from the checkpoint it had written.
+ * student from the checkpoint it had written. The supernet trained so is the one local mode trains from the same inputs.
  */
 class ExecutorLossIT {
     private static final String CLUSTER = "local-cluster[2,1,1280]";
@@ -63,10 +63,10 @@ class ExecutorLossIT {
         start("teacher", "--run", run.toString(), "--sequences", "96", "--held-out", "0.2", "--set", "teacher.states=materialize").finish(8);
         start("latency", "--run", run.toString(), "--hidden-sizes", "64", "--kernels", "3", "--import", table.toString()).finish(8);
 
-        NasbertProcess train = start("train-blocks", "--run", run.toString(), "--master", CLUSTER, "--hidden-sizes", "64", "--kernels", "3",
-                "--layers-per-block", "2", "--batch-size", "8", "--steps", "60", "--warmup-steps", "5", "--checkpoint-every", "10",
-                "--partitions", "2", "--eval-paths", "4", "--steps-per-epoch", "10", "--warmup-epochs", "1", "--bins", "2",
-                "--keep", "2", "--sample", "4", "--eval-sequences", "8");
+        String[] training = {"--hidden-sizes", "64", "--kernels", "3", "--layers-per-block", "2", "--batch-size", "8", "--steps", "60",
+                "--warmup-steps", "5", "--checkpoint-every", "10", "--partitions", "2", "--eval-paths", "4", "--steps-per-epoch", "10",
+                "--warmup-epochs", "1", "--bins", "2", "--keep", "2", "--sample", "4", "--eval-sequences", "8"};
+        NasbertProcess train = start(with(new String[]{"train-blocks", "--run", run.toString(), "--master", CLUSTER}, training));
         Path supernetCheckpoint = run.resolve("_checkpoints-supernet/step-00000019/_SUCCESS");
         killAnExecutorWhen(train.process, () -> Files.exists(supernetCheckpoint), any -> true);
         String trainLog = train.finish(8);
@@ -84,6 +84,16 @@ class ExecutorLossIT {
             double loss = block.path("mean_loss").asDouble();
             assertTrue(loss > 0 && loss < block.path("mean_loss_at_init").asDouble(), "block trained: " + block);
         }
+        // the same training in local mode on a copy of its inputs computes the same supernet: which executor held a
+        // partition, and losing one, changes no minibatch and no number
+        Path local = temp.resolve("local");
+        for (String output : new String[]{"corpus", "teacher", "latency"}) {
+            TestFiles.copyTree(run.resolve(output), local.resolve(output));
+        }
+        start(with(new String[]{"train-blocks", "--run", local.toString(), "--master", "local[2]"}, training)).finish(8);
+        assertEquals(supernet.path("evaluation"), Json.MAPPER.readTree(local.resolve("supernet/manifest.json").toFile()).path("evaluation"));
+        assertEquals(new String(Files.readAllBytes(local.resolve("supernet/candidates.json")), StandardCharsets.UTF_8),
+                new String(Files.readAllBytes(run.resolve("supernet/candidates.json")), StandardCharsets.UTF_8));
 
         start("search", "--run", run.toString(), "--constraint", "params=3M", "--top", "2", "--eval-sequences", "8").finish(8);
         // the memory guard: a step too large for the executors' 1 GB (spark.executor.memory's default) is refused before any
@@ -128,6 +138,12 @@ class ExecutorLossIT {
             }
         }
         assertTrue(!Files.exists(distillCheckpoints), "checkpoints are removed once every student is written");
+    }
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
     }
 
     /** /proc's command line in full, arguments separated by NUL (ProcessHandle.Info cuts it short: the classpath is long). */

@@ -20,6 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
 
 /**
  * What block training reads: the training and held-out rows (cached, in the stage's partitions) and the plan the
@@ -73,10 +77,39 @@ final class TrainingData {
                 weights);
     }
 
-    private static JavaRDD<TrainingRow> cached(JavaRDD<TrainingRow> data, int partitions) {
-        JavaRDD<TrainingRow> rows = data.repartition(partitions);
+    /**
+     * The rows spread over {@code partitions} and cached, each partition in the input's order (input partition, then
+     * position). The steps draw rows by their place in a partition, and a shuffle hands a partition its blocks in the
+     * order they arrive: on a cluster that order changes from run to run, and with it every minibatch.
+     */
+    static JavaRDD<TrainingRow> cached(JavaRDD<TrainingRow> data, int partitions) {
+        JavaRDD<TrainingRow> rows = data.mapPartitionsWithIndex(TrainingData::numbered, true).repartition(partitions)
+                .mapPartitions(TrainingData::inInputOrder, true);
         rows.persist(StorageLevel.MEMORY_AND_DISK());
         return rows;
+    }
+
+    private static Iterator<TrainingRow> numbered(Integer partition, Iterator<TrainingRow> rows) {
+        return new Iterator<TrainingRow>() {
+            private long position;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public TrainingRow next() {
+                return rows.next().at(partition, position++);
+            }
+        };
+    }
+
+    private static Iterator<TrainingRow> inInputOrder(Iterator<TrainingRow> rows) {
+        List<TrainingRow> all = new ArrayList<>();
+        rows.forEachRemaining(all::add);
+        all.sort(Comparator.comparingLong(r -> r.order));
+        return all.iterator();
     }
 
     /** Uncaches the rows and drops the broadcast teacher (this JVM's teachers with it; executors' go with the application). */

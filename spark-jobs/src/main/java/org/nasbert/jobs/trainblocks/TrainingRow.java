@@ -16,22 +16,30 @@ final class TrainingRow implements Serializable {
     final byte[][] states;
     final int[] ids;
     final int[] types;
+    /** Its place in the input: the input partition in the high 32 bits, the position in it in the low (-1: not set). */
+    final long order;
 
     TrainingRow(int length, byte[][] states) {
-        this(length, states, null, null);
+        this(length, states, null, null, -1);
     }
 
-    private TrainingRow(int length, byte[][] states, int[] ids, int[] types) {
+    private TrainingRow(int length, byte[][] states, int[] ids, int[] types, long order) {
         this.length = length;
         this.states = states;
         this.ids = ids;
         this.types = types;
+        this.order = order;
+    }
+
+    /** This row at position {@code position} of input partition {@code partition}. */
+    TrainingRow at(int partition, long position) {
+        return new TrainingRow(length, states, ids, types, ((long) partition << 32) | position);
     }
 
     static TrainingRow ofTokens(Row corpusRow) {
         int[] ids = CorpusSchema.ints(corpusRow, CorpusSchema.INPUT_IDS);
         int[] types = CorpusSchema.ints(corpusRow, CorpusSchema.TOKEN_TYPE_IDS);
-        return new TrainingRow(ids.length, null, ids, types);
+        return new TrainingRow(ids.length, null, ids, types, -1);
     }
 
     static TrainingRow of(Row row, int boundaries) {
