@@ -15,9 +15,10 @@ import java.util.List;
 /**
  * train-blocks throughput with 2 executors against 1, in Spark's local-cluster mode (real executor JVMs, one core
  * each), runs interleaved: each run is a fresh {@code bin/nasbert train-blocks} on the same teacher states
- * (linked from an existing run, by default the demo's), and its steps/s after the first step is read from the stage's manifest. The
- * global batch is fixed, so 2 executors each compute half of it (data parallel) and the ratio shows what the
- * per-step shipping and aggregation cost.
+ * (linked from an existing run, by default the demo's), and its steps/s is read from the stage's manifest: one over the
+ * median step after the first (the first builds the replicas and caches the rows; pruning rounds and checkpoints are
+ * not steps). The global batch is fixed, so 2 executors each compute half of it (data parallel) and the ratio shows
+ * what the per-step shipping and aggregation cost.
  */
 final class ScalingBenchmark {
     private ScalingBenchmark() {
@@ -25,9 +26,9 @@ final class ScalingBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path source = Paths.get(TokenizeBenchmark.stringArg(args, "--run", "runs/demo")).toAbsolutePath();
-        int steps = TokenizeBenchmark.intArg(args, "--steps", 12);
+        int steps = TokenizeBenchmark.intArg(args, "--steps", 30);
         int batch = TokenizeBenchmark.intArg(args, "--batch", 64);
-        int runs = TokenizeBenchmark.intArg(args, "--runs", 2);
+        int runs = TokenizeBenchmark.intArg(args, "--runs", 3);
         String hidden = TokenizeBenchmark.stringArg(args, "--hidden-sizes", "128,256");
         String memory = TokenizeBenchmark.stringArg(args, "--executor-memory-mb", "3072");
         for (String stage : new String[]{"corpus", "teacher"}) {
@@ -83,8 +84,6 @@ final class ScalingBenchmark {
             throw new IllegalStateException("train-blocks with " + executors + " executor(s) failed; see " + log);
         }
         JsonNode manifest = new ObjectMapper().readTree(dir.resolve("supernet/manifest.json").toFile());
-        // steady state: the first step also starts the replicas and caches the rows, once per run
-        return (manifest.get("steps").asDouble() - 1)
-                / (manifest.get("seconds_training").asDouble() - manifest.get("seconds_first_step").asDouble());
+        return 1 / manifest.get("seconds_per_step_median").asDouble();
     }
 }

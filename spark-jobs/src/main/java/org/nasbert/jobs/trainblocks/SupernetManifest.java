@@ -37,6 +37,9 @@ public final class SupernetManifest extends org.nasbert.stage.Manifest {
     public double secondsTraining;
     @JsonProperty("seconds_first_step")
     public double secondsFirstStep;
+    /** The median of the later steps' wall times (sampling, the job, the update; pruning rounds and checkpoints excluded). */
+    @JsonProperty("seconds_per_step_median")
+    public double secondsPerStepMedian;
     @JsonProperty("bytes_per_step")
     public long bytesPerStep;
     /** Per block: the sampled paths' held-out losses. */

@@ -46,6 +46,8 @@ final class SupernetTraining {
     long start;
     double seconds;
     double firstStepSeconds;
+    /** Each step's wall time after the first (sampling, the Spark job, the update; not pruning or checkpoints), in ns. */
+    final List<Long> stepNanos = new ArrayList<>();
     long weightBytes;
     long gradientBytes;
     long shipped;
@@ -106,6 +108,7 @@ final class SupernetTraining {
         int recentSteps = 0;
         LossCurves summaries = new LossCurves(new Path(checkpoints, "tensorboard"), plan.blocks, context.hadoopConf());
         for (long step = start; step < steps; step++) {
+            long stepBegan = System.nanoTime();
             List<List<String>> active = new ArrayList<>();
             TrainStep task = sampleStep(step, active);
             context.spark().sparkContext().setJobDescription("nasbert train-blocks: step " + (step + 1) + "/" + steps);
@@ -127,6 +130,8 @@ final class SupernetTraining {
             if (step == start) {
                 // the first step also builds the executors' replicas and caches the training rows
                 firstStepSeconds = (System.nanoTime() - began) / 1e9;
+            } else {
+                stepNanos.add(System.nanoTime() - stepBegan);
             }
             boolean pruned = false;
             if ((step + 1) % stepsPerEpoch == 0 && (step + 1) / stepsPerEpoch > warmupEpochs && shrinking.roundsLeft() > 0) {
@@ -188,6 +193,17 @@ final class SupernetTraining {
         }
         LOG.info(String.format("train-blocks: step %d/%d, block losses [%s], %.2f steps/s, ETA %d:%02d, %d KB shipped per step",
                 step + 1, steps, losses, perSecond, (long) eta / 60, (long) eta % 60, bytesPerStep() / 1024));
+    }
+
+    /** The median step after the first, in seconds (0 with fewer than two steps): throughput without start-up or pruning. */
+    double medianStepSeconds() {
+        if (stepNanos.isEmpty()) {
+            return 0;
+        }
+        List<Long> sorted = new ArrayList<>(stepNanos);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return (n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0) / 1e9;
     }
 
     long bytesPerStep() {

@@ -172,6 +172,7 @@ public final class TrainBlocksStage implements Stage {
         manifest.partitions = partitions;
         manifest.secondsTraining = training.seconds;
         manifest.secondsFirstStep = training.firstStepSeconds;
+        manifest.secondsPerStepMedian = training.medianStepSeconds();
         manifest.bytesPerStep = training.bytesPerStep();
         manifest.evaluation = ProbeEvaluation.evaluation(probes, before, after);
         return manifest;

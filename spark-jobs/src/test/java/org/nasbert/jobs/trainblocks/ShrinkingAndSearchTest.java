@@ -105,6 +105,10 @@ class ShrinkingAndSearchTest {
         assertTrue(rounds >= 2, "several rounds: " + shrinking);
         assertTrue(shrinking.path("finished").asBoolean());
         assertEquals((1 + rounds) * 3L, trained.path("steps").asLong(), "warm-up epoch + one epoch per round, 3 steps each");
+        // the median of the steps after the first, in seconds: one of them, so within the training after the first step
+        double median = trained.path("seconds_per_step_median").asDouble();
+        double later = trained.path("seconds_training").asDouble() - trained.path("seconds_first_step").asDouble();
+        assertTrue(median > 0 && median <= later, "median step " + median + " s of " + later + " s after the first");
         for (int r = 1; r <= rounds; r++) {
             checkRound(Json.MAPPER.readTree(run.resolve(String.format("supernet/shrinking/round-%02d.json", r)).toFile()), r);
         }
