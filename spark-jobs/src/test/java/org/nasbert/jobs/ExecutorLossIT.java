@@ -18,6 +18,7 @@ import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nasbert.jobs.NasbertProcess.with;
 
 /**
  * An executor JVM killed (SIGKILL) in Spark's local-cluster mode, once during train-blocks and once during distill: Spark
@@ -138,12 +139,6 @@ class ExecutorLossIT {
             }
         }
         assertTrue(!Files.exists(distillCheckpoints), "checkpoints are removed once every student is written");
-    }
-
-    private static String[] with(String[] base, String... more) {
-        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
-        return all;
     }
 
     /** /proc's command line in full, arguments separated by NUL (ProcessHandle.Info cuts it short: the classpath is long). */

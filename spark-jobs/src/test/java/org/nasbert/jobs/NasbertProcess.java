@@ -38,6 +38,13 @@ final class NasbertProcess {
         return new NasbertProcess(builder.redirectOutput(dir.resolve("out-" + id).toFile()).redirectError(err.toFile()).start(), err);
     }
 
+    /** {@code base} followed by {@code more}: a command's fixed part and the arguments a test adds. */
+    static String[] with(String[] base, String... more) {
+        String[] all = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
     /** Waits for the command to succeed; returns its log (stderr). */
     String finish(int minutes) throws Exception {
         return finish(minutes, 0);

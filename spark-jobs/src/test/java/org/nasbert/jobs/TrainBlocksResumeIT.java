@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nasbert.jobs.NasbertProcess.with;
 
 /**
  * The pipeline killed (SIGKILL of the driver) during train-blocks after its first checkpoints, then rerun: the finished
@@ -38,12 +38,6 @@ class TrainBlocksResumeIT {
 
     private String run(String... args) throws Exception {
         return start(args).finish(10);
-    }
-
-    private static String[] with(String[] base, String... more) {
-        String[] all = Arrays.copyOf(base, base.length + more.length);
-        System.arraycopy(more, 0, all, base.length, more.length);
-        return all;
     }
 
     /** SMALL as settings, for the pipeline (where a flag such as --batch-size would be ambiguous between stages). */

@@ -8,6 +8,7 @@ import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.BlockPath;
 import org.nasbert.stage.CheckpointKey;
 import org.nasbert.stage.StageContext;
+import org.nasbert.stats.Bootstrap;
 import org.nasbert.supernet.GroupOptimizer;
 import org.nasbert.supernet.LossCurves;
 import org.nasbert.supernet.SupernetBlock;
@@ -46,8 +47,8 @@ final class SupernetTraining {
     long start;
     double seconds;
     double firstStepSeconds;
-    /** Each step's wall time after the first (sampling, the Spark job, the update; not pruning or checkpoints), in ns. */
-    final List<Long> stepNanos = new ArrayList<>();
+    /** Each step's wall time after the first (sampling, the Spark job, the update; not pruning or checkpoints), in s. */
+    private final List<Double> stepSeconds = new ArrayList<>();
     long weightBytes;
     long gradientBytes;
     long shipped;
@@ -131,7 +132,7 @@ final class SupernetTraining {
                 // the first step also builds the executors' replicas and caches the training rows
                 firstStepSeconds = (System.nanoTime() - began) / 1e9;
             } else {
-                stepNanos.add(System.nanoTime() - stepBegan);
+                stepSeconds.add((System.nanoTime() - stepBegan) / 1e9);
             }
             boolean pruned = false;
             if ((step + 1) % stepsPerEpoch == 0 && (step + 1) / stepsPerEpoch > warmupEpochs && shrinking.roundsLeft() > 0) {
@@ -197,13 +198,8 @@ final class SupernetTraining {
 
     /** The median step after the first, in seconds (0 with fewer than two steps): throughput without start-up or pruning. */
     double medianStepSeconds() {
-        if (stepNanos.isEmpty()) {
-            return 0;
-        }
-        List<Long> sorted = new ArrayList<>(stepNanos);
-        java.util.Collections.sort(sorted);
-        int n = sorted.size();
-        return (n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2.0) / 1e9;
+        double[] sorted = stepSeconds.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        return sorted.length == 0 ? 0 : Bootstrap.percentile(sorted, 50);
     }
 
     long bytesPerStep() {

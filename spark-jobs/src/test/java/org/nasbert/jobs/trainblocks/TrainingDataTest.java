@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Block training's cached rows: every row once, each partition in the input's order. Steps draw rows by their place in
@@ -52,7 +53,7 @@ class TrainingDataTest {
                 long k = row.order & 0xffffffffL;
                 assertEquals(Arrays.stream(sizes, 0, p).sum() + k, row.length, "the order records the row's input place");
                 if (i > 0) {
-                    assertEquals(true, partition.get(i - 1).length < row.length, "partition in input order: " + lengths(partition));
+                    assertTrue(partition.get(i - 1).length < row.length, "partition in input order: " + lengths(partition));
                 }
             }
         }
