@@ -37,8 +37,12 @@ public final class Progress {
         return (long) (Double.parseDouble(System.getProperty(INTERVAL_PROPERTY, "10")) * 1e9);
     }
 
-    /** {@code n} more done; logs a line if the interval has passed since the last. */
+    /**
+     * {@code n} more done; logs a line if the interval has passed since the last. Every long loop of a task comes
+     * through here once per step, so here it stops ({@link Cancelled}) when its task was cancelled.
+     */
     public synchronized void advance(long n) {
+        Cancelled.check(what);
         done += n;
         long now = System.nanoTime();
         if (now - lastLogged >= intervalNanos) {

@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.nasbert.Cancelled;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +34,12 @@ public final class StepCheckpoints {
         return tmp;
     }
 
-    /** Marks {@code tmp} complete, moves it into place as step {@code step}'s checkpoint and removes the older ones. */
+    /**
+     * Marks {@code tmp} complete, moves it into place as step {@code step}'s checkpoint and removes the older ones; not
+     * from a cancelled task, whose rerun may be reading the older ones.
+     */
     public static void commit(FileSystem fs, Path dir, Path tmp, long step) throws IOException {
+        Cancelled.check("checkpoint " + tmp);
         Path target = new Path(dir, String.format("step-%08d", step));
         fs.create(new Path(tmp, SUCCESS)).close();
         fs.delete(target, true);

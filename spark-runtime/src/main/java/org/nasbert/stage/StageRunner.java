@@ -76,6 +76,7 @@ public final class StageRunner {
         } catch (Throwable t) {
             output.abort();
             sc.cancelJobGroup(group);
+            awaitCancelledTasks(sc, stage.name());
             if (Failures.fromTheEnvironment(t)) { // one line that names the root cause, the trace in the log
                 LOG.error(stage.name() + " failed", t);
                 throw new NasbertException(Failures.oneLine(stage.name(), output.target(), t), t);
@@ -84,6 +85,36 @@ public final class StageRunner {
         } finally {
             sc.clearJobGroup();
         }
+    }
+
+    /** How long a failed stage waits for its cancelled tasks to stop (each checks once per step). */
+    static final long CANCEL_WAIT_MILLIS = 120_000;
+
+    /**
+     * Returns once no task runs any more (or after {@link #CANCEL_WAIT_MILLIS}): a task still training after its job
+     * failed would write checkpoints while the stage's rerun in this JVM (a test, a notebook) reads them.
+     */
+    static void awaitCancelledTasks(SparkContext sc, String stage) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + CANCEL_WAIT_MILLIS;
+        int running = runningTasks(sc);
+        if (running > 0) {
+            LOG.info("{}: waiting for {} cancelled task(s) to stop", stage, running);
+        }
+        while (running > 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+            running = runningTasks(sc);
+        }
+        if (running > 0) {
+            LOG.warn("{}: {} cancelled task(s) still running after {} s", stage, running, CANCEL_WAIT_MILLIS / 1000);
+        }
+    }
+
+    private static int runningTasks(SparkContext sc) {
+        int running = 0;
+        for (org.apache.spark.SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
+            running += e.numRunningTasks();
+        }
+        return running;
     }
 
     private static Manifest.Resources resources(StageOutput output, long heapPeakMb) throws java.io.IOException {

@@ -35,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.nasbert.testing.Causes.messages;
 
 /**
  * finetune failing part-way (a student's weights file unreadable, after the teacher had finished) and rerun once the file
@@ -207,13 +208,6 @@ class FinetuneResumeTest {
         return all;
     }
 
-    private static String messages(Throwable t) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            all.append(c.getMessage()).append('\n');
-        }
-        return all.toString();
-    }
 
     private static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
