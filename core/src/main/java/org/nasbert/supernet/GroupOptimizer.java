@@ -2,22 +2,22 @@ package org.nasbert.supernet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.intel.analytics.bigdl.optim.Adam;
 import com.intel.analytics.bigdl.tensor.Tensor;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.nasbert.engine.BigDl;
 import org.nasbert.io.Json;
 import org.nasbert.io.StepCheckpoints;
 import org.nasbert.teacher.checkpoint.SafeTensors;
 import org.nasbert.teacher.checkpoint.WeightTensor;
-import scala.Tuple2;
-import scala.runtime.AbstractFunction1;
 
 import java.io.IOException;
 import java.io.Serializable;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -25,16 +25,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * BigDL's Adam with one optimiser state per parameter tensor, so that a candidate's moments and step count
- * move only when a path through it is trained (one Adam over the whole supernet would keep moving candidates
- * that were not picked). Adam is element-wise, so per-tensor state is per-group state.
+ * Adam with one optimiser state per parameter tensor, so that a candidate's moments and step count move only when a
+ * path through it is trained (one Adam over the whole supernet would keep moving candidates that were not picked).
+ * Adam is element-wise, so per-tensor state is per-group state. The update is BigDL 0.13's Adam (its order of float
+ * operations; {@code GroupOptimizerTest} holds it to BigDL's results) in one pass over each tensor where BigDL makes
+ * nine, each a JNI call into MKL, and keeps a third buffer. Plain Java arithmetic: the same bits on every CPU.
  */
 public final class GroupOptimizer implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
-    private final Map<String, Adam<Float>> states = new HashMap<>();
+    private final Map<String, Moments> states = new HashMap<>();
 
     public GroupOptimizer(double beta1, double beta2, double epsilon) {
         this.beta1 = beta1;
@@ -45,54 +47,99 @@ public final class GroupOptimizer implements Serializable {
     /** One Adam step with learning rate {@code lr} on the group's tensors, given their gradients. */
     public void step(String group, List<Tensor<Float>> weights, List<Tensor<Float>> gradients, double lr) {
         for (int i = 0; i < weights.size(); i++) {
-            Adam<Float> adam = states.computeIfAbsent(group + "#" + i,
-                    k -> new Adam<>(lr, 0.0, beta1, beta2, epsilon, BigDl.FLOAT, BigDl.NUMERIC));
-            adam.learningRate_$eq(lr);
-            Tensor<Float> gradient = gradients.get(i);
-            adam.optimize(new AbstractFunction1<Tensor<Float>, Tuple2<Float, Tensor<Float>>>() {
-                @Override
-                public Tuple2<Float, Tensor<Float>> apply(Tensor<Float> x) {
-                    return new Tuple2<>(0f, gradient);
-                }
-            }, weights.get(i));
+            Tensor<Float> weight = weights.get(i);
+            if (!weight.isContiguous()) {
+                throw new IllegalArgumentException(group + "#" + i + ": Adam updates contiguous weights in place");
+            }
+            Moments state = states.computeIfAbsent(group + "#" + i,
+                    k -> new Moments(0, weight.size(), new float[weight.nElement()], new float[weight.nElement()]));
+            Tensor<Float> gradient = org.nasbert.nn.Tensors.dense(gradients.get(i));
+            if (gradient.nElement() != state.first.length || weight.nElement() != state.first.length) {
+                throw new IllegalArgumentException(group + "#" + i + ": " + weight.nElement() + " weights, " + gradient.nElement()
+                        + " gradients, " + state.first.length + " moments");
+            }
+            states.put(group + "#" + i, update(state, org.nasbert.nn.Tensors.data(weight), org.nasbert.nn.Tensors.offset(weight),
+                    org.nasbert.nn.Tensors.data(gradient), org.nasbert.nn.Tensors.offset(gradient), lr));
         }
     }
 
     /**
-     * The optimiser state for checkpoints: per tensor key, Adam's step count and its first and second moments
-     * (BigDL keeps them in its state table as evalCounter, s and r).
+     * BigDL's sequence: {@code m = m * b1 + (1 - b1) g; v = v * b2 + (1 - b2) g^2; d = sqrt(v) + eps;
+     * w += (m / d) * -(lr sqrt(1 - b2^t) / (1 - b1^t))}, each {@code x + c y} rounded once as MKL's saxpy does it with FMA.
      */
+    private Moments update(Moments state, float[] w, int wo, float[] g, int go, double lr) {
+        int t = state.steps + 1;
+        float step = (float) -(lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
+        float[] m = state.first;
+        float[] v = state.second;
+        float b1 = (float) beta1;
+        float c1 = (float) (1 - beta1);
+        float b2 = (float) beta2;
+        float c2 = (float) (1 - beta2);
+        float eps = (float) epsilon;
+        // offsets would keep the JIT from vectorising (it could not rule out overlap with the moments): copies instead
+        float[] weights = wo == 0 ? w : Arrays.copyOfRange(w, wo, wo + m.length);
+        float[] gradients = go == 0 ? g : Arrays.copyOfRange(g, go, go + m.length);
+        if (FMA == null) {
+            // Java 8: the float product is exact in double, so this is one rounding but for rare double roundings
+            for (int i = 0; i < m.length; i++) {
+                float gi = gradients[i];
+                m[i] = (float) ((double) c1 * gi + m[i] * b1);
+                v[i] = (float) ((double) c2 * (gi * gi) + v[i] * b2);
+                weights[i] += m[i] / ((float) Math.sqrt(v[i]) + eps) * step;
+            }
+        } else {
+            try {
+                fmaLoop(m, v, weights, gradients, b1, c1, b2, c2, eps, step);
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (weights != w) {
+            System.arraycopy(weights, 0, w, wo, m.length);
+        }
+        return new Moments(t, state.shape, m, v);
+    }
+
+    /** The same through Math.fma, which the JIT vectorises (the double form above it does not). */
+    private static void fmaLoop(float[] m, float[] v, float[] w, float[] g, float b1, float c1, float b2, float c2, float eps,
+                                float step) throws Throwable {
+        for (int i = 0; i < m.length; i++) {
+            float gi = g[i];
+            m[i] = (float) FMA.invokeExact(c1, gi, m[i] * b1);
+            v[i] = (float) FMA.invokeExact(c2, gi * gi, v[i] * b2);
+            w[i] += m[i] / ((float) Math.sqrt(v[i]) + eps) * step;
+        }
+    }
+
+    /** {@code Math.fma(float, float, float)} on Java 9 and later (the code is Java 8 bytecode), else null. */
+    private static final MethodHandle FMA = fma();
+
+    private static MethodHandle fma() {
+        try {
+            return MethodHandles.lookup().findStatic(Math.class, "fma", MethodType.methodType(float.class, float.class, float.class, float.class));
+        } catch (ReflectiveOperationException java8) {
+            return null;
+        }
+    }
+
+    /** The optimiser state for checkpoints: per tensor key, its step count and its first and second moments. */
     public Map<String, Moments> export() {
         Map<String, Moments> out = new TreeMap<>();
-        for (Map.Entry<String, Adam<Float>> e : states.entrySet()) {
-            com.intel.analytics.bigdl.utils.Table state = e.getValue().state();
-            @SuppressWarnings("unchecked") Tensor<Float> m = (Tensor<Float>) state.apply("s");
-            @SuppressWarnings("unchecked") Tensor<Float> v = (Tensor<Float>) state.apply("r");
-            Object counter = state.apply("evalCounter");
-            out.put(e.getKey(), new Moments(((Number) counter).intValue(), m.size(), copy(m), copy(v)));
+        for (Map.Entry<String, Moments> e : states.entrySet()) {
+            Moments m = e.getValue();
+            out.put(e.getKey(), new Moments(m.steps, m.shape, m.first.clone(), m.second.clone()));
         }
         return out;
     }
 
-    /** Restores state written by {@link #export}. */
+    /** Restores state written by {@link #export} (the learning rate comes with each step). */
     public void restore(Map<String, Moments> saved, double lr) {
         states.clear();
         for (Map.Entry<String, Moments> e : saved.entrySet()) {
-            Adam<Float> adam = new Adam<>(lr, 0.0, beta1, beta2, epsilon, BigDl.FLOAT, BigDl.NUMERIC);
-            Moments mo = e.getValue();
-            adam.state().update("evalCounter", mo.steps);
-            adam.state().update("s", BigDl.tensor(mo.first.clone(), mo.shape));
-            adam.state().update("r", BigDl.tensor(mo.second.clone(), mo.shape));
-            adam.state().update("denom", BigDl.tensor(new float[mo.first.length], mo.shape));
-            states.put(e.getKey(), adam);
+            Moments m = e.getValue();
+            states.put(e.getKey(), new Moments(m.steps, m.shape, m.first.clone(), m.second.clone()));
         }
-    }
-
-    private static float[] copy(Tensor<Float> t) {
-        Tensor<Float> d = org.nasbert.nn.Tensors.dense(t);
-        float[] out = new float[d.nElement()];
-        System.arraycopy(org.nasbert.nn.Tensors.data(d), org.nasbert.nn.Tensors.offset(d), out, 0, out.length);
-        return out;
     }
 
     /** One tensor's Adam state. */
