@@ -72,36 +72,39 @@ public final class GroupOptimizer implements Serializable {
         float step = (float) -(lr * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
         float[] m = state.first;
         float[] v = state.second;
-        float b1 = (float) beta1;
-        float c1 = (float) (1 - beta1);
-        float b2 = (float) beta2;
-        float c2 = (float) (1 - beta2);
-        float eps = (float) epsilon;
+        float[] k = {(float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), (float) epsilon, step};
         // offsets would keep the JIT from vectorising (it could not rule out overlap with the moments): copies instead
         float[] weights = wo == 0 ? w : Arrays.copyOfRange(w, wo, wo + m.length);
         float[] gradients = go == 0 ? g : Arrays.copyOfRange(g, go, go + m.length);
-        if (FMA == null) {
-            // Java 8: the float product is exact in double, so this is one rounding but for rare double roundings
-            for (int i = 0; i < m.length; i++) {
-                float gi = gradients[i];
-                m[i] = (float) ((double) c1 * gi + m[i] * b1);
-                v[i] = (float) ((double) c2 * (gi * gi) + v[i] * b2);
-                weights[i] += m[i] / ((float) Math.sqrt(v[i]) + eps) * step;
-            }
-        } else {
-            try {
-                fmaLoop(m, v, weights, gradients, b1, c1, b2, c2, eps, step);
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
-        }
+        adam(m, v, weights, gradients, k, FMA);
         if (weights != w) {
             System.arraycopy(weights, 0, w, wo, m.length);
         }
         return new Moments(t, state.shape, m, v);
     }
 
-    /** The same through Math.fma, which the JIT vectorises (the double form above it does not). */
+    /**
+     * The loop, on 0-based arrays of the moments' length; {@code k} = b1, 1 - b1, b2, 1 - b2, eps, the step. With
+     * {@code fma} (Java 9+) each product-and-sum is one Math.fma, which the JIT vectorises; without it (Java 8) the
+     * float product is exact in double, so the sum rounds once but for rare double roundings (and is not vectorised).
+     */
+    static void adam(float[] m, float[] v, float[] w, float[] g, float[] k, MethodHandle fma) {
+        if (fma == null) {
+            for (int i = 0; i < m.length; i++) {
+                float gi = g[i];
+                m[i] = (float) ((double) k[1] * gi + m[i] * k[0]);
+                v[i] = (float) ((double) k[3] * (gi * gi) + v[i] * k[2]);
+                w[i] += m[i] / ((float) Math.sqrt(v[i]) + k[4]) * k[5];
+            }
+            return;
+        }
+        try {
+            fmaLoop(m, v, w, g, k[0], k[1], k[2], k[3], k[4], k[5]);
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void fmaLoop(float[] m, float[] v, float[] w, float[] g, float b1, float c1, float b2, float c2, float eps,
                                 float step) throws Throwable {
         for (int i = 0; i < m.length; i++) {
@@ -113,7 +116,7 @@ public final class GroupOptimizer implements Serializable {
     }
 
     /** {@code Math.fma(float, float, float)} on Java 9 and later (the code is Java 8 bytecode), else null. */
-    private static final MethodHandle FMA = fma();
+    static final MethodHandle FMA = fma();
 
     private static MethodHandle fma() {
         try {

@@ -17,6 +17,8 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The one-pass Adam against BigDL's own Adam (the reference), and its state through a checkpoint. */
 class GroupOptimizerTest {
@@ -83,6 +85,31 @@ class GroupOptimizerTest {
     }
 
     @Test
+    void withoutMathFmaJava8sLoopComputesWhatTheFmaLoopDoes() {
+        assumeTrue(GroupOptimizer.FMA != null, "Math.fma is there (Java 9+)");
+        Random random = new Random(5);
+        int n = 4099;
+        float[] g = gaussian(random, n, 1e-3f);
+        float[][] a = {gaussian(random, n, 1e-2f), abs(gaussian(random, n, 1e-4f)), gaussian(random, n, 1f)};
+        float[][] b = {a[0].clone(), a[1].clone(), a[2].clone()};
+        float[] start = a[2].clone();
+        float[] k = {0.9f, 0.1f, 0.999f, (float) (1 - 0.999), 1e-6f, -1e-3f};
+        GroupOptimizer.adam(a[0], a[1], a[2], g, k, GroupOptimizer.FMA);
+        GroupOptimizer.adam(b[0], b[1], b[2], g, k, null);
+        for (int j = 0; j < 3; j++) {
+            for (int i = 0; i < n; i++) {
+                // equal but for a rare double rounding (one ulp)
+                assertEquals(a[j][i], b[j][i], Math.ulp(a[j][i]), "array " + j + " element " + i);
+            }
+        }
+        int moved = 0;
+        for (int i = 0; i < n; i++) {
+            moved += a[2][i] != start[i] ? 1 : 0;
+        }
+        assertTrue(moved > n * 0.9, moved + " of " + n + " weights moved");
+    }
+
+    @Test
     void aGradientOfAnotherSizeIsRefused() {
         GroupOptimizer adam = new GroupOptimizer(BETA1, BETA2, EPS);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> adam.step("ffn",
@@ -101,6 +128,13 @@ class GroupOptimizerTest {
     private static float[] data(Object tensor) {
         Tensor<Float> t = Tensors.dense((Tensor<Float>) tensor);
         return Arrays.copyOfRange(Tensors.data(t), Tensors.offset(t), Tensors.offset(t) + t.nElement());
+    }
+
+    private static float[] abs(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.abs(x[i]);
+        }
+        return x;
     }
 
     private static float[] gaussian(Random random, int n, float scale) {
