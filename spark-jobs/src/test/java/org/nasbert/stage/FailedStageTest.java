@@ -53,7 +53,10 @@ class FailedStageTest {
         assertFalse(Files.exists(temp.resolve("run/probe")), "nothing committed");
     }
 
-    /** Partition 0 fails after a second; partition 1 trains (steps of busy arithmetic) and records how it ended. */
+    /**
+     * Partition 0 fails once partition 1 has started (so a slow machine cannot cancel partition 1 before it runs);
+     * partition 1 trains (steps of busy arithmetic) and records how it ended.
+     */
     private static final class OneTaskFails implements Stage {
         private final String ended;
 
@@ -85,10 +88,14 @@ class FailedStageTest {
         public Manifest run(StageContext context, StageOutput output) {
             String marker = ended;
             new JavaSparkContext(context.spark().sparkContext()).parallelize(Arrays.asList(0, 1), 2).foreach(p -> {
+                java.nio.file.Path started = Paths.get(marker + ".started");
                 if (p == 0) {
-                    spin(1000);
+                    for (long deadline = System.nanoTime() + 60_000_000_000L; !Files.exists(started) && System.nanoTime() < deadline; ) {
+                        Thread.sleep(10);
+                    }
                     throw new NasbertException("record 7 is bad");
                 }
+                Files.createFile(started);
                 String how = "ran to its end";
                 try {
                     Progress progress = Progress.of("training", STEPS, "steps");
