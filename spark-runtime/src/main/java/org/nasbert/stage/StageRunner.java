@@ -109,7 +109,20 @@ public final class StageRunner {
         }
     }
 
-    private static int runningTasks(SparkContext sc) {
+    /**
+     * Tasks launched and not yet reported ended, as the scheduler holds them: the status tracker would be behind, as
+     * it counts from listener events that arrive later.
+     */
+    static int runningTasks(SparkContext sc) {
+        if (sc.taskScheduler() instanceof org.apache.spark.scheduler.TaskSchedulerImpl) {
+            int running = 0;
+            scala.collection.Iterator<Object> counts = ((org.apache.spark.scheduler.TaskSchedulerImpl) sc.taskScheduler())
+                    .runningTasksByExecutors().values().iterator();
+            while (counts.hasNext()) {
+                running += ((Number) counts.next()).intValue();
+            }
+            return running;
+        }
         int running = 0;
         for (org.apache.spark.SparkExecutorInfo e : sc.statusTracker().getExecutorInfos()) {
             running += e.numRunningTasks();
