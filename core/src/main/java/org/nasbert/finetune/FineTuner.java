@@ -84,7 +84,7 @@ public final class FineTuner {
         double[] epochSums = new double[recipe.epochs];
         long step = 0;
         FinetuneCheckpoints.Progress resumed = checkpoints == null ? null
-                : checkpoints.restore(modules, adam, recipe.learningRate, recipe.epochs);
+                : checkpoints.restore(modules, adam, recipe.epochs);
         if (resumed != null) {
             step = Math.min(resumed.step, total);
             epochSums = resumed.epochSums;

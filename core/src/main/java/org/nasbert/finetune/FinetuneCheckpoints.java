@@ -67,13 +67,13 @@ public final class FinetuneCheckpoints {
     }
 
     /** Loads the newest complete checkpoint into the modules and the optimiser; null when there is none. */
-    Progress restore(List<Parameterized<?>> modules, GroupOptimizer adam, double lr, int epochs) throws IOException {
+    Progress restore(List<Parameterized<?>> modules, GroupOptimizer adam, int epochs) throws IOException {
         Path latest = StepCheckpoints.latest(fs, dir);
         if (latest == null) {
             return null;
         }
         ModuleWeights.read(fs, new Path(latest, "weights.safetensors"), modules);
-        adam.restore(GroupOptimizer.readMoments(fs, latest), lr);
+        adam.restore(GroupOptimizer.readMoments(fs, latest));
         Path file = new Path(latest, "progress.json");
         JsonNode progress = StepCheckpoints.readJson(fs, file);
         JsonNode sums = progress.path("epoch_loss_sums");

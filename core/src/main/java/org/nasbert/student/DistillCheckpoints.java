@@ -71,13 +71,13 @@ public final class DistillCheckpoints {
     }
 
     /** Loads the newest complete checkpoint into the student and the optimiser; null when there is none. */
-    public Progress restore(StudentModel student, GroupOptimizer adam, double lr) throws IOException {
+    public Progress restore(StudentModel student, GroupOptimizer adam) throws IOException {
         Path latest = StepCheckpoints.latest(fs, dir);
         if (latest == null) {
             return null;
         }
         ModuleWeights.read(fs, new Path(latest, "weights.safetensors"), student.modules());
-        adam.restore(GroupOptimizer.readMoments(fs, latest), lr);
+        adam.restore(GroupOptimizer.readMoments(fs, latest));
         JsonNode progress = StepCheckpoints.readJson(fs, new Path(latest, "progress.json"));
         return new Progress(progress.path("step").asInt(), progress.path("held_out_loss_at_start").asDouble());
     }

@@ -155,7 +155,7 @@ public final class Distiller {
                                  DistillCheckpoints checkpoints, String label) {
         try {
             GroupOptimizer adam = new GroupOptimizer(0.9, 0.999, 1e-6);
-            DistillCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.restore(student, adam, learningRate);
+            DistillCheckpoints.Progress resumed = checkpoints == null ? null : checkpoints.restore(student, adam);
             double before = resumed != null ? resumed.heldOutLossAtStart : objective.heldOutLoss(student);
             List<Parameterized<?>> modules = student.modules();
             int warmup = Math.max(1, steps / 10);

@@ -137,7 +137,7 @@ public final class GroupOptimizer implements Serializable {
     }
 
     /** Restores state written by {@link #export} (the learning rate comes with each step). */
-    public void restore(Map<String, Moments> saved, double lr) {
+    public void restore(Map<String, Moments> saved) {
         states.clear();
         for (Map.Entry<String, Moments> e : saved.entrySet()) {
             Moments m = e.getValue();

@@ -75,7 +75,7 @@ final class SupernetCheckpoint {
     }
 
     /** Loads weights and optimiser states into {@code blocks} and {@code optimizers}. */
-    static void restore(FileSystem fs, Path checkpoint, SupernetBlock[] blocks, GroupOptimizer[] optimizers, double lr)
+    static void restore(FileSystem fs, Path checkpoint, SupernetBlock[] blocks, GroupOptimizer[] optimizers)
             throws IOException {
         Map<String, WeightTensor> weights = SafeTensors.read(fs, new Path(checkpoint, "weights.safetensors"));
         for (int n = 0; n < blocks.length; n++) {
@@ -97,7 +97,7 @@ final class SupernetCheckpoint {
             perBlock.get(Integer.parseInt(key.substring(1, slash))).put(key.substring(slash + 1), e.getValue());
         }
         for (int n = 0; n < optimizers.length; n++) {
-            optimizers[n].restore(perBlock.get(n), lr);
+            optimizers[n].restore(perBlock.get(n));
         }
         LOG.info("train-blocks: resumed from {}", checkpoint);
     }

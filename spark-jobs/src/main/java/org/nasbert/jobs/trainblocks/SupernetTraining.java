@@ -93,7 +93,7 @@ final class SupernetTraining {
             return;
         }
         SupernetCheckpoint.Progress progress = SupernetCheckpoint.progress(fs, latest);
-        SupernetCheckpoint.restore(fs, latest, master, optimizers, context.get(SupernetSettings.LEARNING_RATE));
+        SupernetCheckpoint.restore(fs, latest, master, optimizers);
         start = progress.step + 1;
         resumedFrom = progress.step;
         rounds = progress.rounds;
