@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.space.BlockPath;
+import org.nasbert.spark.OrderedReduce;
 import org.nasbert.space.SearchSpace;
 import org.nasbert.supernet.SupernetBlock;
 
@@ -48,8 +49,8 @@ final class ProbeEvaluation {
             weights.add(groups);
         }
         Broadcast<List<Map<String, float[]>>> shared = jsc.broadcast(weights);
-        double[][] sums = heldOut.mapPartitionsWithIndex(new PathLosses(plan, shared, paths, 16), true)
-                .reduce(PathLosses::add);
+        double[][] sums = OrderedReduce.reduce(heldOut.mapPartitionsWithIndex(new PathLosses(plan, shared, paths, 16), true),
+                PathLosses::add);
         shared.destroy();
         double[][] means = new double[plan.blocks][];
         for (int n = 0; n < plan.blocks; n++) {

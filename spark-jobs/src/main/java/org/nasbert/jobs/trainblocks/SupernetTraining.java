@@ -6,6 +6,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.nasbert.io.Sha256;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.BlockPath;
+import org.nasbert.spark.OrderedReduce;
 import org.nasbert.stage.CheckpointKey;
 import org.nasbert.stage.StageContext;
 import org.nasbert.stats.Bootstrap;
@@ -113,8 +114,8 @@ final class SupernetTraining {
             List<List<String>> active = new ArrayList<>();
             TrainStep task = sampleStep(step, active);
             context.spark().sparkContext().setJobDescription("nasbert train-blocks: step " + (step + 1) + "/" + steps);
-            StepResult result = rows.mapPartitionsWithIndex(task, true)
-                    .treeAggregate(StepResult.empty(), StepResult::add, StepResult::add);
+            // summed in partition order: the same gradients to the last bit whichever task ends first
+            StepResult result = OrderedReduce.reduce(rows.mapPartitionsWithIndex(task, true), StepResult::add);
             if (result.partitions == 0) {
                 throw new IllegalStateException("no partition held training data");
             }

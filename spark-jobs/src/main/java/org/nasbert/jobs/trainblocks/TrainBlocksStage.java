@@ -41,8 +41,8 @@ import java.util.List;
  * train-blocks: every block of the supernet learns, in parallel, to map the teacher's state at its input
  * boundary to the one at its output (MSE), one sampled path per block per step. Path-sparse on Spark's own
  * primitives: replicas live in the executors (built once per partition from the plan), each step ships only
- * the sampled paths' weights, the partitions' gradients of those groups come back through treeAggregate, and
- * the driver applies BigDL's Adam per parameter tensor. Checkpoints go to {@code <run>/_checkpoints-supernet/}
+ * the sampled paths' weights, the partitions' gradients of those groups come back summed in partition order
+ * ({@link org.nasbert.spark.OrderedReduce}), and the driver applies Adam per parameter tensor. Checkpoints go to {@code <run>/_checkpoints-supernet/}
  * and a rerun after a kill resumes from the newest; they are removed once the output is complete.
  */
 public final class TrainBlocksStage implements Stage {
