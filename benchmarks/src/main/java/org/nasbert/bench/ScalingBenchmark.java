@@ -39,22 +39,71 @@ final class ScalingBenchmark {
         }
         System.out.printf("train-blocks scaling: local-cluster, 1 core per executor, %d steps of batch %d, hidden sizes %s, "
                 + "4 layers per block, teacher states from %s, %d runs each, interleaved%n", steps, batch, hidden, source, runs);
-        List<Double> one = new ArrayList<>();
-        List<Double> two = new ArrayList<>();
-        List<Double> ratios = new ArrayList<>();
-        for (int r = 0; r < runs; r++) {
-            double s1 = run(source, 1, steps, batch, hidden, memory, r);
-            double s2 = run(source, 2, steps, batch, hidden, memory, r);
-            one.add(s1);
-            two.add(s2);
-            ratios.add(s2 / s1);
-            System.out.printf("  run %d: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f%n", r + 1, s1, s2, s2 / s1);
+        // --compare k=v,k=v: the same runs again with those Spark confs, interleaved with the plain ones (an A/B of a setting)
+        String compare = TokenizeBenchmark.stringArg(args, "--compare", "");
+        List<String> variants = compare.isEmpty() ? Arrays.asList("") : Arrays.asList("", compare);
+        List<List<Double>> one = new ArrayList<>();
+        List<List<Double>> two = new ArrayList<>();
+        for (String ignored : variants) {
+            one.add(new ArrayList<>());
+            two.add(new ArrayList<>());
         }
-        System.out.printf("median: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f (goal >= 1.8)%n",
-                TokenizeBenchmark.median(one), TokenizeBenchmark.median(two), TokenizeBenchmark.median(ratios));
+        for (int r = 0; r < runs; r++) {
+            for (int v = 0; v < variants.size(); v++) {
+                List<String> confs = confs(variants.get(v));
+                double s1 = run(source, 1, steps, batch, hidden, memory, r, confs);
+                double s2 = run(source, 2, steps, batch, hidden, memory, r, confs);
+                one.get(v).add(s1);
+                two.get(v).add(s2);
+                System.out.printf("  run %d%s: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f%n", r + 1,
+                        label(variants.get(v)), s1, s2, s2 / s1);
+            }
+        }
+        for (int v = 0; v < variants.size(); v++) {
+            List<Double> ratios = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                ratios.add(two.get(v).get(r) / one.get(v).get(r));
+            }
+            System.out.printf("median%s: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f (goal >= 1.8)%n",
+                    label(variants.get(v)), TokenizeBenchmark.median(one.get(v)), TokenizeBenchmark.median(two.get(v)),
+                    TokenizeBenchmark.median(ratios));
+        }
+        if (variants.size() == 2) {
+            for (int e = 1; e <= 2; e++) {
+                List<List<Double>> by = e == 1 ? one : two;
+                List<Double> paired = new ArrayList<>();
+                for (int r = 0; r < runs; r++) {
+                    paired.add(by.get(1).get(r) / by.get(0).get(r));
+                }
+                System.out.printf("with %s / without, %d executor(s), run by run: %s; median %.2f%n", compare, e,
+                        ratios(paired), TokenizeBenchmark.median(paired));
+            }
+        }
     }
 
-    private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r)
+    private static List<String> confs(String variant) {
+        List<String> confs = new ArrayList<>();
+        for (String kv : variant.isEmpty() ? new String[0] : variant.split(",")) {
+            confs.add("--conf");
+            confs.add(kv.trim());
+        }
+        return confs;
+    }
+
+    private static String ratios(List<Double> values) {
+        List<String> out = new ArrayList<>();
+        for (double v : values) {
+            out.add(String.format("%.2f", v));
+        }
+        return String.join(", ", out);
+    }
+
+    private static String label(String variant) {
+        return variant.isEmpty() ? "" : " with " + variant;
+    }
+
+    private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r,
+                              List<String> confs)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("nasbert-scaling-" + executors + "x-");
         for (String stage : new String[]{"corpus", "teacher"}) {
@@ -72,6 +121,7 @@ final class ScalingBenchmark {
                 new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(), "train-blocks",
                 "--run", dir.toString(), "--master", "local-cluster[" + executors + ",1," + memory + "]",
                 "--conf", "spark.executor.memory=" + memory + "m"));
+        command.addAll(confs);
         for (String set : new String[]{"supernet.steps=" + steps, "supernet.batch-size=" + batch,
                 "supernet.partitions=" + executors, "supernet.hidden-sizes=" + hidden, "supernet.layers-per-block=4",
                 "supernet.kernels=3,5", "supernet.eval-paths=1", "supernet.checkpoint-every=" + steps,
