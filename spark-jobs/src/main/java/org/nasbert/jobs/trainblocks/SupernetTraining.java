@@ -3,6 +3,7 @@ package org.nasbert.jobs.trainblocks;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.nasbert.io.Sha256;
 import org.nasbert.latency.LatencyTable;
 import org.nasbert.space.BlockPath;
@@ -114,8 +115,13 @@ final class SupernetTraining {
             List<List<String>> active = new ArrayList<>();
             TrainStep task = sampleStep(step, active);
             context.spark().sparkContext().setJobDescription("nasbert train-blocks: step " + (step + 1) + "/" + steps);
-            // summed in partition order: the same gradients to the last bit whichever task ends first
-            StepResult result = OrderedReduce.reduce(rows.mapPartitionsWithIndex(task, true), StepResult::add);
+            StepResult result;
+            try {
+                // summed in partition order: the same gradients to the last bit whichever task ends first
+                result = OrderedReduce.reduce(rows.mapPartitionsWithIndex(task, true), StepResult::add);
+            } finally {
+                task.release();
+            }
             if (result.partitions == 0) {
                 throw new IllegalStateException("no partition held training data");
             }
@@ -168,7 +174,8 @@ final class SupernetTraining {
                 weights[n][g] = master[n].flatten(groups.get(g), false);
             }
         }
-        return new TrainStep(plan, replicaKey, step, rowsPerPartition, microBatch, paths, weights);
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(context.spark().sparkContext());
+        return new TrainStep(plan, replicaKey, step, rowsPerPartition, microBatch, paths, jsc.broadcast(weights));
     }
 
     /** Block n's gradients averaged over the partitions, one optimiser step on its active groups; returns its mean loss. */

@@ -1,6 +1,7 @@
 package org.nasbert.jobs.trainblocks;
 
 import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
 import org.nasbert.engine.BigDl;
 import org.nasbert.space.BlockPath;
 import org.nasbert.supernet.StateBatch;
@@ -29,10 +30,16 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
     private final int rowsPerPartition;
     private final int microBatch;
     private final BlockPath[] paths;
-    private final float[][][] weights;
+    /**
+     * The active groups' weights, [block][group][value]: a broadcast, not a field, so that the task's closure stays small
+     * (Spark serialises a closure twice on the driver, to check it and to ship it, with Java serialisation) and each
+     * executor fetches the weights once per step through its block manager.
+     */
+    private final Broadcast<float[][][]> weights;
+    private final long weightBytes;
 
     TrainStep(SupernetPlan plan, String replicaKey, long step, int rowsPerPartition, int microBatch, BlockPath[] paths,
-              float[][][] weights) {
+              Broadcast<float[][][]> weights) {
         this.microBatch = microBatch;
         this.plan = plan;
         this.replicaKey = replicaKey;
@@ -40,17 +47,23 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
         this.rowsPerPartition = rowsPerPartition;
         this.paths = paths;
         this.weights = weights;
-    }
-
-    /** Bytes of weights shipped to each partition. */
-    long weightBytes() {
         long n = 0;
-        for (float[][] block : weights) {
+        for (float[][] block : weights.value()) {
             for (float[] w : block) {
                 n += 4L * w.length;
             }
         }
-        return n;
+        this.weightBytes = n;
+    }
+
+    /** Bytes of weights shipped to each partition. */
+    long weightBytes() {
+        return weightBytes;
+    }
+
+    /** Frees the step's weights on the driver and the executors once the step's job has ended. */
+    void release() {
+        weights.destroy();
     }
 
     static void forget(String replicaKey) {
@@ -78,6 +91,7 @@ final class TrainStep implements Function2<Integer, Iterator<TrainingRow>, Itera
             chunks.add(chunk);
             tokens += chunk.tokens();
         }
+        float[][][] weights = this.weights.value();
         StepResult result = new StepResult();
         result.partitions = 1;
         result.loss = new double[plan.blocks];
