@@ -1,5 +1,6 @@
 package org.nasbert.probe;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nasbert.latency.LatencyEngine;
@@ -20,10 +21,12 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.jar.JarFile;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -46,6 +49,13 @@ class LatencyProbeIT {
         settings = dir.resolve("edge.properties");
         Files.write(settings, Arrays.asList("supernet.hidden-sizes = 64,128", "supernet.kernels = 3", "supernet.layers-per-block = 2",
                 "latency.runs = 5", "search.embedding-size = 0"), StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    static void removeFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * Reduces an RDD in partition order, whatever order its tasks finish in. Spark's reduce, fold and treeAggregate combine
@@ -130,12 +131,14 @@ public final class OrderedReduce {
     /** {@code acc} combined with each element in turn; nulls (empty partitions) are skipped. */
     private static <T> T fold(Function2<T, T, T> combine, T acc, Iterator<T> elements) throws Exception {
         while (elements.hasNext()) {
-            T next = elements.next();
-            if (next != null) {
-                acc = acc == null ? next : combine.call(acc, next);
-            }
+            acc = add(combine, acc, elements.next());
         }
         return acc;
+    }
+
+    /** {@code acc + next}, where null (an empty partition, or nothing yet) adds nothing. */
+    private static <T> T add(Function2<T, T, T> combine, T acc, T next) throws Exception {
+        return next == null ? acc : acc == null ? next : combine.call(acc, next);
     }
 
     /** One partition's elements combined in order; null for an empty partition. */
@@ -149,7 +152,7 @@ public final class OrderedReduce {
 
         @Override
         public T apply(scala.collection.Iterator<T> elements) {
-            return call(combine, null, scala.collection.JavaConverters.asJavaIteratorConverter(elements).asJava());
+            return unchecked(() -> fold(combine, null, scala.collection.JavaConverters.asJavaIteratorConverter(elements).asJava()));
         }
     }
 
@@ -176,7 +179,7 @@ public final class OrderedReduce {
             while (next < waiting.length && arrived[next]) {
                 T r = (T) waiting[next];
                 waiting[next++] = null; // combined: the driver no longer holds it
-                acc = call(combine, acc, Collections.singletonList(r).iterator());
+                acc = unchecked(() -> add(combine, acc, r));
             }
             return BoxedUnit.UNIT;
         }
@@ -189,10 +192,10 @@ public final class OrderedReduce {
         }
     }
 
-    /** fold, for Scala's functions, which cannot throw checked exceptions. */
-    private static <T> T call(Function2<T, T, T> combine, T acc, Iterator<T> elements) {
+    /** For Scala's functions, which cannot throw checked exceptions. */
+    private static <T> T unchecked(Callable<T> work) {
         try {
-            return fold(combine, acc, elements);
+            return work.call();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -20,7 +20,14 @@ public final class HuggingFaceReference implements AutoCloseable {
 
     /** The MiniLM tokenizer.json, with its padding and truncation switched off and no special tokens added. */
     public static HuggingFaceReference minilm() throws IOException {
-        return fromTokenizerJson(TestData.minilmTokenizerFile(Files.createTempDirectory("hf-tokenizer")));
+        Path dir = Files.createTempDirectory("hf-tokenizer");
+        Path json = TestData.minilmTokenizerFile(dir);
+        try {
+            return fromTokenizerJson(json);
+        } finally { // the tokenizer holds what it read; the copy would only pile up in the temp dir
+            Files.delete(json);
+            Files.delete(dir);
+        }
     }
 
     /** Any tokenizer.json, with its padding and truncation switched off and no special tokens added. */

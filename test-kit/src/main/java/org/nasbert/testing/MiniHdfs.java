@@ -2,18 +2,22 @@ package org.nasbert.testing;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 
 /** A real single-node HDFS (hadoop-minicluster) for tests; close it when done. */
 public final class MiniHdfs implements AutoCloseable {
+    private final File baseDir;
     private final MiniDFSCluster cluster;
 
     public MiniHdfs() throws IOException {
         Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, Files.createTempDirectory("minidfs").toFile().getAbsolutePath());
+        baseDir = Files.createTempDirectory("minidfs").toFile();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, baseDir.getAbsolutePath());
         cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         cluster.waitActive();
     }
@@ -30,5 +34,6 @@ public final class MiniHdfs implements AutoCloseable {
     @Override
     public void close() {
         cluster.shutdown();
+        FileUtil.fullyDelete(baseDir);
     }
 }
