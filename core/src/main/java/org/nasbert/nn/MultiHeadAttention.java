@@ -29,6 +29,8 @@ public final class MultiHeadAttention extends Parameterized<Table> {
     private final Tensor<Float> gradContext = Tensors.empty();
     private float[] probs = new float[0];
     private final Tensor<Float> gradMask = Tensors.empty();
+    /** The input's gradient, kept between steps (not a fresh tensor each backward pass). */
+    private final Tensor<Float> gradX = Tensors.empty();
 
     public MultiHeadAttention(int hidden, int heads, Random random) {
         this(heads, new Dense(hidden, hidden, random), new Dense(hidden, hidden, random),
@@ -158,7 +160,7 @@ public final class MultiHeadAttention extends Parameterized<Table> {
                         hidden, 0f, Tensors.data(gradKey), Tensors.offset(gradKey) + slice, hidden);
             }
         }
-        Tensor<Float> dx = Tensors.resize(Tensors.empty(), x.size());
+        Tensor<Float> dx = Tensors.resize(gradX, x.size());
         query.gradInputInto(gradQuery, dx, 0f);
         key.gradInputInto(gradKey, dx, 1f);
         value.gradInputInto(gradValue, dx, 1f);
@@ -196,7 +198,7 @@ public final class MultiHeadAttention extends Parameterized<Table> {
 
     @Override
     protected void releaseState() {
-        release(context, gradQuery, gradKey, gradValue, gradContext, gradMask);
+        release(context, gradQuery, gradKey, gradValue, gradContext, gradMask, gradX);
         ActivationPool.recycle(probs);
         probs = new float[0];
         for (Dense d : Arrays.asList(query, key, value, projection)) {

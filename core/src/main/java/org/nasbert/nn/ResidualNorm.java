@@ -15,6 +15,8 @@ public final class ResidualNorm extends Parameterized<Table> {
     private final LayerNorm norm;
     private final Tensor<Float> sum = Tensors.empty();
     private final Tensor<Float> gradMask = Tensors.empty();
+    /** The input's gradient, kept between steps: a fresh one each backward pass was most of a student's garbage. */
+    private final Tensor<Float> gradX = Tensors.empty();
 
     public ResidualNorm(Parameterized<Table> op, LayerNorm norm) {
         super(Table.class);
@@ -32,7 +34,7 @@ public final class ResidualNorm extends Parameterized<Table> {
     @Override
     public Table updateGradInput(Table input, Tensor<Float> gradOutput) {
         Tensor<Float> dSum = norm.updateGradInput(sum, gradOutput);
-        Tensor<Float> dx = Tensors.resize(Tensors.empty(), dSum.size()).copy(dSum);
+        Tensor<Float> dx = Tensors.resize(gradX, dSum.size()).copy(dSum);
         Tensors.addInto(dx, Tensors.tensorAt(op.updateGradInput(input, dSum), 1));
         Tensors.resize(gradMask, Tensors.tensorAt(input, 2).size()).zero();
         gradInput_$eq(Tensors.table(dx, gradMask));
@@ -47,7 +49,7 @@ public final class ResidualNorm extends Parameterized<Table> {
 
     @Override
     protected void releaseState() {
-        release(sum, gradMask);
+        release(sum, gradMask, gradX);
         op.clearState();
         norm.clearState();
     }

@@ -24,6 +24,8 @@ public final class SeparableConv1d extends Parameterized<Table> {
     private final Tensor<Float> convolved = Tensors.empty();
     private final Tensor<Float> gradConvolved = Tensors.empty();
     private final Tensor<Float> gradMask = Tensors.empty();
+    /** The input's gradient, kept between steps (not a fresh tensor each backward pass). */
+    private final Tensor<Float> gradX = Tensors.empty();
     private List<Tensor<Float>> gradDepthwise;
 
     public SeparableConv1d(int hidden, int kernel, Random random) {
@@ -87,7 +89,7 @@ public final class SeparableConv1d extends Parameterized<Table> {
         Tensors.resize(gradConvolved, dConv.size()).copy(dConv);
         int batch = masked.size(1);
         int seq = masked.size(2);
-        Tensor<Float> dx = Tensors.resize(Tensors.empty(), batch, seq, hidden).zero();
+        Tensor<Float> dx = Tensors.resize(gradX, batch, seq, hidden).zero();
         float[] d = Tensors.data(gradConvolved);
         float[] out = Tensors.data(dx);
         float[] w = Tensors.data(depthwise);
@@ -159,7 +161,7 @@ public final class SeparableConv1d extends Parameterized<Table> {
 
     @Override
     protected void releaseState() {
-        release(masked, convolved, gradConvolved, gradMask);
+        release(masked, convolved, gradConvolved, gradMask, gradX);
         pointwise.clearState();
         gelu.clearState();
     }

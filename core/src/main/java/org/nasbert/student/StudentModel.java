@@ -34,6 +34,8 @@ public final class StudentModel {
     private final Dense output;
     /** The masked-LM head (decoder tied to the word table) that distillation from a teacher's MLM outputs trains; or null. */
     private final MaskedLmHead head;
+    /** The loss's gradient at the output, kept between steps (not a fresh tensor each step). */
+    private final Tensor<Float> outputGradient = Tensors.empty();
 
     StudentModel(Architecture architecture, BertEmbeddings embeddings, Dense input, List<List<Parameterized<Table>>> blocks,
                          Dense[] between, Dense output, MaskedLmHead head) {
@@ -274,7 +276,7 @@ public final class StudentModel {
             throw new IllegalArgumentException("target of " + target.nElement() + " values for an output of " + h.nElement()
                     + " (" + java.util.Arrays.toString(h.size()) + "); give the student an output projection to the teacher's width");
         }
-        Tensor<Float> grad = Tensors.resize(Tensors.empty(), h.size());
+        Tensor<Float> grad = Tensors.resize(outputGradient, h.size());
         double loss = SupernetBlock.meanSquaredError(h, target, pass.mask(), grad);
         if (gradientScale == 0) {
             return loss; // evaluation: no backward pass

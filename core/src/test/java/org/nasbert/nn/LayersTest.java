@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.nasbert.engine.BigDl;
 
 import java.util.Random;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -168,5 +169,50 @@ class LayersTest {
     private static Dense scaled(Dense dense, float factor) {
         dense.weight().mul(factor);
         return dense;
+    }
+
+    @Test
+    void aLayerReusedOnASmallerBatchGivesTheInputGradientOfAFreshOne() {
+        // layers keep their input-gradient tensors from step to step: nothing of the first batch may show in the second
+        int hidden = 8;
+        Function<Random, Parameterized<Table>> attention = r -> new ResidualNorm(new MultiHeadAttention(hidden, 2, r), new LayerNorm(hidden, 1e-12f));
+        Function<Random, Parameterized<Table>> conv = r -> new ResidualNorm(new SeparableConv1d(hidden, 3, r), new LayerNorm(hidden, 1e-12f));
+        for (Function<Random, Parameterized<Table>> make : java.util.Arrays.asList(attention, conv)) {
+            Parameterized<Table> reused = make.apply(new Random(3));
+            Parameterized<Table> fresh = make.apply(new Random(3));
+            Table big = Tensors.table(GradientCheck.random(random, 5f, 3, 6, hidden), BigDl.tensor(new float[18], 3, 6).fill(1f));
+            reused.forward(big);
+            reused.backward(big, GradientCheck.random(random, 5f, 3, 6, hidden));
+            Table small = Tensors.table(GradientCheck.random(random, 1f, 2, 4, hidden),
+                    BigDl.tensor(new float[]{1, 1, 1, 1, 1, 1, 0, 0}, 2, 4));
+            Tensor<Float> gradOutput = GradientCheck.random(random, 1f, 2, 4, hidden);
+            reused.forward(small);
+            Tensor<Float> again = Tensors.tensorAt(reused.backward(small, gradOutput), 1);
+            fresh.forward(small);
+            Tensor<Float> first = Tensors.tensorAt(fresh.backward(small, gradOutput), 1);
+            assertEquals(java.util.Arrays.toString(first.size()), java.util.Arrays.toString(again.size()));
+            float[] a = Tensors.copyOf(again);
+            float[] f = Tensors.copyOf(first);
+            for (int i = 0; i < f.length; i++) {
+                // to MKL's rounding from call to call; a value left from the first batch would be off by far more
+                assertEquals(f[i], a[i], 1e-5f * (1 + Math.abs(f[i])), "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void denseStartsEveryRowFromTheBiasAndWritesNothingElse() {
+        float[] bias = {9, 1, 2, 3, 9};
+        for (int n : new int[]{0, 1, 2, 3, 5, 8, 13}) {
+            float[] y = new float[2 + n * 3 + 2];
+            java.util.Arrays.fill(y, -1f);
+            Dense.fillRows(bias, 1, y, 2, n, 3);
+            float[] expected = new float[y.length];
+            java.util.Arrays.fill(expected, -1f);
+            for (int r = 0; r < n; r++) {
+                System.arraycopy(bias, 1, expected, 2 + 3 * r, 3);
+            }
+            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(y), n + " rows");
+        }
     }
 }
