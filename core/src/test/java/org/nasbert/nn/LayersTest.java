@@ -199,20 +199,4 @@ class LayersTest {
             }
         }
     }
-
-    @Test
-    void denseStartsEveryRowFromTheBiasAndWritesNothingElse() {
-        float[] bias = {9, 1, 2, 3, 9};
-        for (int n : new int[]{0, 1, 2, 3, 5, 8, 13}) {
-            float[] y = new float[2 + n * 3 + 2];
-            java.util.Arrays.fill(y, -1f);
-            Dense.fillRows(bias, 1, y, 2, n, 3);
-            float[] expected = new float[y.length];
-            java.util.Arrays.fill(expected, -1f);
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(bias, 1, expected, 2 + 3 * r, 3);
-            }
-            assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(y), n + " rows");
-        }
-    }
 }
