@@ -5,6 +5,7 @@ import com.intel.analytics.bigdl.utils.Table;
 import org.junit.jupiter.api.Test;
 import org.nasbert.engine.BigDl;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Function;
 
@@ -177,7 +178,7 @@ class LayersTest {
         int hidden = 8;
         Function<Random, Parameterized<Table>> attention = r -> new ResidualNorm(new MultiHeadAttention(hidden, 2, r), new LayerNorm(hidden, 1e-12f));
         Function<Random, Parameterized<Table>> conv = r -> new ResidualNorm(new SeparableConv1d(hidden, 3, r), new LayerNorm(hidden, 1e-12f));
-        for (Function<Random, Parameterized<Table>> make : java.util.Arrays.asList(attention, conv)) {
+        for (Function<Random, Parameterized<Table>> make : Arrays.asList(attention, conv)) {
             Parameterized<Table> reused = make.apply(new Random(3));
             Parameterized<Table> fresh = make.apply(new Random(3));
             Table big = Tensors.table(GradientCheck.random(random, 5f, 3, 6, hidden), BigDl.tensor(new float[18], 3, 6).fill(1f));
@@ -190,7 +191,7 @@ class LayersTest {
             Tensor<Float> again = Tensors.tensorAt(reused.backward(small, gradOutput), 1);
             fresh.forward(small);
             Tensor<Float> first = Tensors.tensorAt(fresh.backward(small, gradOutput), 1);
-            assertEquals(java.util.Arrays.toString(first.size()), java.util.Arrays.toString(again.size()));
+            assertEquals(Arrays.toString(first.size()), Arrays.toString(again.size()));
             float[] a = Tensors.copyOf(again);
             float[] f = Tensors.copyOf(first);
             for (int i = 0; i < f.length; i++) {
