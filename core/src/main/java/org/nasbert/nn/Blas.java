@@ -10,7 +10,22 @@ import org.nasbert.engine.BigDl;
 public final class Blas {
     private static final boolean MKL_LOADED = BigDl.mklLoaded(); // through the seam: MKL's code path is chosen first
 
+    /** Sees each product's shape before it runs (a benchmark replays a step's products alone); none in the pipeline. */
+    public interface Observer {
+        void gemm(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, float beta, int ldc);
+    }
+
+    private static Observer observer;
+
     private Blas() {
+    }
+
+    /**
+     * Shows every later product on this JVM to {@code o} (null: to none). Not synchronised: set and clear it from the
+     * thread that runs the products.
+     */
+    public static void observe(Observer o) {
+        observer = o;
     }
 
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -18,6 +33,9 @@ public final class Blas {
                             float beta, float[] c, int cOffset, int ldc) {
         if (m == 0 || n == 0) {
             return;
+        }
+        if (observer != null) {
+            observer.gemm(transA, transB, m, n, k, lda, ldb, beta, ldc);
         }
         if (MKL_LOADED) {
             // Row-major C is column-major C^T = op(B)^T op(A)^T: swap the operands, keep the flags.
