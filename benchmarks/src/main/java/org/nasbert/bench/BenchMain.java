@@ -59,7 +59,7 @@ public final class BenchMain {
                         + "       bin/nasbert bench teacher [--batch N] [--seq N] [--threads N] [--runs N]\n"
                         + "       bin/nasbert bench block-step [--hidden 512] [--batch 32] [--seq 128] [--teacher-hidden 768] [--runs 5] [--steps 2] [--torch /usr/bin/python3|off]\n"
                         + "       bin/nasbert bench distill-step [--batch 16] [--seq 128] [--embedding 128] [--teacher-hidden 384] [--steps 10] [--runs 5] [--searched ARCH] [--uniform ARCH] [--torch /usr/bin/python3|off]\n"
-                        + "       bin/nasbert bench scaling [--run runs/demo] [--steps 30] [--batch 64] [--runs 3] [--hidden-sizes 128,256] [--compare k=v,...]\n"
+                        + "       bin/nasbert bench scaling [--run runs/demo] [--steps 30] [--batch 64] [--runs 3] [--hidden-sizes 128,256] [--compare k=v,...|--baseline DIR]\n"
                         + "       bin/nasbert bench search [--candidates 100] [--brute-force-candidates 30] [--top 100]\n"
                         + "       bin/nasbert bench latency [--engine bigdl|onnxruntime] [--batch 1] [--seq 128] [--threads 1] [--runs 30] [--students 8] [--run RUN] [--out table.json]\n"
                         + "       bin/nasbert bench mkl-path [--bench block-step|teacher] [--runs 3] [--child-runs 3] [--avx2 false]\n"

@@ -18,7 +18,8 @@ import java.util.List;
  * (linked from an existing run, by default the demo's), and its steps/s is read from the stage's manifest: one over the
  * median step after the first (the first builds the replicas and caches the rows; pruning rounds and checkpoints are
  * not steps). The global batch is fixed, so 2 executors each compute half of it (data parallel) and the ratio shows
- * what the per-step shipping and aggregation cost.
+ * what the per-step shipping and aggregation cost. {@code --compare k=v,...} pairs each run with the same run under
+ * those Spark settings; {@code --baseline DIR} with the same run by another built checkout (an earlier commit).
  */
 final class ScalingBenchmark {
     private ScalingBenchmark() {
@@ -39,24 +40,22 @@ final class ScalingBenchmark {
         }
         System.out.printf("train-blocks scaling: local-cluster, 1 core per executor, %d steps of batch %d, hidden sizes %s, "
                 + "4 layers per block, teacher states from %s, %d runs each, interleaved%n", steps, batch, hidden, source, runs);
-        // --compare k=v,k=v: the same runs again with those Spark confs, interleaved with the plain ones (an A/B of a setting)
-        String compare = TokenizeBenchmark.stringArg(args, "--compare", "");
-        List<String> variants = compare.isEmpty() ? Arrays.asList("") : Arrays.asList("", compare);
+        List<Variant> variants = variants(args);
         List<List<Double>> one = new ArrayList<>();
         List<List<Double>> two = new ArrayList<>();
-        for (String ignored : variants) {
+        for (Variant ignored : variants) {
             one.add(new ArrayList<>());
             two.add(new ArrayList<>());
         }
         for (int r = 0; r < runs; r++) {
             for (int v = 0; v < variants.size(); v++) {
-                List<String> confs = confs(variants.get(v));
-                double s1 = run(source, 1, steps, batch, hidden, memory, r, confs);
-                double s2 = run(source, 2, steps, batch, hidden, memory, r, confs);
+                Variant variant = variants.get(v);
+                double s1 = run(variant.home, source, 1, steps, batch, hidden, memory, r, variant.confs);
+                double s2 = run(variant.home, source, 2, steps, batch, hidden, memory, r, variant.confs);
                 one.get(v).add(s1);
                 two.get(v).add(s2);
                 System.out.printf("  run %d%s: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f%n", r + 1,
-                        label(variants.get(v)), s1, s2, s2 / s1);
+                        variant.label, s1, s2, s2 / s1);
             }
         }
         for (int v = 0; v < variants.size(); v++) {
@@ -65,7 +64,7 @@ final class ScalingBenchmark {
                 ratios.add(two.get(v).get(r) / one.get(v).get(r));
             }
             System.out.printf("median%s: 1 executor %.3f steps/s, 2 executors %.3f steps/s, ratio %.2f (goal >= 1.8)%n",
-                    label(variants.get(v)), TokenizeBenchmark.median(one.get(v)), TokenizeBenchmark.median(two.get(v)),
+                    variants.get(v).label, TokenizeBenchmark.median(one.get(v)), TokenizeBenchmark.median(two.get(v)),
                     TokenizeBenchmark.median(ratios));
         }
         if (variants.size() == 2) {
@@ -75,10 +74,49 @@ final class ScalingBenchmark {
                 for (int r = 0; r < runs; r++) {
                     paired.add(by.get(1).get(r) / by.get(0).get(r));
                 }
-                System.out.printf("with %s / without, %d executor(s), run by run: %s; median %.2f%n", compare, e,
-                        ratios(paired), TokenizeBenchmark.median(paired));
+                System.out.printf("%s /%s, %d executor(s), run by run: %s; median %.2f%n", variants.get(1).label.trim(),
+                        variants.get(0).label.isEmpty() ? " without" : variants.get(0).label, e, ratios(paired),
+                        TokenizeBenchmark.median(paired));
             }
         }
+    }
+
+    /** What each pair runs: one bin/nasbert as is, or beside it the same with Spark confs, or another checkout's first. */
+    private static final class Variant {
+        final String label;
+        final String home;
+        final List<String> confs;
+
+        Variant(String label, String home, List<String> confs) {
+            this.label = label;
+            this.home = home;
+            this.confs = confs;
+        }
+    }
+
+    private static List<Variant> variants(String[] args) {
+        String home = System.getProperty("nasbert.home", ".");
+        // --compare k=v,k=v: the same runs again with those Spark confs, interleaved with the plain ones (an A/B of a setting)
+        String compare = TokenizeBenchmark.stringArg(args, "--compare", "");
+        // --baseline DIR: another built checkout's bin/nasbert (an earlier commit) before this one's in every pair
+        String baseline = TokenizeBenchmark.stringArg(args, "--baseline", "");
+        if (!compare.isEmpty() && !baseline.isEmpty()) {
+            throw new IllegalArgumentException("--compare and --baseline: one at a time");
+        }
+        List<Variant> variants = new ArrayList<>();
+        if (!baseline.isEmpty()) {
+            if (!new File(baseline, "bin/nasbert").canExecute()) {
+                throw new IllegalArgumentException("--baseline " + baseline + ": no bin/nasbert there (a built checkout expected)");
+            }
+            variants.add(new Variant(" baseline " + baseline, baseline, confs("")));
+            variants.add(new Variant(" this checkout", home, confs("")));
+        } else {
+            variants.add(new Variant("", home, confs("")));
+            if (!compare.isEmpty()) {
+                variants.add(new Variant(" with " + compare, home, confs(compare)));
+            }
+        }
+        return variants;
     }
 
     private static List<String> confs(String variant) {
@@ -98,11 +136,7 @@ final class ScalingBenchmark {
         return String.join(", ", out);
     }
 
-    private static String label(String variant) {
-        return variant.isEmpty() ? "" : " with " + variant;
-    }
-
-    private static double run(Path source, int executors, int steps, int batch, String hidden, String memory, int r,
+    private static double run(String home, Path source, int executors, int steps, int batch, String hidden, String memory, int r,
                               List<String> confs)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("nasbert-scaling-" + executors + "x-");
@@ -111,14 +145,14 @@ final class ScalingBenchmark {
         }
         File log = dir.resolve("train-blocks.log").toFile();
         // train-blocks bins paths by a latency table of its own space: timed here (seconds), before the measured stage
-        List<String> latency = new ArrayList<>(Arrays.asList(new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(),
+        List<String> latency = new ArrayList<>(Arrays.asList(new File(home, "bin/nasbert").getPath(),
                 "latency", "--run", dir.toString(), "--set", "supernet.hidden-sizes=" + hidden, "--set", "supernet.kernels=3,5",
                 "--set", "supernet.layers-per-block=4"));
         if (new ProcessBuilder(latency).redirectErrorStream(true).redirectOutput(dir.resolve("latency.log").toFile()).start().waitFor() != 0) {
             throw new IllegalStateException("the latency stage failed; see " + dir.resolve("latency.log"));
         }
         List<String> command = new ArrayList<>(Arrays.asList(
-                new File(System.getProperty("nasbert.home", "."), "bin/nasbert").getPath(), "train-blocks",
+                new File(home, "bin/nasbert").getPath(), "train-blocks",
                 "--run", dir.toString(), "--master", "local-cluster[" + executors + ",1," + memory + "]",
                 "--conf", "spark.executor.memory=" + memory + "m"));
         command.addAll(confs);
